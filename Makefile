@@ -1,0 +1,71 @@
+# Two commands set everything up on a fresh Debian machine with Python 3.11:
+#   make run    virtualenv, dependencies, database, demo data, server on 127.0.0.1:5000
+#   make test   the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app training
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+WORKERS ?= 2
+
+.PHONY: run test serve worker lint format system-packages clean-instance bench
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+		{ echo "Could not create a virtualenv: on Debian, apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# Libraries WeasyPrint needs from the system (Pango, HarfBuzz's subsetter for
+# fast font embedding) and fonts for the PDFs. Installed when we may, else named.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing system packages:$$missing"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
+		else \
+			echo "WARNING: missing system packages:$$missing"; \
+			echo "         PDFs will be slow or fail. Install them with: sudo apt-get install$$missing"; \
+		fi; \
+	fi
+
+run: $(VENV)/.installed system-packages
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT) (task worker beside it). Ctrl-C stops both."
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/huey_consumer training.tasks.huey --workers 2 --worker-type thread --quiet & worker=$$!; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev-installed system-packages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Production: gunicorn with several workers. Run `make worker` beside it (or
+# under your process supervisor) for the task queue.
+serve: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "training:create_app()"
+
+worker: $(VENV)/.installed
+	$(BIN)/huey_consumer training.tasks.huey --workers 2 --worker-type thread
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
