@@ -1,0 +1,215 @@
+"""The surgeon training workshop and curriculum manager."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from training.config import PROJECT_ROOT, Config
+
+__all__ = ["create_app"]
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` is a Config object, or overrides of the
+    settings read from the environment."""
+    if config is None or isinstance(config, Mapping):
+        settings = Config()
+        for key, value in (config or {}).items():
+            setattr(settings, key, value)
+        config = settings
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=config.INSTANCE_PATH,
+    )
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+
+    from training import cli
+
+    cli.register(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces each of its plugins at INFO on every command.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _init_extensions(app: Flask) -> None:
+    from training.accounts.models import User
+    from training.core import queue
+    from training.core.db import configure_engine
+    from training.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to open this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(identifier: str) -> User | None:
+        user_id, _, token = identifier.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # A changed session token (new password, deactivation) ends old sessions.
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Any:
+        from training.core.web import json_error, wants_json
+
+        if wants_json():
+            return json_error(401, "Log in first.")
+        flash(login_manager.login_message, "info")
+        next_path = request.full_path if request.method == "GET" else None
+        if next_path and next_path.endswith("?"):
+            next_path = next_path[:-1]
+        return redirect(url_for("accounts.login", next=next_path))
+
+    queue.register_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from training import accounts, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(accounts.bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from training.core.errors import DomainError
+    from training.core.web import http_message, json_error, wants_json
+    from training.extensions import db
+
+    def render_error(status: int, message: str) -> Any:
+        if wants_json():
+            return json_error(status, message)
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        return render_error(
+            400,
+            "This form has expired or did not come from this site. "
+            "Go back, reload the page and send it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code, http_message(error))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Any:
+        # A refusal a view did not handle itself: still a clear 4xx, never a 500.
+        db.session.rollback()
+        return render_error(error.status_code, error.message)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError) -> Any:
+        db.session.rollback()
+        return render_error(500, http_message(error))
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from training.accounts.models import Role
+
+    @app.before_request
+    def end_idle_sessions() -> Any:
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = int(time.time())
+        last_seen = session.get("seen", now)
+        idle_limit = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        if now - last_seen > idle_limit:
+            logout_user()
+            session.clear()
+            minutes = int(idle_limit // 60)
+            flash(f"You were logged out after {minutes} minutes without activity.", "info")
+            return redirect(url_for("accounts.login", next=request.path if request.method == "GET" else None))
+        # Refreshing the stamp once a minute keeps the cookie from changing on every request.
+        if now - last_seen >= 60 or "seen" not in session:
+            session["seen"] = now
+        return None
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if app.config["BASE_URL"].startswith("https://"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # Pages with personal data must not be kept by shared browsers or proxies.
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.jinja_env.globals["Role"] = Role
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from training.accounts.forms import country_name
+    from training.core.permissions import TemplatePredicates
+
+    app.jinja_env.globals["can"] = TemplatePredicates()
+    app.jinja_env.filters["country_name"] = country_name
+
+    @app.template_filter("audit_value")
+    def audit_value(value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value) or "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    @app.template_filter("datetime_utc")
+    def datetime_utc(value: Any) -> str:
+        return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""

@@ -1,0 +1,79 @@
+"""Command line: ``flask --app training <command>``. Commands call the same
+services as the web pages."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import with_appcontext
+
+from training.accounts import services
+from training.accounts.models import Role, User
+from training.core.errors import DomainError, InvalidInput
+from training.extensions import db
+
+ROLE_NAMES = [role.value for role in Role]
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+
+
+def _fail(error: DomainError) -> None:
+    if isinstance(error, InvalidInput):
+        for field, messages in error.problems.items():
+            for message in messages:
+                click.echo(f"error: {field + ': ' if field else ''}{message}", err=True)
+    else:
+        click.echo(f"error: {error.message}", err=True)
+    sys.exit(1)
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="Login e-mail address.")
+@click.option("--name", "full_name", required=True, help="Full name, as on certificates.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(ROLE_NAMES),
+    help="A role; repeat for several.",
+)
+@click.option("--password", help="Asked for (hidden) when not given.")
+@click.option("--country", default=None, help="ISO 3166 two-letter country code.")
+@with_appcontext
+def create_user(
+    email: str, full_name: str, roles: tuple[str, ...], password: str | None, country: str | None
+) -> None:
+    """Create an account, for example the first admin."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    profile = services.Profile(full_name=full_name, email=email, country=(country or "").upper() or None)
+    try:
+        user = services.create_user_from_command(profile, {Role(r) for r in roles}, password)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error)
+        return
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(user.role_names)}).")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Load the shipped curriculum and demo data. Safe to run again."""
+    from training import demo
+
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        click.echo("The database already has accounts; demo data not loaded.")
+        return
+    report = demo.seed()
+    db.session.commit()
+    click.echo(report)

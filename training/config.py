@@ -1,0 +1,128 @@
+"""Configuration, read from the environment.
+
+Every setting the operator can change is a ``TRAINING_*`` environment variable,
+documented in the README. Nothing secret is a constant in the code: when no
+secret key is given, one is generated on first run and kept in the instance
+folder, readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    """The folder for everything this installation owns: database, keys, files."""
+    configured = os.environ.get("TRAINING_INSTANCE_PATH")
+    return Path(configured).resolve() if configured else PROJECT_ROOT / "instance"
+
+
+def load_or_create_secret(path: Path, nbytes: int = 48) -> str:
+    """Return the secret stored at ``path``, creating it (mode 0600) if absent.
+
+    Several gunicorn workers may start at once: O_EXCL makes exactly one of them
+    write the file, the others read what it wrote.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            value = path.read_text().strip()
+            if value:
+                return value
+            # Another process created the file and is about to write it.
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} exists but is empty; delete it to generate a new key") from None
+    value = secrets.token_urlsafe(nbytes)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs that name no driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings for a real installation, from ``TRAINING_*`` variables."""
+
+    TESTING = False
+
+    def __init__(self, instance: Path | None = None) -> None:
+        env = os.environ
+        folder = instance or instance_path()
+        self.INSTANCE_PATH = str(folder)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("TRAINING_DATABASE_URL") or f"sqlite:///{folder / 'training.db'}"
+        )
+        self.SECRET_KEY = self.secret_key(folder)
+        self.BASE_URL = (env.get("TRAINING_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.SMTP_URL = env.get("TRAINING_SMTP_URL") or None
+        self.PROGRAMME_NAME = env.get("TRAINING_PROGRAMME_NAME") or "Regenerative Fat Grafting Programme"
+        self.MAIL_FROM = env.get("TRAINING_MAIL_FROM") or "Training programme <no-reply@localhost>"
+        self.REDIS_URL = env.get("TRAINING_REDIS_URL") or None
+        self.TRUSTED_PROXIES = int(env.get("TRAINING_TRUSTED_PROXIES") or 0)
+        self.SESSION_IDLE_TIMEOUT = timedelta(minutes=int(env.get("TRAINING_SESSION_IDLE_MINUTES") or 120))
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=int(env.get("TRAINING_SESSION_HOURS") or 12))
+        secure = urlsplit(self.BASE_URL).scheme == "https"
+        self.SESSION_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+
+    def secret_key(self, folder: Path) -> str:
+        return os.environ.get("TRAINING_SECRET_KEY") or load_or_create_secret(folder / "secret_key")
+
+    # Fixed settings, the same for every installation.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Uploads larger than this are refused with 413 before a view sees them.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    # Argon2id cost; the defaults of argon2-cffi (RFC 9106 low-memory profile).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+    ACCOUNT_INVITE_MAX_AGE = timedelta(days=7)
+    ADMIN_PAGE_SIZE = 25
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database and fast hashing."""
+
+    __test__ = False  # a configuration, not a test class for pytest to collect
+    TESTING = True
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 64
+
+    def secret_key(self, folder: Path) -> str:
+        return "test-only-" + secrets.token_hex(16)
+
+    def __init__(self, instance: Path, database_url: str | None = None) -> None:
+        super().__init__(instance)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            database_url or os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}"
+        )
+        self.BASE_URL = "http://training.test"
+        self.SMTP_URL = None
+        self.REDIS_URL = None
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SESSION_COOKIE_SECURE = False

@@ -1,0 +1,160 @@
+"""Long-running work with progress a person can watch.
+
+A feature registers a handler for a kind of job; ``start_job`` records the job
+and queues it; the handler runs in a task consumer and reports progress, which
+the job page polls. Handlers commit their own work in steps, so that progress
+is visible and a rerun after a crash carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from flask import current_app
+from huey import crontab
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
+from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.accounts.models import User
+
+log = logging.getLogger("training.jobs")
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "jobs"
+    __table_args__ = (sa.CheckConstraint("done >= 0 AND total >= 0", name="progress_not_negative"),)
+
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    state: Mapped[JobState] = enum_column(JobState, default=JobState.QUEUED)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(sa.String(300), default="Waiting for a worker...")
+    # A file the job produced, relative to the instance folder.
+    result_file: Mapped[str | None] = mapped_column(sa.String(300))
+    # Where to send the person when the job has finished.
+    result_url: Mapped[str | None] = mapped_column(sa.String(300))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    finished_at: Mapped[datetime | None]
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.state is JobState.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def result_path(self) -> Path | None:
+        if not self.result_file:
+            return None
+        return Path(current_app.config["INSTANCE_PATH"]) / self.result_file
+
+
+class Progress:
+    """Handed to a job handler: report how far it is, committed at once."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def __call__(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        self.job.done = done
+        if total is not None:
+            self.job.total = total
+        if message is not None:
+            self.job.message = message[:300]
+        db.session.commit()
+
+
+Handler = Callable[[Job, Progress], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def start_job(kind: str, title: str, *, actor: User | None, **params: Any) -> Job:
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for jobs of kind {kind!r}")
+    job = Job(kind=kind, title=title, params=params, created_by=actor)
+    db.session.add(job)
+    db.session.flush()
+    enqueue_after_commit(run_job, job.id)
+    return job
+
+
+# A job still waiting after this long was probably never queued (queue down).
+FORGOTTEN_AFTER = timedelta(minutes=2)
+
+
+def _claim(job_id: int) -> bool:
+    """Take a queued job; False if it is gone or another worker took it."""
+    claimed = db.session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.state == JobState.QUEUED)
+        .values(state=JobState.RUNNING, message="Started.", updated_at=utcnow())
+    )
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+@app_task()
+def run_job(job_id: int) -> None:
+    if not _claim(job_id):
+        return
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    try:
+        HANDLERS[job.kind](job, Progress(job))
+    except Exception as error:
+        # Whatever went wrong, the person watching must learn that it stopped.
+        log.exception("job %s (%s) failed", job.id, job.kind)
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        job.state = JobState.FAILED
+        job.message = f"Stopped: {error}"[:300]
+        job.finished_at = utcnow()
+        db.session.commit()
+        return
+    job.state = JobState.DONE
+    job.finished_at = utcnow()
+    db.session.commit()
+
+
+@app_periodic_task(crontab(minute="*/5"))
+def requeue_forgotten_jobs() -> None:
+    stale = db.session.scalars(
+        sa.select(Job.id).where(Job.state == JobState.QUEUED, Job.created_at < utcnow() - FORGOTTEN_AFTER)
+    ).all()
+    for job_id in stale:
+        run_job(job_id)

@@ -1,0 +1,220 @@
+"""Outgoing e-mail through an outbox table.
+
+A message is written to the outbox in the same transaction as the change it
+announces, so nothing is lost when the mail server is down or the process dies.
+A queued task delivers pending messages over SMTP, retrying with exponential
+backoff; with no SMTP server configured, messages are written to the log.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from huey import crontab
+from sqlalchemy.orm import Mapped, mapped_column
+
+from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
+from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
+from training.extensions import db
+
+log = logging.getLogger("training.mail")
+
+MAX_ATTEMPTS = 8
+# A message claimed by a worker that died is retried after this long.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+class MailState(enum.Enum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_due", "state", "next_attempt_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
+
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    # What the message is about, so an organizer can see what is still pending.
+    topic: Mapped[str] = mapped_column(sa.String(60))
+    workshop_id: Mapped[int | None] = mapped_column(index=True)
+    state: Mapped[MailState] = enum_column(MailState, default=MailState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+def queue_mail(
+    recipient: str,
+    subject: str,
+    template: str,
+    *,
+    topic: str,
+    workshop_id: int | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """Write a message rendered from ``templates/mail/<template>.txt`` to the outbox."""
+    body = render_template(f"mail/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        topic=topic,
+        workshop_id=workshop_id,
+    )
+    db.session.add(message)
+    enqueue_after_commit(deliver_outbox)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait 1, 2, 4 ... minutes between attempts, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    security: str  # "none", "starttls" or "ssl"
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpSettings:
+        """``smtp://`` (plain, ``?starttls=1`` to upgrade), ``smtps://`` (TLS)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError(f"TRAINING_SMTP_URL must start with smtp:// or smtps://, not {url!r}")
+        query = parse_qs(parts.query)
+        if parts.scheme == "smtps":
+            security = "ssl"
+        elif query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes"):
+            security = "starttls"
+        else:
+            security = "none"
+        return cls(
+            host=parts.hostname or "localhost",
+            port=parts.port or (465 if security == "ssl" else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            security=security,
+        )
+
+
+def _send(message: OutboxMessage) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
+    email.set_content(message.body)
+    if not config.get("SMTP_URL"):
+        log.info("mail (no SMTP server configured)\n%s", email.as_string())
+        return
+    smtp = SmtpSettings.from_url(config["SMTP_URL"])
+    context = ssl.create_default_context()
+    client_class = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
+    kwargs = {"context": context} if smtp.security == "ssl" else {}
+    with client_class(smtp.host, smtp.port, timeout=30, **kwargs) as client:
+        if smtp.security == "starttls":
+            client.starttls(context=context)
+        if smtp.username:
+            client.login(smtp.username, smtp.password or "")
+        client.send_message(email)
+
+
+def _claim(message_id: int) -> bool:
+    """Take a message for delivery; False if another worker took it first."""
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == MailState.PENDING)
+        .values(state=MailState.SENDING, claimed_at=utcnow())
+    )
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Deliver the messages that are due; returns how many were sent."""
+    now = utcnow()
+    # Messages whose worker died mid-delivery go back in the queue.
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.state == MailState.SENDING,
+            OutboxMessage.claimed_at < now - CLAIM_TIMEOUT,
+        )
+        .values(state=MailState.PENDING)
+    )
+    due = db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.state == MailState.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    sent = 0
+    for message_id in due:
+        if not _claim(message_id):
+            continue
+        message = db.session.get(OutboxMessage, message_id)
+        assert message is not None
+        message.attempts += 1
+        try:
+            _send(message)
+        except (OSError, smtplib.SMTPException, ValueError) as error:
+            message.last_error = f"{type(error).__name__}: {error}"[:500]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.state = MailState.FAILED
+                log.error("giving up on mail %s to %s: %s", message.id, message.recipient, error)
+            else:
+                message.state = MailState.PENDING
+                message.next_attempt_at = utcnow() + backoff(message.attempts)
+                log.warning("mail %s to %s failed, retrying: %s", message.id, message.recipient, error)
+        else:
+            message.state = MailState.SENT
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def retry_now(message: OutboxMessage) -> None:
+    """Put a failed or waiting message back at the front of the queue."""
+    message.state = MailState.PENDING
+    message.next_attempt_at = utcnow()
+    if message.attempts >= MAX_ATTEMPTS:
+        message.attempts = MAX_ATTEMPTS - 1
+    enqueue_after_commit(deliver_outbox)
+
+
+@app_task()
+def deliver_outbox() -> int:
+    return deliver_pending()
+
+
+@app_periodic_task(crontab(minute="*"))
+def deliver_outbox_every_minute() -> None:
+    # Retries, and anything queued while no consumer ran.
+    deliver_pending()

@@ -1,0 +1,63 @@
+"""Who may do what: every access decision is a named predicate here.
+
+Views call them (through ``ensure``) and templates call the same ones (as
+``can.<name>``), so a button is shown exactly when pressing it is allowed.
+Predicates take the acting user first and never read the request.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import abort
+
+from training.accounts.models import Role
+
+if TYPE_CHECKING:
+    from training.accounts.models import User
+    from training.core.jobs import Job
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def is_admin(user: User) -> bool:
+    return _signed_in(user) and user.has_role(Role.ADMIN)
+
+
+def can_edit_own_profile(user: User) -> bool:
+    return _signed_in(user)
+
+
+def can_manage_users(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_view_audit_log(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_view_outbox(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_view_job(user: User, job: Job) -> bool:
+    return _signed_in(user) and (job.created_by_id == user.id or is_admin(user))
+
+
+def ensure(allowed: bool) -> None:
+    """Stop the request with 403 unless ``allowed``."""
+    if not allowed:
+        abort(403)
+
+
+class TemplatePredicates:
+    """``can.manage_users(current_user)`` in a template calls ``can_manage_users``."""
+
+    def __getattr__(self, name: str) -> Any:
+        for candidate in (f"can_{name}", name):
+            predicate = globals().get(candidate)
+            if callable(predicate) and candidate != "ensure":
+                return predicate
+        raise AttributeError(name)
