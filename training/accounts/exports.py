@@ -1,0 +1,74 @@
+"""The export of all accounts, as a background job with progress."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from training.accounts.forms import country_name
+from training.accounts.models import User
+from training.core.csv import safe_row
+from training.core.jobs import Job, Progress, job_handler
+from training.extensions import db
+
+BATCH = 500
+HEADER = [
+    "id",
+    "full_name",
+    "email",
+    "roles",
+    "specialty",
+    "registration_number",
+    "institution",
+    "country",
+    "active",
+    "created_at",
+    "last_login_at",
+]
+
+
+@job_handler("users-csv")
+def export_users(job: Job, progress: Progress) -> None:
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(User)) or 0
+    progress(0, total, f"Writing {total} accounts...")
+    relative = f"exports/users-{job.id}.csv"
+    path = Path(current_app.config["INSTANCE_PATH"]) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    last_id = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        while True:
+            users = db.session.scalars(
+                sa.select(User).where(User.id > last_id).order_by(User.id).limit(BATCH)
+            ).all()
+            if not users:
+                break
+            for user in users:
+                writer.writerow(
+                    safe_row(
+                        [
+                            user.id,
+                            user.full_name,
+                            user.email,
+                            " ".join(user.role_names),
+                            user.specialty or "",
+                            user.registration_number or "",
+                            user.institution or "",
+                            country_name(user.country),
+                            user.active,
+                            user.created_at.isoformat(),
+                            user.last_login_at.isoformat() if user.last_login_at else "",
+                        ]
+                    )
+                )
+            written += len(users)
+            last_id = users[-1].id
+            total = max(total, written)
+            progress(written, total, f"{written} of {total} accounts written.")
+    job.result_file = relative
+    job.message = f"{written} accounts exported."

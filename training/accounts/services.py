@@ -1,0 +1,353 @@
+"""Account use cases. They take the acting user, change state and flush; the
+caller (a view or a command) commits."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from functools import cache
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+from training.accounts import rules, tokens
+from training.accounts.models import Role, User
+from training.core import audit
+from training.core.db import utcnow
+from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from training.core.mail import queue_mail
+from training.core.urls import external_url
+from training.extensions import db
+
+# Fields a person keeps about themselves, audited when they change.
+PROFILE_FIELDS = ("full_name", "email", "specialty", "registration_number", "institution", "country")
+
+
+@cache
+def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def hasher() -> PasswordHasher:
+    config = current_app.config
+    return _hasher(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
+
+
+@cache
+def _dummy_hash(time_cost: int, memory_kib: int) -> str:
+    return _hasher(time_cost, memory_kib).hash("not a real password, only for timing")
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return True
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == rules.normalise_email(email)))
+
+
+def _require_free_email(email: str, *, except_user: User | None = None) -> None:
+    existing = find_by_email(email)
+    if existing is not None and (except_user is None or existing.id != except_user.id):
+        raise Conflict("An account with this e-mail address already exists.", field="email")
+
+
+def _require_good_password(password: str, *, personal: list[str], field: str = "password") -> None:
+    problems = rules.password_problems(password, personal=personal)
+    if problems:
+        raise InvalidInput({field: problems})
+
+
+@dataclass
+class Profile:
+    full_name: str
+    email: str
+    specialty: str | None = None
+    registration_number: str | None = None
+    institution: str | None = None
+    country: str | None = None
+
+    def personal_words(self) -> list[str]:
+        return [self.full_name, self.email]
+
+
+def _apply_profile(user: User, profile: Profile) -> None:
+    user.full_name = profile.full_name.strip()
+    user.email = rules.normalise_email(profile.email)
+    user.specialty = profile.specialty or None
+    user.registration_number = (profile.registration_number or "").strip() or None
+    user.institution = (profile.institution or "").strip() or None
+    user.country = profile.country or None
+
+
+def _profile_snapshot(user: User) -> dict[str, str | None]:
+    return {field: getattr(user, field) for field in PROFILE_FIELDS}
+
+
+def sign_up(profile: Profile, password: str) -> User:
+    """A trainee creates their own account."""
+    _require_free_email(profile.email)
+    _require_good_password(password, personal=profile.personal_words())
+    user = User()
+    _apply_profile(user, profile)
+    user.password_hash = hash_password(password)
+    user.set_roles({Role.TRAINEE})
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.signed_up",
+        user,
+        actor=user,
+        summary=f"{user.full_name} signed up as a trainee",
+        new=_profile_snapshot(user),
+    )
+    queue_mail(user.email, "Welcome to the training programme", "welcome", topic="account", user=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, else None.
+
+    Takes as long for an unknown address as for a wrong password, so response
+    times do not reveal who has an account.
+    """
+    user = find_by_email(email)
+    if user is None or not user.password_hash:
+        config = current_app.config
+        dummy = _dummy_hash(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
+        with contextlib.suppress(VerificationError):
+            hasher().verify(dummy, password)
+        return None
+    if not check_password(user, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def update_profile(user: User, profile: Profile, *, actor: User) -> None:
+    if actor.id != user.id and not actor.has_role(Role.ADMIN):
+        raise NotAllowed("You may only change your own profile.")
+    _require_free_email(profile.email, except_user=user)
+    before = _profile_snapshot(user)
+    _apply_profile(user, profile)
+    old, new = audit.diff(before, _profile_snapshot(user))
+    if new:
+        audit.record(
+            "user.profile_changed",
+            user,
+            actor=actor,
+            summary=f"Profile of {user.full_name} changed: {', '.join(sorted(new))}",
+            old=old,
+            new=new,
+        )
+
+
+def change_password(user: User, current_password: str, new_password: str, *, actor: User) -> None:
+    if not check_password(user, current_password):
+        raise InvalidInput({"current_password": ["Your current password is not correct."]})
+    _require_good_password(new_password, personal=[user.full_name, user.email], field="new_password")
+    _set_password(user, new_password)
+    audit.record(
+        "user.password_changed", user, actor=actor, summary=f"{user.full_name} changed their password"
+    )
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    # Any other signed-in browser must sign in again with the new password.
+    user.sign_out_everywhere()
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address belongs to an active account.
+
+    Says nothing either way, so the form cannot be used to discover accounts.
+    """
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    link = external_url("accounts.reset_password", token=tokens.make_token(user, tokens.PASSWORD_RESET))
+    hours = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600)
+    queue_mail(
+        user.email,
+        "Reset your password",
+        "password_reset",
+        topic="account",
+        user=user,
+        link=link,
+        hours=hours,
+    )
+
+
+def user_for_token(token: str, purpose: str) -> User:
+    max_age = current_app.config[
+        "PASSWORD_RESET_MAX_AGE" if purpose == tokens.PASSWORD_RESET else "ACCOUNT_INVITE_MAX_AGE"
+    ]
+    try:
+        return tokens.read_token(token, purpose, max_age, lambda user_id: db.session.get(User, user_id))
+    except tokens.TokenError as error:
+        raise DomainError(str(error)) from error
+
+
+def reset_password(token: str, purpose: str, new_password: str) -> User:
+    user = user_for_token(token, purpose)
+    _require_good_password(new_password, personal=[user.full_name, user.email])
+    _set_password(user, new_password)
+    action = "user.password_reset" if purpose == tokens.PASSWORD_RESET else "user.invitation_accepted"
+    audit.record(action, user, actor=user, summary=f"{user.full_name} set a new password by e-mailed link")
+    return user
+
+
+# Administration -----------------------------------------------------------------------
+
+
+def _other_active_admins(user: User) -> int:
+    from training.accounts.models import UserRole
+
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+        )
+        or 0
+    )
+
+
+def create_account(profile: Profile, roles: set[Role], *, actor: User) -> User:
+    """An admin creates an account (usually organizer or faculty) and invites its owner."""
+    _require_free_email(profile.email)
+    if not roles:
+        raise InvalidInput({"roles": ["Choose at least one role."]})
+    user = User()
+    _apply_profile(user, profile)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created",
+        user,
+        actor=actor,
+        summary=f"Account for {user.full_name} created with roles {', '.join(user.role_names)}",
+        new={**_profile_snapshot(user), "roles": user.role_names},
+    )
+    send_invitation(user, actor=actor)
+    return user
+
+
+def send_invitation(user: User, *, actor: User) -> None:
+    link = external_url("accounts.accept_invitation", token=tokens.make_token(user, tokens.INVITATION))
+    days = current_app.config["ACCOUNT_INVITE_MAX_AGE"].days
+    queue_mail(
+        user.email,
+        "Your account on the training programme",
+        "invitation",
+        topic="account",
+        user=user,
+        link=link,
+        days=days,
+        inviter=actor,
+    )
+
+
+def change_roles(user: User, roles: set[Role], *, actor: User) -> None:
+    old, new = user.roles, frozenset(roles)
+    if old == new:
+        return
+    problems = rules.role_change_problems(
+        rules.RoleChange(
+            actor_id=actor.id,
+            target_id=user.id,
+            old=old,
+            new=new,
+            target_active=user.active,
+            other_active_admins=_other_active_admins(user),
+        )
+    )
+    if problems:
+        raise InvalidInput({"roles": problems})
+    user.set_roles(new)
+    audit.record(
+        "user.roles_changed",
+        user,
+        actor=actor,
+        summary=f"Roles of {user.full_name}: {', '.join(sorted(r.value for r in old))} -> "
+        f"{', '.join(sorted(r.value for r in new))}",
+        old={"roles": sorted(r.value for r in old)},
+        new={"roles": sorted(r.value for r in new)},
+    )
+
+
+def deactivate(user: User, *, actor: User) -> None:
+    if not user.active:
+        return
+    problems = rules.deactivation_problems(
+        actor_id=actor.id,
+        target_id=user.id,
+        target_is_admin=user.has_role(Role.ADMIN),
+        other_active_admins=_other_active_admins(user),
+    )
+    if problems:
+        raise InvalidInput({None: problems})
+    user.active = False
+    user.deactivated_at = utcnow()
+    user.sign_out_everywhere()
+    audit.record(
+        "user.deactivated",
+        user,
+        actor=actor,
+        summary=f"{user.full_name} deactivated",
+        old={"active": True},
+        new={"active": False},
+    )
+
+
+def reactivate(user: User, *, actor: User) -> None:
+    if user.active:
+        return
+    user.active = True
+    user.deactivated_at = None
+    audit.record(
+        "user.reactivated",
+        user,
+        actor=actor,
+        summary=f"{user.full_name} reactivated",
+        old={"active": False},
+        new={"active": True},
+    )
+
+
+def create_user_from_command(profile: Profile, roles: set[Role], password: str) -> User:
+    """``flask create-user``: the operator sets the password directly."""
+    _require_free_email(profile.email)
+    _require_good_password(password, personal=profile.personal_words())
+    user = User()
+    _apply_profile(user, profile)
+    user.password_hash = hash_password(password)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created",
+        user,
+        actor=None,
+        summary=f"Account for {user.full_name} created from the command line with roles "
+        f"{', '.join(user.role_names)}",
+        new={**_profile_snapshot(user), "roles": user.role_names},
+    )
+    return user

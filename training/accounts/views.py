@@ -1,0 +1,345 @@
+"""Sign up, log in and out, passwords, own profile, and user administration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from training.accounts import bp, services, tokens
+from training.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    CreateAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RolesForm,
+    SetPasswordForm,
+    SignUpForm,
+    UserSearchForm,
+)
+from training.accounts.models import Role, User, UserRole
+from training.accounts.rules import safe_next_url
+from training.core import permissions
+from training.core.audit import AuditEvent
+from training.core.errors import DomainError
+from training.core.jobs import start_job
+from training.core.permissions import ensure
+from training.core.web import page_number, show_domain_error
+from training.extensions import db, limiter
+
+LOGIN_FAILED = "The e-mail address or password is not correct, or the account is not active."
+
+
+def _profile_from(form: SignUpForm | ProfileForm) -> services.Profile:
+    return services.Profile(
+        full_name=form.full_name.data,
+        email=form.email.data,
+        specialty=form.specialty.data,
+        registration_number=form.registration_number.data,
+        institution=form.institution.data,
+        country=form.country.data,
+    )
+
+
+def _start_session(user: User) -> None:
+    # A new session on login: nothing from before (a planted cookie) carries over.
+    session.clear()
+    session.permanent = True
+    login_user(user)
+
+
+# Signing up, in and out ------------------------------------------------------------------
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(_profile_from(form), form.password.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+def login():
+    next_url = safe_next_url(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.rollback()
+            flash(LOGIN_FAILED, "danger")
+        else:
+            db.session.commit()
+            _start_session(user)
+            return redirect(next_url or url_for("main.index"))
+    return render_template("accounts/login.html", form=form, next_url=next_url)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    ConfirmForm()  # the CSRF check happens before the view; the form is only its carrier
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+# Passwords --------------------------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "If an active account uses this address, a link to reset its password is on its way. "
+            "It works once and expires in a few hours.",
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _set_password_by_link(token: str, purpose: str, template: str):
+    try:
+        user = services.user_for_token(token, purpose)
+    except DomainError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    form = SetPasswordForm()
+    form.personal_words = [user.full_name, user.email]
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, purpose, form.password.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash("Your password is set. You are logged in.", "success")
+            return redirect(url_for("main.index"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str):
+    return _set_password_by_link(token, tokens.PASSWORD_RESET, "accounts/reset_password.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def accept_invitation(token: str):
+    return _set_password_by_link(token, tokens.INVITATION, "accounts/accept_invitation.html")
+
+
+# One's own profile ---------------------------------------------------------------------------
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    ensure(permissions.can_edit_own_profile(current_user))
+    form = ProfileForm(obj=current_user)
+    if not current_user.has_role(Role.TRAINEE):
+        form.relax_for_staff()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, _profile_from(form), actor=current_user)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash("Your details are saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    ensure(permissions.can_edit_own_profile(current_user))
+    user: User = current_user._get_current_object()
+    form = ChangePasswordForm()
+    form.personal_words = [user.full_name, user.email]
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data, actor=user)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            # The session token changed: renew this browser's login, others are out.
+            _start_session(user)
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# Administration ------------------------------------------------------------------------------
+
+
+@bp.route("/admin/users")
+@login_required
+def users():
+    ensure(permissions.can_manage_users(current_user))
+    search = UserSearchForm(request.args)
+    query = sa.select(User).order_by(User.full_name, User.id)
+    if search.validate():
+        if search.q.data:
+            pattern = f"%{search.q.data.lower()}%"
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(User.full_name).like(pattern),
+                    User.email.like(pattern),
+                    sa.func.lower(User.institution).like(pattern),
+                )
+            )
+        if search.role.data:
+            query = query.where(
+                User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(search.role.data)))
+            )
+        if search.status.data:
+            query = query.where(User.active.is_(search.status.data == "active"))
+    page = db.paginate(query, page=page_number(), per_page=25, error_out=False)
+    return render_template("accounts/users.html", page=page, search=search, export_form=ConfirmForm())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def create_user():
+    ensure(permissions.can_manage_users(current_user))
+    form = CreateAccountForm()
+    if form.validate_on_submit():
+        profile = services.Profile(
+            full_name=form.full_name.data,
+            email=form.email.data,
+            specialty=form.specialty.data,
+            institution=form.institution.data,
+            country=form.country.data,
+        )
+        try:
+            user = services.create_account(
+                profile, {Role(value) for value in form.roles.data}, actor=current_user
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(f"Account created. An invitation is on its way to {user.email}.", "success")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return render_template("accounts/create_user.html", form=form)
+
+
+def _load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/admin/users/<int:user_id>")
+@login_required
+def user_detail(user_id: int):
+    user = _load_user(user_id)
+    ensure(permissions.can_manage_users(current_user))
+    roles_form = RolesForm(roles=user.role_names)
+    return _render_user(user, roles_form)
+
+
+def _render_user(user: User, roles_form: RolesForm, status: int = 200):
+    history = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.target_type == User.__tablename__, AuditEvent.target_id == user.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(20)
+    ).all()
+    return (
+        render_template(
+            "accounts/user_detail.html",
+            user=user,
+            roles_form=roles_form,
+            confirm_form=ConfirmForm(),
+            history=history,
+        ),
+        status,
+    )
+
+
+@bp.route("/admin/users/<int:user_id>/roles", methods=["POST"])
+@login_required
+def change_roles(user_id: int):
+    user = _load_user(user_id)
+    ensure(permissions.can_manage_users(current_user))
+    form = RolesForm()
+    if form.validate_on_submit():
+        try:
+            services.change_roles(user, {Role(v) for v in form.roles.data}, actor=current_user)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(f"Roles of {user.full_name} saved.", "success")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return _render_user(user, form, status=422)
+
+
+def _account_action(user_id: int, action, success: str):
+    user = _load_user(user_id)
+    ensure(permissions.can_manage_users(current_user))
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(user, actor=current_user)
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            db.session.commit()
+            flash(success.format(name=user.full_name, email=user.email), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate(user_id: int):
+    return _account_action(user_id, services.deactivate, "{name} is deactivated and can no longer log in.")
+
+
+@bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
+@login_required
+def reactivate(user_id: int):
+    return _account_action(user_id, services.reactivate, "{name} can log in again.")
+
+
+@bp.route("/admin/users/<int:user_id>/invitation", methods=["POST"])
+@login_required
+def resend_invitation(user_id: int):
+    return _account_action(user_id, services.send_invitation, "A new invitation is on its way to {email}.")
+
+
+@bp.route("/admin/users/export", methods=["POST"])
+@login_required
+def export_users():
+    ensure(permissions.can_manage_users(current_user))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = start_job("users-csv", "Export of all accounts (CSV)", actor=current_user)
+    db.session.commit()
+    return redirect(url_for("main.job", job_id=job.id))
