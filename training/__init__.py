@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -96,6 +96,7 @@ def _init_extensions(app: Flask) -> None:
     def unauthorized() -> Any:
         from training.core.web import json_error, wants_json
 
+        g.permission_checked = True  # "signed in" was the check, and it failed
         if wants_json():
             return json_error(401, "Log in first.")
         flash(login_manager.login_message, "info")
@@ -161,6 +162,7 @@ def _register_request_hooks(app: Flask) -> None:
         last_seen = session.get("seen", now)
         idle_limit = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
         if now - last_seen > idle_limit:
+            g.permission_checked = True  # refused before any view: the session is over
             logout_user()
             session.clear()
             minutes = int(idle_limit // 60)
@@ -170,6 +172,22 @@ def _register_request_hooks(app: Flask) -> None:
         if now - last_seen >= 60 or "seen" not in session:
             session["seen"] = now
         return None
+
+    if app.config["TESTING"]:
+
+        @app.after_request
+        def require_a_permission_check(response: Any) -> Any:
+            from training.core.permissions import was_checked
+
+            endpoint = request.endpoint
+            # 400 (CSRF), 413 and 429 refuse a request before its view runs.
+            if endpoint in (None, "static") or response.status_code in (400, 404, 405, 413, 429):
+                return response
+            if not was_checked(app.view_functions.get(endpoint)):
+                raise AssertionError(
+                    f"{endpoint} neither calls permissions.ensure(...) nor is marked @permissions.public"
+                )
+            return response
 
     @app.after_request
     def security_headers(response: Any) -> Any:

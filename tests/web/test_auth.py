@@ -228,3 +228,10 @@ class TestProfile:
             data={"current_password": "guessing-wrongly-here", "new_password": STRONG, "confirm": STRONG},
         )
         assert "Your current password is not correct." in response.text
+
+
+def test_password_reset_requests_are_rate_limited(client, mails):
+    statuses = [
+        client.post("/password/forgot", data={"email": f"n{n}@example.org"}).status_code for n in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]

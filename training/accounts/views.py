@@ -55,6 +55,7 @@ def _start_session(user: User) -> None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
+@permissions.public
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -74,6 +75,7 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+@permissions.public
 def login():
     next_url = safe_next_url(request.values.get("next"))
     if current_user.is_authenticated:
@@ -92,6 +94,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@permissions.public
 def logout():
     ConfirmForm()  # the CSRF check happens before the view; the form is only its carrier
     logout_user()
@@ -105,6 +108,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+@permissions.public
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -141,12 +145,14 @@ def _set_password_by_link(token: str, purpose: str, template: str):
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@permissions.public
 def reset_password(token: str):
     return _set_password_by_link(token, tokens.PASSWORD_RESET, "accounts/reset_password.html")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@permissions.public
 def accept_invitation(token: str):
     return _set_password_by_link(token, tokens.INVITATION, "accounts/accept_invitation.html")
 

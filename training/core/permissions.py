@@ -7,9 +7,10 @@ Predicates take the acting user first and never read the request.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import abort
+from flask import abort, g
 
 from training.accounts.models import Role
 
@@ -48,8 +49,26 @@ def can_view_job(user: User, job: Job) -> bool:
 
 def ensure(allowed: bool) -> None:
     """Stop the request with 403 unless ``allowed``."""
+    g.permission_checked = True
     if not allowed:
         abort(403)
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def public(view: View) -> View:
+    """Mark a view as open to everyone, signed in or not.
+
+    Every other view must call ``ensure``; under test, a view that does
+    neither fails the request (see ``create_app``), so no page can forget.
+    """
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def was_checked(view: Callable[..., Any] | None) -> bool:
+    return bool(getattr(view, "is_public", False) or g.get("permission_checked"))
 
 
 class TemplatePredicates:

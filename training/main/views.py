@@ -25,6 +25,7 @@ from training.main import bp
 
 
 @bp.route("/")
+@permissions.public
 def index():
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
@@ -33,6 +34,7 @@ def index():
 
 @bp.route("/healthz")
 @limiter.exempt
+@permissions.public
 def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
