@@ -21,5 +21,5 @@ def careless_app(tmp_path, database_url):
 
 
 def test_a_view_without_a_permission_check_is_an_error(careless_app):
-    with pytest.raises(AssertionError, match="neither calls permissions.ensure"):
+    with pytest.raises(AssertionError, match=r"neither calls permissions\.ensure"):
         careless_app.test_client().get("/forgot-to-check")

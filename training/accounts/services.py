@@ -98,22 +98,49 @@ def _profile_snapshot(user: User) -> dict[str, str | None]:
     return {field: getattr(user, field) for field in PROFILE_FIELDS}
 
 
-def sign_up(profile: Profile, password: str) -> User:
-    """A trainee creates their own account."""
+def _new_account(
+    profile: Profile,
+    roles: set[Role],
+    password: str | None,
+    *,
+    action: str,
+    actor: User | None,
+    summary: str,
+    self_service: bool = False,
+) -> User:
+    """Check, create, flush and audit a new account; the callers add the welcome.
+    ``self_service``: the new user is the one acting (sign-up)."""
     _require_free_email(profile.email)
-    _require_good_password(password, personal=profile.personal_words())
+    if not roles:
+        raise InvalidInput({"roles": ["Choose at least one role."]})
+    if password is not None:
+        _require_good_password(password, personal=profile.personal_words())
     user = User()
     _apply_profile(user, profile)
-    user.password_hash = hash_password(password)
-    user.set_roles({Role.TRAINEE})
+    user.password_hash = hash_password(password) if password is not None else None
+    user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
     audit.record(
-        "user.signed_up",
+        action,
         user,
-        actor=user,
-        summary=f"{user.full_name} signed up as a trainee",
-        new=_profile_snapshot(user),
+        actor=user if self_service else actor,
+        summary=summary.format(name=user.full_name, roles=", ".join(user.role_names)),
+        new={**_profile_snapshot(user), "roles": user.role_names},
+    )
+    return user
+
+
+def sign_up(profile: Profile, password: str) -> User:
+    """A trainee creates their own account."""
+    user = _new_account(
+        profile,
+        {Role.TRAINEE},
+        password,
+        action="user.signed_up",
+        actor=None,
+        summary="{name} signed up as a trainee",
+        self_service=True,
     )
     queue_mail(user.email, "Welcome to the training programme", "welcome", topic="account", user=user)
     return user
@@ -231,20 +258,13 @@ def _other_active_admins(user: User) -> int:
 
 def create_account(profile: Profile, roles: set[Role], *, actor: User) -> User:
     """An admin creates an account (usually organizer or faculty) and invites its owner."""
-    _require_free_email(profile.email)
-    if not roles:
-        raise InvalidInput({"roles": ["Choose at least one role."]})
-    user = User()
-    _apply_profile(user, profile)
-    user.set_roles(roles)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.created",
-        user,
+    user = _new_account(
+        profile,
+        roles,
+        None,
+        action="user.created",
         actor=actor,
-        summary=f"Account for {user.full_name} created with roles {', '.join(user.role_names)}",
-        new={**_profile_snapshot(user), "roles": user.role_names},
+        summary="Account for {name} created with roles {roles}",
     )
     send_invitation(user, actor=actor)
     return user
@@ -334,20 +354,11 @@ def reactivate(user: User, *, actor: User) -> None:
 
 def create_user_from_command(profile: Profile, roles: set[Role], password: str) -> User:
     """``flask create-user``: the operator sets the password directly."""
-    _require_free_email(profile.email)
-    _require_good_password(password, personal=profile.personal_words())
-    user = User()
-    _apply_profile(user, profile)
-    user.password_hash = hash_password(password)
-    user.set_roles(roles)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.created",
-        user,
+    return _new_account(
+        profile,
+        roles,
+        password,
+        action="user.created",
         actor=None,
-        summary=f"Account for {user.full_name} created from the command line with roles "
-        f"{', '.join(user.role_names)}",
-        new={**_profile_snapshot(user), "roles": user.role_names},
+        summary="Account for {name} created from the command line with roles {roles}",
     )
-    return user
