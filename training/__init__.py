@@ -63,6 +63,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    import training.models  # noqa: F401  (every table registered before anything uses the metadata)
     from training.accounts.models import User
     from training.core import queue
     from training.core.db import configure_engine

@@ -76,7 +76,12 @@ def enum_column(enum_class: type[enum.Enum], **kwargs: Any) -> Any:
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: UTCDateTime(), dict[str, Any]: JSONType},
+        type_annotation_map={
+            datetime: UTCDateTime(),
+            dict[str, Any]: JSONType,
+            list[str]: JSONType,
+            list[dict[str, Any]]: JSONType,
+        },
     )
 
 

@@ -1,27 +1,22 @@
-"""Factories: one call makes a committed object with sensible defaults.
-
-``make.user(roles={Role.ADMIN})`` returns a User whose plain password is kept
-on it as ``.password`` for tests that log in through the form.
-"""
+"""Account factories. ``make.user(roles={Role.ADMIN})`` returns a User whose
+plain password is kept on it as ``.password`` for tests that log in through the form."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from flask import Flask
 
+from tests.support.factories.base import sequence
 from training.accounts.models import Role, User
 from training.accounts.services import hash_password
 from training.extensions import db
 
 DEFAULT_PASSWORD = "lipofilling-cannula-harvest"
-_sequence = itertools.count(1)
 
 
-class Factories:
-    def __init__(self, app: Flask) -> None:
-        self.app = app
+class AccountFactories:
+    app: Flask
 
     def user(
         self,
@@ -32,7 +27,7 @@ class Factories:
         password: str = DEFAULT_PASSWORD,
         **fields: Any,
     ) -> User:
-        n = next(_sequence)
+        n = sequence()
         with self.app.app_context():
             user = User(
                 email=email or f"person{n}@example.org",

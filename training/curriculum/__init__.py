@@ -1,0 +1,1 @@
+"""Curricula: versioned modules, objectives, skills and question banks."""
