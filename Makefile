@@ -65,6 +65,7 @@ worker: $(VENV)/.installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r training
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .

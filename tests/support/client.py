@@ -54,6 +54,7 @@ class TestClient(FlaskClient):
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["seen"] = int(time.time())
+            session["password_confirmed_at"] = int(time.time())  # as the login form leaves it
         return user
 
     def logout(self) -> None:

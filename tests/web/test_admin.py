@@ -155,3 +155,25 @@ def test_outbox_shows_failed_mail_and_sends_it_again(client, make, mails):
     response = client.post(f"/admin/outbox/{message.id}/retry", follow_redirects=True)
     assert f"The message to {trainee.email} will be sent again now." in response.text
     assert message.state is MailState.SENT
+
+
+def test_sensitive_actions_ask_for_the_password_again_after_a_while(client, make):
+    admin = client.login(make.admin())
+    trainee = make.trainee()
+    with client.session_transaction() as session:
+        session["password_confirmed_at"] -= 11 * 60
+    page = f"/admin/users/{trainee.id}"
+    response = client.post(
+        f"/admin/users/{trainee.id}/roles",
+        data={"roles": ["organizer"]},
+        headers={"Referer": f"http://localhost{page}"},
+    )
+    assert response.location == f"/confirm-password?next={page}"
+    assert trainee.roles == {Role.TRAINEE}
+
+    wrong = client.post("/confirm-password", data={"password": "not-my-password-at-all", "next": page})
+    assert "This is not your password." in wrong.text
+    right = client.post("/confirm-password", data={"password": admin.password, "next": page})
+    assert right.location == page
+    client.post(f"/admin/users/{trainee.id}/roles", data={"roles": ["organizer"]})
+    assert trainee.roles == {Role.ORGANIZER}

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from training.accounts.models import User
 
-PASSWORD_RESET = "password-reset"  # noqa: S105  (a token purpose, not a password)
+PASSWORD_RESET = "password-reset"  # noqa: S105  # nosec B105  (a token purpose, not a password)
 INVITATION = "invitation"
 
 

@@ -10,6 +10,7 @@ from training.accounts import bp, services, tokens
 from training.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
+    ConfirmPasswordForm,
     CreateAccountForm,
     ForgotPasswordForm,
     LoginForm,
@@ -20,6 +21,7 @@ from training.accounts.forms import (
     UserSearchForm,
 )
 from training.accounts.models import Role, User, UserRole
+from training.accounts.reauth import ask_for_password_if_stale, mark_password_confirmed
 from training.accounts.rules import safe_next_url
 from training.core import permissions
 from training.core.audit import AuditEvent
@@ -48,6 +50,7 @@ def _start_session(user: User) -> None:
     session.clear()
     session.permanent = True
     login_user(user)
+    mark_password_confirmed()
 
 
 # Signing up, in and out ------------------------------------------------------------------
@@ -200,6 +203,22 @@ def change_password():
     return render_template("accounts/change_password.html", form=form)
 
 
+@bp.route("/confirm-password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def confirm_password():
+    ensure(permissions.can_edit_own_profile(current_user))
+    next_url = safe_next_url(request.values.get("next"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if services.check_password(current_user, form.password.data):
+            db.session.commit()  # a rehashed password, if the hash was upgraded
+            mark_password_confirmed()
+            return redirect(next_url or url_for("main.index"))
+        form.password.errors.append("This is not your password.")
+    return render_template("accounts/confirm_password.html", form=form, next_url=next_url)
+
+
 # Administration ------------------------------------------------------------------------------
 
 
@@ -233,6 +252,8 @@ def users():
 @login_required
 def create_user():
     ensure(permissions.can_manage_users(current_user))
+    if (confirm := ask_for_password_if_stale()) is not None:
+        return confirm
     form = CreateAccountForm()
     if form.validate_on_submit():
         profile = services.Profile(
@@ -295,6 +316,8 @@ def _render_user(user: User, roles_form: RolesForm, status: int = 200):
 def change_roles(user_id: int):
     user = _load_user(user_id)
     ensure(permissions.can_manage_users(current_user))
+    if (confirm := ask_for_password_if_stale()) is not None:
+        return confirm
     form = RolesForm()
     if form.validate_on_submit():
         try:
@@ -308,9 +331,11 @@ def change_roles(user_id: int):
     return _render_user(user, form, status=422)
 
 
-def _account_action(user_id: int, action, success: str):
+def _account_action(user_id: int, action, success: str, *, sensitive: bool = True):
     user = _load_user(user_id)
     ensure(permissions.can_manage_users(current_user))
+    if sensitive and (confirm := ask_for_password_if_stale()) is not None:
+        return confirm
     if ConfirmForm().validate_on_submit():
         try:
             action(user, actor=current_user)
@@ -337,7 +362,9 @@ def reactivate(user_id: int):
 @bp.route("/admin/users/<int:user_id>/invitation", methods=["POST"])
 @login_required
 def resend_invitation(user_id: int):
-    return _account_action(user_id, services.send_invitation, "A new invitation is on its way to {email}.")
+    return _account_action(
+        user_id, services.send_invitation, "A new invitation is on its way to {email}.", sensitive=False
+    )
 
 
 @bp.route("/admin/users/export", methods=["POST"])

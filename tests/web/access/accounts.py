@@ -31,6 +31,8 @@ ENTRIES = {
     ("accounts.profile", "POST"): Entry("/profile", signed_in(302)),
     ("accounts.change_password", "GET"): Entry("/profile/password", signed_in()),
     ("accounts.change_password", "POST"): Entry("/profile/password", signed_in()),
+    ("accounts.confirm_password", "GET"): Entry("/confirm-password", signed_in()),
+    ("accounts.confirm_password", "POST"): Entry("/confirm-password", signed_in()),
     ("accounts.users", "GET"): Entry("/admin/users", admin_only()),
     ("accounts.create_user", "GET"): Entry("/admin/users/new", admin_only()),
     ("accounts.create_user", "POST"): Entry("/admin/users/new", admin_only()),
