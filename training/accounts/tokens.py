@@ -16,7 +16,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from training.accounts.models import User
 
-PASSWORD_RESET = "password-reset"  # noqa: S105  # nosec B105  (a token purpose, not a password)
+# A token purpose, not a password (ruff S105 and bandit B105 read the name "PASSWORD").
+PASSWORD_RESET = "password-reset"  # noqa: S105  # nosec B105
 INVITATION = "invitation"
 
 
