@@ -110,10 +110,30 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from training import accounts, main
+    from training import (
+        accounts,
+        assessments,
+        attendance,
+        certificates,
+        curriculum,
+        enrolments,
+        main,
+        quizzes,
+        workshops,
+    )
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(accounts.bp)
+    for capability in (
+        main,
+        accounts,
+        curriculum,
+        workshops,
+        enrolments,
+        attendance,
+        quizzes,
+        assessments,
+        certificates,
+    ):
+        app.register_blueprint(capability.bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

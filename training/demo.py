@@ -7,6 +7,7 @@ local trial, never for a real installation.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 from training.accounts import services
@@ -100,6 +101,21 @@ def demo_user(email: str) -> User:
     return user
 
 
+# Each capability seeds its own demo data, in this order (later ones build on earlier ones).
+CAPABILITIES = (
+    "curriculum",
+    "workshops",
+    "enrolments",
+    "attendance",
+    "quizzes",
+    "assessments",
+    "certificates",
+)
+
+
 def seed() -> str:
     lines = ["Demo accounts (role, e-mail, password):", *seed_accounts()]
+    for name in CAPABILITIES:
+        capability = importlib.import_module(f"training.{name}.demo")
+        lines.extend(capability.seed())
     return "\n".join(lines)

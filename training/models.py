@@ -1,22 +1,44 @@
 """Every table of the app, imported in one place so that the metadata, and with
 it Alembic's autogenerate, always sees all of them. Add new model modules here."""
 
+# Capabilities whose tables are not named below: importing them registers their tables.
+import training.assessments.models
+import training.attendance.models
+import training.certificates.models
+import training.enrolments.models
+import training.quizzes.models  # noqa: F401
 from training.accounts.models import User, UserRole
 from training.core.audit import AuditEvent
 from training.core.jobs import Job
 from training.core.mail import OutboxMessage
 from training.curriculum.models import Curriculum, CurriculumVersion, Module, Objective, Question, Skill
+from training.workshops.models import (
+    Enrolment,
+    FacultyProfile,
+    Station,
+    StationAssignment,
+    Workshop,
+    WorkshopSession,
+    WorkshopStaff,
+)
 
 __all__ = [
     "AuditEvent",
     "Curriculum",
     "CurriculumVersion",
+    "Enrolment",
+    "FacultyProfile",
     "Job",
     "Module",
     "Objective",
     "OutboxMessage",
     "Question",
     "Skill",
+    "Station",
+    "StationAssignment",
     "User",
     "UserRole",
+    "Workshop",
+    "WorkshopSession",
+    "WorkshopStaff",
 ]

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from flask import abort, g
 
 from training.accounts.models import Role
+from training.workshops.models import Duty
 
 if TYPE_CHECKING:
     from training.accounts.models import User
     from training.core.jobs import Job
+    from training.workshops.models import Workshop
 
 
 def _signed_in(user: Any) -> bool:
@@ -45,6 +47,57 @@ def can_view_outbox(user: User) -> bool:
 
 def can_view_job(user: User, job: Job) -> bool:
     return _signed_in(user) and (job.created_by_id == user.id or is_admin(user))
+
+
+# --- per-workshop duties (shared by every capability) ---
+# A duty is held on one workshop (see workshops.models.Duty); admins may do
+# everything an organizer of any workshop may do.
+
+
+def organizes(user: User, workshop: Workshop) -> bool:
+    return _signed_in(user) and (is_admin(user) or Duty.ORGANIZER in workshop.duties_of(user))
+
+
+def teaches(user: User, workshop: Workshop) -> bool:
+    """Faculty on the workshop (certifying faculty teach too)."""
+    return _signed_in(user) and bool({Duty.FACULTY, Duty.CERTIFIER} & workshop.duties_of(user))
+
+
+def certifies(user: User, workshop: Workshop) -> bool:
+    return _signed_in(user) and Duty.CERTIFIER in workshop.duties_of(user)
+
+
+def is_staff_of(user: User, workshop: Workshop) -> bool:
+    """Organizer or faculty of the workshop, or an admin."""
+    return organizes(user, workshop) or teaches(user, workshop)
+
+
+def can_create_workshop(user: User) -> bool:
+    return _signed_in(user) and (is_admin(user) or user.has_role(Role.ORGANIZER))
+
+
+# --- curriculum ---
+
+
+# --- workshops ---
+
+
+# --- enrolments ---
+
+
+# --- attendance ---
+
+
+# --- quizzes ---
+
+
+# --- assessments ---
+
+
+# --- certificates ---
+
+
+# --- end of capability sections ---
 
 
 def ensure(allowed: bool) -> None:

@@ -1,1 +1,7 @@
 """Curricula: versioned modules, objectives, skills and question banks."""
+
+from flask import Blueprint
+
+bp = Blueprint("curriculum", __name__)
+
+from training.curriculum import views  # noqa: E402, F401  (routes register on import)

@@ -7,9 +7,24 @@ Each capability keeps its factories in a module of this package as a mixin;
 from flask import Flask
 
 from tests.support.factories.accounts import AccountFactories
+from tests.support.factories.assessments import AssessmentsFactories
+from tests.support.factories.attendance import AttendanceFactories
+from tests.support.factories.certificates import CertificatesFactories
 from tests.support.factories.curriculum import CurriculumFactories
+from tests.support.factories.enrolments import EnrolmentsFactories
+from tests.support.factories.quizzes import QuizzesFactories
+from tests.support.factories.workshops import WorkshopsFactories
 
 
-class Factories(AccountFactories, CurriculumFactories):
+class Factories(
+    AccountFactories,
+    CurriculumFactories,
+    WorkshopsFactories,
+    EnrolmentsFactories,
+    AttendanceFactories,
+    QuizzesFactories,
+    AssessmentsFactories,
+    CertificatesFactories,
+):
     def __init__(self, app: Flask) -> None:
         self.app = app

@@ -1,0 +1,89 @@
+"""The shared workshop tables: state moves, duties and the database's invariants."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from training.core import permissions
+from training.core.errors import Conflict
+from training.extensions import db
+from training.workshops.models import Duty, Enrolment, EnrolmentState, SessionKind, WorkshopState
+
+MOVES = [
+    (WorkshopState.DRAFT, WorkshopState.PUBLISHED, True),
+    (WorkshopState.DRAFT, WorkshopState.CANCELLED, True),
+    (WorkshopState.DRAFT, WorkshopState.COMPLETED, False),
+    (WorkshopState.PUBLISHED, WorkshopState.COMPLETED, True),
+    (WorkshopState.PUBLISHED, WorkshopState.CANCELLED, True),
+    (WorkshopState.PUBLISHED, WorkshopState.DRAFT, False),
+    (WorkshopState.COMPLETED, WorkshopState.PUBLISHED, False),
+    (WorkshopState.COMPLETED, WorkshopState.CANCELLED, False),
+    (WorkshopState.CANCELLED, WorkshopState.PUBLISHED, False),
+    (WorkshopState.CANCELLED, WorkshopState.DRAFT, False),
+]
+
+
+@pytest.mark.parametrize(("start", "target", "allowed"), MOVES)
+def test_only_the_allowed_state_moves_happen(make, ctx, start, target, allowed):
+    workshop = db.session.merge(make.workshop(state=start))
+    if allowed:
+        workshop.move_to(target)
+        assert workshop.state is target
+    else:
+        with pytest.raises(Conflict):
+            workshop.move_to(target)
+        assert workshop.state is start
+
+
+def test_duties_decide_the_per_workshop_predicates(make, ctx):
+    workshop = db.session.merge(make.workshop())
+    other = db.session.merge(make.workshop())
+    organizer, teacher, certifier = (
+        db.session.merge(u) for u in (workshop.organizer, workshop.teacher, workshop.certifier)
+    )
+    admin, trainee = db.session.merge(make.admin()), db.session.merge(make.trainee())
+
+    assert workshop.duties_of(certifier) == {Duty.CERTIFIER}
+    assert permissions.organizes(organizer, workshop)
+    assert not permissions.organizes(organizer, other)
+    assert permissions.organizes(admin, workshop)
+    assert not permissions.teaches(admin, workshop)
+    assert permissions.teaches(teacher, workshop)
+    assert not permissions.certifies(teacher, workshop)
+    assert permissions.teaches(certifier, workshop)
+    assert permissions.certifies(certifier, workshop)
+    assert not permissions.is_staff_of(trainee, workshop)
+    assert not permissions.teaches(db.session.merge(other.teacher), workshop)
+
+
+def test_the_database_refuses_a_session_ending_before_it_starts(make, ctx):
+    session = db.session.merge(make.session(make.workshop(), kind=SessionKind.CADAVER_LAB, stations=2))
+    assert len(session.stations) == 2
+    assert session.minutes == 90
+    session.ends_at = session.starts_at - timedelta(minutes=1)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+
+
+def test_a_trainee_enrols_once_per_workshop(make, ctx):
+    workshop = make.workshop()
+    enrolment = make.enrolment(workshop)
+    db.session.add(
+        Enrolment(
+            workshop_id=workshop.id,
+            trainee_id=enrolment.trainee_id,
+            state=EnrolmentState.WAITLISTED,
+            requested_at=enrolment.requested_at,
+        )
+    )
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+
+
+def test_sessions_are_placed_in_the_venue_time_zone(make, ctx):
+    workshop = make.workshop(timezone="America/Sao_Paulo")
+    session = db.session.merge(make.session(workshop))
+    assert session.local_start.strftime("%H:%M") == "09:00"
+    assert session.starts_at.utcoffset() == timedelta(0)
+    assert session.starts_at.hour == 12  # São Paulo is UTC-3 all year

@@ -1,0 +1,9 @@
+"""Assessments factories."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+class AssessmentsFactories:
+    app: Flask

@@ -1,0 +1,7 @@
+"""Practical skills: OSATS assessment at the station and each trainee's progress."""
+
+from flask import Blueprint
+
+bp = Blueprint("assessments", __name__)
+
+from training.assessments import views  # noqa: E402, F401  (routes register on import)

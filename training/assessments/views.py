@@ -1,0 +1,3 @@
+"""The assessments pages."""
+
+from training.assessments import bp  # noqa: F401

@@ -1,0 +1,7 @@
+"""Attendance: roll call, QR self check-in, attendance rules and credit hours."""
+
+from flask import Blueprint
+
+bp = Blueprint("attendance", __name__)
+
+from training.attendance import views  # noqa: E402, F401  (routes register on import)

@@ -1,0 +1,3 @@
+"""The attendance pages."""
+
+from training.attendance import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""The certificates pages."""
+
+from training.certificates import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""The curriculum pages."""
+
+from training.curriculum import bp  # noqa: F401

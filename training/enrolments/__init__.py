@@ -1,0 +1,7 @@
+"""Enrolment: seats, the waitlist, prerequisites, imports and their notifications."""
+
+from flask import Blueprint
+
+bp = Blueprint("enrolments", __name__)
+
+from training.enrolments import views  # noqa: E402, F401  (routes register on import)

@@ -1,0 +1,1 @@
+"""The enrolments tables."""

@@ -1,0 +1,3 @@
+"""The enrolments pages."""
+
+from training.enrolments import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""The quizzes pages."""
+
+from training.quizzes import bp  # noqa: F401

@@ -1,0 +1,342 @@
+"""Workshops and their timetable: staff, sessions, stations and enrolments.
+
+These tables are the spine of the product: attendance, quizzes, skill
+assessments and certificates all hang off a workshop, its sessions and its
+confirmed enrolments.
+
+Times are stored in UTC. A workshop has a venue time zone (an IANA name) and
+its dates (``starts_on``/``ends_on``) are calendar days at the venue; pages
+show session times in that zone and say which zone it is.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.core.db import IdMixin, TimestampMixin, enum_column
+from training.core.errors import Conflict
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.accounts.models import User
+    from training.curriculum.models import CurriculumVersion, Module
+
+
+class WorkshopState(enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# The only moves a workshop's state may make.
+WORKSHOP_MOVES: dict[WorkshopState, frozenset[WorkshopState]] = {
+    WorkshopState.DRAFT: frozenset({WorkshopState.PUBLISHED, WorkshopState.CANCELLED}),
+    WorkshopState.PUBLISHED: frozenset({WorkshopState.COMPLETED, WorkshopState.CANCELLED}),
+    WorkshopState.COMPLETED: frozenset(),
+    WorkshopState.CANCELLED: frozenset(),
+}
+
+
+class PrerequisitePolicy(enum.Enum):
+    OFF = "off"  # not checked
+    WARN = "warn"  # the trainee is told what is missing but may enrol
+    REQUIRED = "required"  # enrolment is refused, naming the missing module
+
+
+class Duty(enum.Enum):
+    """What a person does on one workshop (their global roles are on the user)."""
+
+    ORGANIZER = "organizer"
+    FACULTY = "faculty"
+    CERTIFIER = "certifier"  # certifying faculty: signs skills off, issues certificates
+
+    @property
+    def label(self) -> str:
+        return {"organizer": "Organizer", "faculty": "Faculty", "certifier": "Certifying faculty"}[self.value]
+
+
+class SessionKind(enum.Enum):
+    LECTURE = "lecture"
+    CADAVER_LAB = "cadaver_lab"
+    HANDS_ON = "hands_on"
+    LIVE_DEMONSTRATION = "live_demonstration"
+    SEMINAR = "seminar"
+    BREAK = "break"
+
+    @property
+    def label(self) -> str:
+        return {
+            "lecture": "Lecture",
+            "cadaver_lab": "Cadaver lab",
+            "hands_on": "Hands-on station",
+            "live_demonstration": "Live demonstration",
+            "seminar": "Seminar",
+            "break": "Break",
+        }[self.value]
+
+    @property
+    def has_stations(self) -> bool:
+        return self in (SessionKind.CADAVER_LAB, SessionKind.HANDS_ON)
+
+    @property
+    def counts_for_attendance(self) -> bool:
+        return self is not SessionKind.BREAK
+
+
+class EnrolmentState(enum.Enum):
+    CONFIRMED = "confirmed"  # holds a seat
+    WAITLISTED = "waitlisted"  # waits, first come first served (by ``requested_at``, then id)
+    CANCELLED = "cancelled"  # by the trainee, or removed by an organizer
+
+    @property
+    def label(self) -> str:
+        return {"confirmed": "Confirmed", "waitlisted": "Waitlisted", "cancelled": "Cancelled"}[self.value]
+
+
+class EnrolmentSource(enum.Enum):
+    SELF = "self"  # the trainee enrolled
+    ORGANIZER = "organizer"  # an organizer enrolled them
+    IMPORT = "import"  # from an organizer's CSV file
+
+
+workshop_modules = sa.Table(
+    "workshop_modules",
+    db.metadata,
+    sa.Column("workshop_id", sa.ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("module_id", sa.ForeignKey("modules.id"), primary_key=True, index=True),
+)
+
+session_modules = sa.Table(
+    "session_modules",
+    db.metadata,
+    sa.Column("session_id", sa.ForeignKey("workshop_sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("module_id", sa.ForeignKey("modules.id"), primary_key=True, index=True),
+)
+
+session_faculty = sa.Table(
+    "session_faculty",
+    db.metadata,
+    sa.Column("session_id", sa.ForeignKey("workshop_sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class Workshop(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "workshops"
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+        sa.CheckConstraint("cme_credit_hours >= 0", name="credit_not_negative"),
+        sa.CheckConstraint(
+            "enrolment_closes_at IS NULL OR enrolment_opens_at IS NULL "
+            "OR enrolment_closes_at > enrolment_opens_at",
+            name="enrolment_window_in_order",
+        ),
+        sa.Index("ix_workshops_state_starts_on", "state", "starts_on"),
+    )
+
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    curriculum_version_id: Mapped[int] = mapped_column(sa.ForeignKey("curriculum_versions.id"), index=True)
+    venue_name: Mapped[str] = mapped_column(sa.String(200))
+    venue_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    city: Mapped[str] = mapped_column(sa.String(100))
+    country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
+    timezone: Mapped[str] = mapped_column(sa.String(64))  # IANA name, e.g. "Europe/Rome"
+    starts_on: Mapped[date]  # first day, at the venue
+    ends_on: Mapped[date]  # last day, at the venue
+    capacity: Mapped[int]
+    enrolment_opens_at: Mapped[datetime | None]
+    enrolment_closes_at: Mapped[datetime | None]
+    cme_credit_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(0))
+    state: Mapped[WorkshopState] = enum_column(WorkshopState, default=WorkshopState.DRAFT)
+    prerequisite_policy: Mapped[PrerequisitePolicy] = enum_column(
+        PrerequisitePolicy, default=PrerequisitePolicy.OFF
+    )
+    published_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancellation_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    curriculum_version: Mapped[CurriculumVersion] = relationship()
+    modules: Mapped[list[Module]] = relationship(secondary=workshop_modules, order_by="Module.position")
+    staff: Mapped[list[WorkshopStaff]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan", lazy="selectin"
+    )
+    sessions: Mapped[list[WorkshopSession]] = relationship(
+        back_populates="workshop", order_by="WorkshopSession.starts_at", cascade="all, delete-orphan"
+    )
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def can_move_to(self, state: WorkshopState) -> bool:
+        return state in WORKSHOP_MOVES[self.state]
+
+    def move_to(self, state: WorkshopState) -> None:
+        """Change state, refusing every move not in WORKSHOP_MOVES."""
+        if not self.can_move_to(state):
+            raise Conflict(f"A {self.state.value} workshop cannot become {state.value}.")
+        self.state = state
+
+    def duties_of(self, user: User | None) -> frozenset[Duty]:
+        if user is None or getattr(user, "id", None) is None:
+            return frozenset()
+        return frozenset(member.duty for member in self.staff if member.user_id == user.id)
+
+    def staff_with(self, duty: Duty) -> list[User]:
+        return [member.user for member in self.staff if member.duty is duty]
+
+
+class WorkshopStaff(IdMixin, db.Model):
+    """A person's duty on one workshop; a person may hold several duties."""
+
+    __tablename__ = "workshop_staff"
+    __table_args__ = (sa.UniqueConstraint("workshop_id", "user_id", "duty"),)
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    duty: Mapped[Duty] = enum_column(Duty)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="staff")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class FacultyProfile(IdMixin, TimestampMixin, db.Model):
+    """What faculty tell trainees about themselves, and their industry ties."""
+
+    __tablename__ = "faculty_profiles"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    biography: Mapped[str] = mapped_column(sa.Text, default="")
+    # Financial relationships with industry (consulting, speaking fees, grants,
+    # shares...), shown on every workshop they teach. Empty means not yet declared.
+    disclosure: Mapped[str] = mapped_column(sa.Text, default="")
+    nothing_to_disclose: Mapped[bool] = mapped_column(default=False)
+    disclosure_updated_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class WorkshopSession(IdMixin, TimestampMixin, db.Model):
+    """One slot of the timetable: a lecture, a cadaver lab, a break..."""
+
+    __tablename__ = "workshop_sessions"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        sa.Index("ix_workshop_sessions_workshop_id_starts_at", "workshop_id", "starts_at"),
+        sa.Index("ix_workshop_sessions_room_starts_at", "room", "starts_at"),
+    )
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[SessionKind] = enum_column(SessionKind)
+    starts_at: Mapped[datetime]  # UTC
+    ends_at: Mapped[datetime]  # UTC
+    room: Mapped[str] = mapped_column(sa.String(100), default="")
+    mandatory: Mapped[bool] = mapped_column(default=False)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    # RFC 5545 SEQUENCE: raised each time the session changes in a way a calendar must see.
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="sessions")
+    modules: Mapped[list[Module]] = relationship(secondary=session_modules, order_by="Module.position")
+    faculty: Mapped[list[User]] = relationship(secondary=session_faculty, order_by="User.full_name")
+    stations: Mapped[list[Station]] = relationship(
+        back_populates="session", order_by="Station.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.workshop.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.workshop.zone)
+
+
+class Station(IdMixin, db.Model):
+    """A specimen table or a device in a lab or hands-on session, with its capacity."""
+
+    __tablename__ = "stations"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "name"),
+        sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
+    )
+
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workshop_sessions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(100))  # e.g. "Table 3" or "Emulsification rig B"
+    equipment: Mapped[str] = mapped_column(sa.String(300), default="")
+    capacity: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    # The faculty member in charge of this station, if any.
+    faculty_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    session: Mapped[WorkshopSession] = relationship(back_populates="stations")
+    faculty: Mapped[User | None] = relationship()
+    assignments: Mapped[list[StationAssignment]] = relationship(
+        back_populates="station", cascade="all, delete-orphan"
+    )
+
+
+class StationAssignment(IdMixin, db.Model):
+    """A trainee's place at a station; one station per trainee per session."""
+
+    __tablename__ = "station_assignments"
+    __table_args__ = (sa.UniqueConstraint("session_id", "trainee_id"),)
+
+    # The session is repeated here so the database can hold "one station per session".
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("workshop_sessions.id", ondelete="CASCADE"))
+    station_id: Mapped[int] = mapped_column(sa.ForeignKey("stations.id", ondelete="CASCADE"), index=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    station: Mapped[Station] = relationship(back_populates="assignments")
+    trainee: Mapped[User] = relationship()
+
+
+class Enrolment(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        sa.UniqueConstraint("workshop_id", "trainee_id"),
+        sa.Index("ix_enrolments_workshop_id_state_requested_at", "workshop_id", "state", "requested_at"),
+    )
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    state: Mapped[EnrolmentState] = enum_column(EnrolmentState)
+    source: Mapped[EnrolmentSource] = enum_column(EnrolmentSource, default=EnrolmentSource.SELF)
+    # Arrival time: the waitlist is served in this order (then by id).
+    requested_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    cancellation_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    workshop: Mapped[Workshop] = relationship(back_populates="enrolments")
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])

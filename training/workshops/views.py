@@ -1,0 +1,3 @@
+"""The workshops pages."""
+
+from training.workshops import bp  # noqa: F401
