@@ -87,3 +87,31 @@ def test_sessions_are_placed_in_the_venue_time_zone(make, ctx):
     assert session.local_start.strftime("%H:%M") == "09:00"
     assert session.starts_at.utcoffset() == timedelta(0)
     assert session.starts_at.hour == 12  # São Paulo is UTC-3 all year
+
+
+def test_sync_stations_places_confirmed_trainees_and_frees_cancelled_ones(make, ctx):
+    from training.workshops.models import StationAssignment
+    from training.workshops.stations import sync_stations
+
+    workshop = make.workshop()
+    lab = make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=2, station_capacity=3)
+    enrolments = [make.enrolment(workshop) for _ in range(5)]
+    make.enrolment(workshop, state=EnrolmentState.WAITLISTED)
+    workshop = db.session.merge(workshop)
+
+    assert sync_stations(workshop) == 5
+    per_station = db.session.execute(
+        sa.select(StationAssignment.station_id, sa.func.count()).group_by(StationAssignment.station_id)
+    ).all()
+    assert sorted(count for _, count in per_station) == [2, 3]
+    assert sync_stations(workshop) == 0  # nothing moves the second time
+
+    cancelled = db.session.merge(enrolments[0])
+    cancelled.state = EnrolmentState.CANCELLED
+    assert sync_stations(workshop) == 1
+    placed = set(
+        db.session.scalars(
+            sa.select(StationAssignment.trainee_id).where(StationAssignment.session_id == lab.id)
+        )
+    )
+    assert placed == {e.trainee_id for e in enrolments[1:]}

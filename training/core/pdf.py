@@ -1,0 +1,96 @@
+"""PDF rendering: the only module that imports WeasyPrint.
+
+Documents are rendered from our own templates. WeasyPrint may read only files
+of the app's static folder (stylesheets, fonts, images) and inline ``data:``
+URIs: never the network, never another file on the machine, whatever a
+template or a user-supplied string might contain.
+
+One ``FontConfiguration`` is kept per process: building it is costly and
+reusing it keeps a worker's memory flat over many documents.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+_fonts: FontConfiguration | None = None
+_fonts_lock = threading.Lock()
+
+
+def font_configuration() -> FontConfiguration:
+    global _fonts
+    with _fonts_lock:
+        if _fonts is None:
+            _fonts = FontConfiguration()
+        return _fonts
+
+
+class RefusedResource(ValueError):
+    pass
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves ``file:`` URLs inside the static folder and ``data:`` URIs; refuses the rest."""
+
+    def __init__(self, static_root: Path) -> None:
+        super().__init__(allowed_protocols=("file", "data"))
+        self.static_root = static_root.resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if not url.startswith("file://"):
+            raise RefusedResource(f"refused to fetch {url[:80]!r}: only the app's static files")
+        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        if not path.is_relative_to(self.static_root) or not path.is_file():
+            raise RefusedResource(f"refused to fetch {url[:80]!r}: only the app's static files")
+        return super().fetch(path.as_uri(), headers)
+
+
+def static_root() -> Path:
+    return Path(current_app.static_folder or "static")
+
+
+def static_uri(relative: str) -> str:
+    """The ``file:`` URI of a static file, for use inside PDF templates."""
+    return (static_root() / relative).resolve().as_uri()
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    author: str = ""
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    lang: str = "en"
+
+
+def render_html(html: str, *, accessible: bool = True, **options: Any) -> bytes:
+    """Render HTML to PDF bytes. ``accessible`` makes a tagged PDF/UA document."""
+    document = HTML(
+        string=html,
+        base_url=static_root().resolve().as_uri() + "/",
+        url_fetcher=StaticOnlyFetcher(static_root()),
+    )
+    if accessible:
+        options.setdefault("pdf_variant", "pdf/ua-1")
+    return document.write_pdf(font_config=font_configuration(), **options)
+
+
+def render(template: str, *, metadata: Metadata, accessible: bool = True, **context: Any) -> bytes:
+    """Render a Jinja template (``templates/<capability>/pdf/...``) to PDF bytes.
+
+    The template should put ``metadata.title``/``author``/``subject`` in its
+    ``<title>`` and ``<meta name=...>`` tags (WeasyPrint turns them into the
+    document's metadata); ``pdf_base.html`` does it for you.
+    """
+    html = render_template(template, metadata=metadata, static_uri=static_uri, **context)
+    return render_html(html, accessible=accessible)
