@@ -4,10 +4,11 @@ services as the web pages."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from training.accounts import services
@@ -21,6 +22,8 @@ ROLE_NAMES = [role.value for role in Role]
 def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _fail(error: DomainError) -> None:
@@ -77,3 +80,48 @@ def seed_demo(if_empty: bool) -> None:
     report = demo.seed()
     db.session.commit()
     click.echo(report)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--instance-only",
+    is_flag=True,
+    help="Only the instance folder (keys, stored PDFs, uploads): for PostgreSQL, beside pg_dump.",
+)
+@with_appcontext
+def backup_command(path: Path, instance_only: bool) -> None:
+    """Copy the live SQLite database and the instance folder into PATH (.tar.gz)."""
+    from training.core import backup
+
+    url = None if instance_only else db.engine.url
+    try:
+        summary = backup.backup(database_url=url, instance=Path(current_app.instance_path), target=path)
+    except backup.BackupError as error:
+        _fail(error)
+        return
+    click.echo(
+        f"Backed up {summary.files} files to {summary.path}"
+        + (f" (database at revision {summary.revision}, {summary.database_bytes:,} bytes)." if url else ".")
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already exists.")
+@with_appcontext
+def restore_command(path: Path, force: bool) -> None:
+    """Bring back a backup made with `backup`: the database and the instance files."""
+    from training.core import backup
+
+    url = db.engine.url if db.engine.url.get_backend_name() == "sqlite" else None
+    db.session.remove()
+    db.engine.dispose()  # no connection may stay open on the file being replaced
+    try:
+        summary = backup.restore(
+            archive_path=path, database_url=url, instance=Path(current_app.instance_path), force=force
+        )
+    except backup.BackupError as error:
+        _fail(error)
+        return
+    click.echo(f"Restored {summary.files} instance files and the database (revision {summary.revision}).")
