@@ -80,6 +80,8 @@ class Config:
         self.SESSION_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_SECURE = secure
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Only the benchmark's load test turns rate limits off (it hammers one address).
+        self.RATELIMIT_ENABLED = env.get("TRAINING_RATELIMITS", "on") != "off"
 
     def secret_key(self, folder: Path) -> str:
         return os.environ.get("TRAINING_SECRET_KEY") or load_or_create_secret(folder / "secret_key")
@@ -94,7 +96,6 @@ class Config:
     # Uploads larger than this are refused with 413 before a view sees them.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
     # Argon2id cost; the defaults of argon2-cffi (RFC 9106 low-memory profile).

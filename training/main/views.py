@@ -32,6 +32,14 @@ def index():
     return render_template("main/dashboard.html")
 
 
+@bp.route("/about")
+@permissions.public
+def about():
+    # Renders the layout and nothing else, without a query of its own: the
+    # benchmark uses it as the floor every other page is compared with.
+    return render_template("main/about.html")
+
+
 @bp.route("/healthz")
 @limiter.exempt
 @permissions.public

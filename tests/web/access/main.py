@@ -33,6 +33,7 @@ ENTRIES = {
     ("static", "GET"): Entry("/static/css/app.css", everyone(200)),
     ("main.index", "GET"): Entry("/", everyone(200)),
     ("main.healthz", "GET"): Entry("/healthz", everyone(200)),
+    ("main.about", "GET"): Entry("/about", everyone(200)),
     ("main.job", "GET"): Entry("/jobs/{job.id}", admin_only()),
     ("main.job_progress", "GET"): Entry("/jobs/{job.id}/progress", admin_only()),
     ("main.job_download", "GET"): Entry("/jobs/{job.id}/download", admin_only()),
