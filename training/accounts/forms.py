@@ -223,6 +223,24 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField("Confirm")
 
 
+class EraseForm(FlaskForm):
+    """Erasing a person's data cannot be undone: the admin types their e-mail address."""
+
+    confirm_email = StringField(
+        "Type the person's e-mail address to confirm",
+        validators=[DataRequired(), Length(max=254)],
+    )
+    submit = SubmitField("Erase personal data")
+
+    def __init__(self, *args, expected_email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected_email = expected_email
+
+    def validate_confirm_email(self, field: StringField) -> None:
+        if (field.data or "").strip().lower() != self.expected_email.lower():
+            raise ValidationError("This is not the e-mail address of the account.")
+
+
 class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing

@@ -66,6 +66,8 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
     country: Mapped[str | None] = mapped_column(sa.String(2))
     active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[datetime | None]
+    # Set when an admin erased the person's data (see accounts/personal_data.py).
+    erased_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     # Part of the login cookie: changing it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)

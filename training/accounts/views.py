@@ -6,12 +6,13 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from training.accounts import bp, services, tokens
+from training.accounts import bp, personal_data, services, tokens
 from training.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
     ConfirmPasswordForm,
     CreateAccountForm,
+    EraseForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -26,7 +27,7 @@ from training.accounts.rules import safe_next_url
 from training.core import permissions
 from training.core.audit import AuditEvent
 from training.core.errors import DomainError
-from training.core.jobs import start_job
+from training.core.jobs import Job, start_job
 from training.core.permissions import ensure
 from training.core.web import page_number, show_domain_error
 from training.extensions import db, limiter
@@ -292,7 +293,7 @@ def user_detail(user_id: int):
     return _render_user(user, roles_form)
 
 
-def _render_user(user: User, roles_form: RolesForm, status: int = 200):
+def _render_user(user: User, roles_form: RolesForm, status: int = 200, erase_form: EraseForm | None = None):
     history = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.target_type == User.__tablename__, AuditEvent.target_id == user.id)
@@ -304,6 +305,7 @@ def _render_user(user: User, roles_form: RolesForm, status: int = 200):
             "accounts/user_detail.html",
             user=user,
             roles_form=roles_form,
+            erase_form=erase_form or EraseForm(expected_email=user.email),
             confirm_form=ConfirmForm(),
             history=history,
         ),
@@ -365,6 +367,56 @@ def resend_invitation(user_id: int):
     return _account_action(
         user_id, services.send_invitation, "A new invitation is on its way to {email}.", sensitive=False
     )
+
+
+# Personal data ----------------------------------------------------------------------------------
+
+
+@bp.route("/profile/data")
+@login_required
+def my_data():
+    ensure(permissions.can_export_own_data(current_user))
+    exports = db.session.scalars(
+        sa.select(Job)
+        .where(Job.kind == "personal-data", Job.created_by_id == current_user.id)
+        .order_by(Job.id.desc())
+        .limit(5)
+    ).all()
+    sections = sorted(personal_data.SECTIONS)
+    return render_template("accounts/my_data.html", form=ConfirmForm(), exports=exports, sections=sections)
+
+
+@bp.route("/profile/data/export", methods=["POST"])
+@login_required
+def export_my_data():
+    ensure(permissions.can_export_own_data(current_user))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = start_job("personal-data", "All my data (ZIP)", actor=current_user)
+    db.session.commit()
+    return redirect(url_for("main.job", job_id=job.id))
+
+
+@bp.route("/admin/users/<int:user_id>/erase", methods=["POST"])
+@login_required
+def erase_user(user_id: int):
+    user = _load_user(user_id)
+    ensure(permissions.can_erase_personal_data(current_user))
+    if (confirm := ask_for_password_if_stale()) is not None:
+        return confirm
+    form = EraseForm(expected_email=user.email)
+    if form.validate_on_submit():
+        try:
+            personal_data.erase(user, actor=current_user)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(
+                f"The personal data of account {user.id} is erased. Its records stay, anonymous.", "success"
+            )
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return _render_user(user, RolesForm(roles=[r.value for r in user.roles]), status=422, erase_form=form)
 
 
 @bp.route("/admin/users/export", methods=["POST"])

@@ -45,6 +45,14 @@ def can_view_outbox(user: User) -> bool:
     return is_admin(user)
 
 
+def can_export_own_data(user: User) -> bool:
+    return _signed_in(user)
+
+
+def can_erase_personal_data(user: User) -> bool:
+    return is_admin(user)
+
+
 def can_view_job(user: User, job: Job) -> bool:
     return _signed_in(user) and (job.created_by_id == user.id or is_admin(user))
 

@@ -43,4 +43,8 @@ ENTRIES = {
     ("accounts.reactivate", "POST"): Entry("/admin/users/{target.id}/reactivate", admin_only(302)),
     ("accounts.resend_invitation", "POST"): Entry("/admin/users/{invited.id}/invitation", admin_only(302)),
     ("accounts.export_users", "POST"): Entry("/admin/users/export", admin_only(302)),
+    ("accounts.my_data", "GET"): Entry("/profile/data", signed_in()),
+    ("accounts.export_my_data", "POST"): Entry("/profile/data/export", signed_in(302)),
+    # Without the typed e-mail address the form comes back with its error.
+    ("accounts.erase_user", "POST"): Entry("/admin/users/{target.id}/erase", admin_only(422)),
 }
