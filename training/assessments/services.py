@@ -119,14 +119,16 @@ class AssessmentData:
     session_id: int | None = None
 
 
-def own_assessment(workshop: Workshop, trainee_id: int, skill_id: int, assessor_id: int) -> Assessment | None:
+def own_assessment(
+    workshop: Workshop, trainee_id: int, skill_id: int, assessor_id: int, *, lock: bool = False
+) -> Assessment | None:
     query = sa.select(Assessment).where(
         Assessment.workshop_id == workshop.id,
         Assessment.trainee_id == trainee_id,
         Assessment.skill_id == skill_id,
         Assessment.assessor_id == assessor_id,
     )
-    return db.session.scalar(query.with_for_update())
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def record_assessment(
@@ -158,7 +160,7 @@ def record_assessment(
         "checklist": checklist.results,
         "session_id": data.session_id,
     }
-    assessment = own_assessment(workshop, trainee.id, skill.id, actor.id)
+    assessment = own_assessment(workshop, trainee.id, skill.id, actor.id, lock=True)
     if assessment is None:
         assessment = Assessment(
             workshop_id=workshop.id, trainee_id=trainee.id, skill_id=skill.id, assessor_id=actor.id, **values
@@ -596,13 +598,14 @@ def trainee_progress(trainee: User, *, page: int, per_page: int = 10) -> Progres
             )
         ).unique()
     )
-    standing = set(
-        db.session.execute(
+    standing = {
+        (row.workshop_id, row.skill_id)
+        for row in db.session.execute(
             sa.select(SkillSignOff.workshop_id, SkillSignOff.skill_id).where(
                 SkillSignOff.trainee_id == trainee.id, SkillSignOff.revoked_at.is_(None)
             )
-        ).tuples()
-    )
+        )
+    }
     entries = [
         rules.ProfileEntry(
             identity=a.skill.identity,
