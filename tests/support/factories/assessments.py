@@ -1,7 +1,7 @@
 """Assessments factories.
 
 ``make.assessment(workshop, trainee, skill, assessor, respect_for_tissue=2, ...)`` rates a
-trainee (every domain 4, entrustment 3, competent, all checklist steps done unless
+trainee (every domain 4 or ``value=``, entrustment 3, competent, all checklist steps done unless
 given); ``make.signed_off(workshop, trainee, skill)`` leaves the skill signed off by the
 workshop's certifying faculty, resting on an assessment it makes if there is none.
 """
@@ -38,7 +38,8 @@ class AssessmentsFactories:
             skill = db.session.merge(skill)
             if assessor is None:
                 assessor = workshop.staff_with(Duty.FACULTY)[0]
-            values = {key: scores.pop(key, 4) for key in DOMAIN_KEYS}
+            default = scores.pop("value", 4)  # every domain not given
+            values = {key: scores.pop(key, default) for key in DOMAIN_KEYS}
             done = scores.pop("done_steps", None)
             steps = [str(step["id"]) for step in skill.checklist]
             assessment = Assessment(
