@@ -249,7 +249,7 @@ def test_a_tied_judgement_counts_as_not_yet_competent():
 
 def test_radar_puts_the_first_axis_straight_up_and_scales_scores_to_the_rim():
     chart = charts.radar([scores(5), scores(0)], size=300)
-    centre, radius = 150, 150 - 70
+    centre, radius = 150, 150 - 60
     first = chart.axes[0]
     assert (first.x, first.y) == (centre, centre - radius)
     assert first.anchor == "middle"
@@ -262,7 +262,7 @@ def test_radar_puts_the_first_axis_straight_up_and_scales_scores_to_the_rim():
 
 def test_radar_clamps_values_and_treats_missing_domains_as_zero():
     chart = charts.radar([{"respect_for_tissue": 9}], size=300)
-    assert chart.polygons[0].split()[0] == "150.0,70.0"
+    assert chart.polygons[0].split()[0] == "150.0,60.0"
     assert chart.polygons[0].split()[1] == "150.0,150.0"
 
 

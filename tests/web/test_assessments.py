@@ -309,3 +309,35 @@ def test_pages_take_as_many_queries_for_many_trainees_as_for_few(client, make, s
     with counting(client.application) as large:
         client.get("/assessments/progress")
     assert len(large) == len(small) <= 15
+
+
+def test_signing_off_despite_disagreement_needs_a_review_and_a_note(client, make, setting):
+    workshop, _, (trainee, _), skill = setting
+    first = make.assessment(workshop, trainee, skill, workshop.teacher, respect_for_tissue=4)
+    make.assessment(workshop, trainee, skill, workshop.certifier, respect_for_tissue=2, competent=False)
+    client.login(workshop.certifier)
+    page = client.get(url(workshop, trainee, skill)).text
+    assert "I have reviewed the raters&#39; disagreement" in page
+    refused = client.post(url(workshop, trainee, skill, "/sign-off"), data={"evidence_id": str(first.id)})
+    assert refused.status_code == 422
+    assert "The raters disagree by 2 points or more on respect for tissue." in refused.text
+    assert "Judged not yet competent by" in refused.text
+    no_note = client.post(
+        url(workshop, trainee, skill, "/sign-off"),
+        data={"evidence_id": str(first.id), "reviewed_disagreement": "y"},
+    )
+    assert "Say in the note why" in no_note.text
+    assert db.session.scalar(sa.select(sa.func.count(SkillSignOff.id))) == 0
+    signed = client.post(
+        url(workshop, trainee, skill, "/sign-off"),
+        data={
+            "evidence_id": str(first.id),
+            "reviewed_disagreement": "y",
+            "note": "Watched a second harvest.",
+        },
+    )
+    assert signed.status_code == 302
+    record = db.session.scalar(sa.select(SkillSignOff))
+    assert sorted(a.id for a in record.assessments) == sorted(
+        db.session.scalars(sa.select(Assessment.id).where(Assessment.trainee_id == trainee.id))
+    )

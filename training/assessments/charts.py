@@ -44,11 +44,11 @@ def _points(coordinates: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{x},{y}" for x, y in coordinates)
 
 
-def radar(profiles: Sequence[Mapping[str, float]], *, size: int = 320) -> Radar:
+def radar(profiles: Sequence[Mapping[str, float]], *, size: int = 340) -> Radar:
     """The chart of ``profiles`` (domain key -> score 1-5); missing domains count as 0."""
     count = len(OSATS_DOMAINS)
     centre = size / 2
-    radius = size / 2 - 70  # room for the labels around the rim
+    radius = size / 2 - 60  # room for the labels around the rim
     axes = []
     for index, domain in enumerate(OSATS_DOMAINS):
         x, y = _point(centre, radius, index, count, HIGHEST)

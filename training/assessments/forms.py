@@ -25,7 +25,7 @@ SCORE_CHOICES = [SelectChoice(n, str(n)) for n in range(LOWEST, HIGHEST + 1)]
 
 
 def _int_or_none(value: Any) -> int | None:
-    if value in (None, ""):
+    if value in (None, "", "None"):
         return None
     return int(value)
 

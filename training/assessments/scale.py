@@ -97,8 +97,8 @@ OSATS_DOMAINS: tuple[Domain, ...] = (
 SHORT_TITLES = {
     "respect_for_tissue": "Tissue",
     "time_and_motion": "Time & motion",
-    "instrument_handling": "Instruments (use)",
-    "knowledge_of_instruments": "Instruments (knowledge)",
+    "instrument_handling": "Handling",
+    "knowledge_of_instruments": "Instruments",
     "use_of_assistants": "Assistants",
     "flow_of_operation": "Flow",
     "knowledge_of_procedure": "Procedure",
