@@ -121,6 +121,7 @@ def can_compare_ratings(user: User, workshop: Workshop, *, has_rated: bool) -> b
 def can_view_own_progress(user: User) -> bool:
     return _signed_in(user)
 
+
 # --- certificates ---
 
 
