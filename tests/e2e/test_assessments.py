@@ -205,6 +205,7 @@ def test_rate_at_the_station_flag_disagreement_sign_off_and_show_progress(tablet
     page.get_by_role("link", name=f"Assess Dr. Jonas Berg on {skill.title}").click()
     rate(page, {}, entrustment="2 · Direct supervision", judgement="Not yet competent", feedback="Slow down.")
     expect(page.get_by_test_id("to-assess")).to_contain_text("You have assessed every trainee here")
+    page.screenshot(path=str(ARTIFACTS / "assessments-station-tablet.png"), full_page=True)
 
     # A second rater, independently, scores respect for tissue two points lower.
     log_out(page)

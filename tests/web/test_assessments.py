@@ -341,3 +341,18 @@ def test_signing_off_despite_disagreement_needs_a_review_and_a_note(client, make
     assert sorted(a.id for a in record.assessments) == sorted(
         db.session.scalars(sa.select(Assessment.id).where(Assessment.trainee_id == trainee.id))
     )
+
+
+def test_the_dashboard_lists_the_labs_a_faculty_member_assesses_at(client, make, setting):
+    workshop, lab, (trainee, _), _ = setting
+    make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=1, title="Cancelled lab", cancelled=True)
+    client.login(workshop.teacher)
+    page = client.get("/").text
+    assert f'href="/assessments/sessions/{lab.id}"' in page
+    assert "Cancelled lab" not in page
+    client.login(make.faculty())
+    assert "No hands-on or cadaver-lab session ahead" in client.get("/").text
+    client.login(trainee)
+    page = client.get("/").text
+    assert "My practical skills" in page
+    assert "Assess at the station" not in page

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from training.accounts.models import User
 from training.assessments import rules
@@ -26,12 +27,15 @@ from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.curriculum.models import Module, Skill
 from training.extensions import db
 from training.workshops.models import (
+    Duty,
     Enrolment,
     EnrolmentState,
+    SessionKind,
     Station,
     StationAssignment,
     Workshop,
     WorkshopSession,
+    WorkshopStaff,
     WorkshopState,
     session_modules,
     workshop_modules,
@@ -440,6 +444,30 @@ def _standing_pairs(workshop: Workshop, trainee_ids: set[int] | list[int]) -> se
         SkillSignOff.revoked_at.is_(None),
     )
     return {(row.trainee_id, row.skill_id) for row in db.session.execute(query)}
+
+
+def upcoming_labs(user: User, *, limit: int = 5) -> list[WorkshopSession]:
+    """Hands-on and cadaver-lab sessions of published workshops the user teaches on,
+    from yesterday on, soonest first: where they will assess (for the dashboard)."""
+    query = (
+        sa.select(WorkshopSession)
+        .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+        .where(
+            Workshop.state == WorkshopState.PUBLISHED,
+            WorkshopSession.kind.in_([SessionKind.HANDS_ON, SessionKind.CADAVER_LAB]),
+            WorkshopSession.cancelled.is_(False),
+            WorkshopSession.ends_at >= utcnow() - timedelta(days=1),
+            sa.exists().where(
+                WorkshopStaff.workshop_id == Workshop.id,
+                WorkshopStaff.user_id == user.id,
+                WorkshopStaff.duty.in_([Duty.FACULTY, Duty.CERTIFIER]),
+            ),
+        )
+        .options(contains_eager(WorkshopSession.workshop))
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
 
 
 # One trainee's record of one skill ------------------------------------------------------------

@@ -25,7 +25,12 @@ from training.workshops.models import Workshop, WorkshopSession
 
 @bp.app_context_processor
 def scale() -> dict[str, Any]:
-    return {"osats_domains": OSATS_DOMAINS, "entrustment_levels": ENTRUSTMENT_BY_LEVEL}
+    return {
+        "osats_domains": OSATS_DOMAINS,
+        "entrustment_levels": ENTRUSTMENT_BY_LEVEL,
+        # Called by the dashboard tile only, so other pages run no query for it.
+        "assessment_labs": services.upcoming_labs,
+    }
 
 
 def _load(workshop_id: int, trainee_id: int, skill_id: int) -> tuple[Workshop, User, Skill]:
