@@ -356,3 +356,19 @@ def test_the_dashboard_lists_the_labs_a_faculty_member_assesses_at(client, make,
     page = client.get("/").text
     assert "My practical skills" in page
     assert "Assess at the station" not in page
+
+
+def test_revoking_asks_for_the_password_again_after_a_while_and_outsiders_cannot(client, make, setting):
+    workshop, _, (trainee, _), skill = setting
+    record = make.signed_off(workshop, trainee, skill)
+    revoke = f"/assessments/sign-offs/{record.id}/revoke"
+    client.login(make.workshop().certifier)
+    assert client.post(revoke, data={"reason": "Not mine to revoke."}).status_code == 403
+    client.login(workshop.certifier)
+    with client.session_transaction() as browser_session:
+        browser_session["password_confirmed_at"] = 0
+    response = client.post(revoke, data={"reason": "Wrong trainee."})
+    assert response.status_code == 302
+    assert response.location.startswith("/confirm-password")
+    db.session.refresh(record)
+    assert record.standing
