@@ -4,6 +4,8 @@ sign-off and revocation, who may see what, and flat query counts."""
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import re
 
 import pytest
@@ -372,3 +374,21 @@ def test_revoking_asks_for_the_password_again_after_a_while_and_outsiders_cannot
     assert response.location.startswith("/confirm-password")
     db.session.refresh(record)
     assert record.standing
+
+
+def test_the_matrix_downloads_as_a_csv_safe_for_spreadsheets(client, make, setting):
+    workshop, _, (first, second), skill = setting
+    with client.application.app_context():
+        from training.accounts.models import User
+
+        db.session.get(User, second.id).full_name = "=HYPERLINK(1)"
+        db.session.commit()
+    make.signed_off(workshop, first, skill)
+    client.login(workshop.organizer)
+    response = client.get(f"/assessments/workshops/{workshop.id}/matrix.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:3] == ["Trainee", "E-mail", f"MFAT-201/skill-1 {skill.title}"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name[first.full_name][2] == "signed off"
+    assert by_name["'=HYPERLINK(1)"][2] == "not assessed"

@@ -553,7 +553,15 @@ class SkillsMatrix:
         return self.cells.get((trainee_id, skill_id), MatrixCell(0, 0, False))
 
 
-def skills_matrix(workshop: Workshop, *, page: int, per_page: int = 25) -> SkillsMatrix:
+def _confirmed_count(workshop: Workshop) -> int:
+    query = sa.select(sa.func.count(Enrolment.id)).where(
+        Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED
+    )
+    return db.session.scalar(query) or 0
+
+
+def skills_matrix(workshop: Workshop, *, page: int, per_page: int | None = 25) -> SkillsMatrix:
+    """One page of confirmed trainees (``per_page=None``: all of them) against every skill."""
     skills = workshop_skills(workshop)
     enrolments = db.paginate(
         sa.select(Enrolment)
@@ -562,7 +570,7 @@ def skills_matrix(workshop: Workshop, *, page: int, per_page: int = 25) -> Skill
         .options(joinedload(Enrolment.trainee))
         .order_by(User.full_name, User.id),
         page=page,
-        per_page=per_page,
+        per_page=per_page or max(1, workshop.capacity, _confirmed_count(workshop)),
         error_out=False,
     )
     trainee_ids = [e.trainee_id for e in enrolments.items]

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.accounts.models import User
@@ -15,6 +17,7 @@ from training.assessments.forms import AssessmentForm, RevokeSignOffForm, SignOf
 from training.assessments.models import SkillSignOff
 from training.assessments.scale import ENTRUSTMENT_BY_LEVEL, ENTRUSTMENT_LEVELS, OSATS_DOMAINS
 from training.core import permissions
+from training.core.csv import safe_row
 from training.core.errors import DomainError
 from training.core.permissions import ensure
 from training.core.web import page_number, show_domain_error
@@ -248,6 +251,35 @@ def matrix(workshop_id: int):
     ensure(permissions.can_view_skills_matrix(current_user, workshop))
     view = services.skills_matrix(workshop, page=page_number())
     return render_template("assessments/matrix.html", workshop=workshop, view=view)
+
+
+@bp.route("/assessments/workshops/<int:workshop_id>/matrix.csv")
+@login_required
+def matrix_csv(workshop_id: int):
+    workshop = db.get_or_404(Workshop, workshop_id)
+    ensure(permissions.can_view_skills_matrix(current_user, workshop))
+    view = services.skills_matrix(workshop, page=1, per_page=None)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(safe_row(["Trainee", "E-mail", *(f"{s.identity} {s.title}" for s in view.skills)]))
+    for enrolment in view.page.items:
+        trainee = enrolment.trainee
+        cells = [_csv_cell(view.cell(trainee.id, skill.id)) for skill in view.skills]
+        writer.writerow(safe_row([trainee.full_name, trainee.email, *cells]))
+    name = f"skills-matrix-workshop-{workshop.id}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _csv_cell(cell: services.MatrixCell) -> str:
+    if cell.signed_off:
+        return "signed off"
+    if cell.assessed:
+        return f"assessed ({cell.competent}/{cell.assessed} competent)"
+    return "not assessed"
 
 
 @bp.route("/assessments/progress")

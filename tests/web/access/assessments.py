@@ -53,5 +53,8 @@ ENTRIES = {
     ("assessments.matrix", "GET"): Entry(
         "/assessments/workshops/{assess_workshop.id}/matrix", roles(403, 200, 200, 200)
     ),
+    ("assessments.matrix_csv", "GET"): Entry(
+        "/assessments/workshops/{assess_workshop.id}/matrix.csv", roles(403, 200, 200, 200)
+    ),
     ("assessments.progress", "GET"): Entry("/assessments/progress", signed_in()),
 }
