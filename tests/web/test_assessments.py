@@ -279,6 +279,8 @@ def test_pages_take_as_many_queries_for_many_trainees_as_for_few(client, make, s
             f"/assessments/workshops/{workshop.id}/matrix",
             f"/assessments/sessions/{lab.id}",
             url(workshop, trainees[0], skill),
+            url(workshop, trainees[0], skill, "/assess"),
+            "/",
         ]
         counts = []
         for page in pages:
