@@ -2,12 +2,12 @@
 it Alembic's autogenerate, always sees all of them. Add new model modules here."""
 
 # Capabilities whose tables are not named below: importing them registers their tables.
-import training.assessments.models
 import training.attendance.models
 import training.certificates.models
 import training.enrolments.models
 import training.quizzes.models  # noqa: F401
 from training.accounts.models import User, UserRole
+from training.assessments.models import Assessment, SkillSignOff
 from training.core.audit import AuditEvent
 from training.core.jobs import Job
 from training.core.mail import OutboxMessage
@@ -23,6 +23,7 @@ from training.workshops.models import (
 )
 
 __all__ = [
+    "Assessment",
     "AuditEvent",
     "Curriculum",
     "CurriculumVersion",
@@ -34,6 +35,7 @@ __all__ = [
     "OutboxMessage",
     "Question",
     "Skill",
+    "SkillSignOff",
     "Station",
     "StationAssignment",
     "User",

@@ -1,0 +1,52 @@
+"""Skill evidence for certificates: every confirmed trainee x every skill of the workshop.
+
+Three queries, however many trainees and skills: the confirmed trainees, the
+workshop's skills, and the standing sign-offs with their signer and evidence.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from training.assessments.models import SkillSignOff
+from training.assessments.services import confirmed_trainee_ids, workshop_skills
+from training.core.evidence import SkillEvidence
+from training.curriculum.models import Skill
+from training.extensions import db
+from training.workshops.models import Workshop
+
+
+def skill_evidence(workshop: Workshop) -> dict[int, list[SkillEvidence]]:
+    """For each confirmed trainee (by id), one SkillEvidence per skill of the workshop's
+    modules, in curriculum order, signed off or not."""
+    trainee_ids = confirmed_trainee_ids(workshop)
+    skills = workshop_skills(workshop)
+    signed: dict[tuple[int, int], SkillSignOff] = {}
+    if trainee_ids and skills:
+        query = (
+            sa.select(SkillSignOff)
+            .where(SkillSignOff.workshop_id == workshop.id, SkillSignOff.revoked_at.is_(None))
+            .options(joinedload(SkillSignOff.signed_by), joinedload(SkillSignOff.assessment))
+        )
+        signed = {(s.trainee_id, s.skill_id): s for s in db.session.scalars(query)}
+    return {
+        trainee_id: [_evidence(skill, signed.get((trainee_id, skill.id))) for skill in skills]
+        for trainee_id in trainee_ids
+    }
+
+
+def _evidence(skill: Skill, record: SkillSignOff | None) -> SkillEvidence:
+    if record is None:
+        return SkillEvidence(skill_id=skill.id, identity=skill.identity, title=skill.title, signed_off=False)
+    return SkillEvidence(
+        skill_id=skill.id,
+        identity=skill.identity,
+        title=skill.title,
+        signed_off=True,
+        signed_off_by=record.signed_by.full_name,
+        signed_off_at=record.signed_at,
+        assessment_id=record.assessment_id,
+        osats=dict(record.assessment.scores),
+        entrustment=record.assessment.entrustment,
+    )
