@@ -432,7 +432,8 @@ def add(workshop_id: int):
             return _render_add(workshop, NewTraineeForm(formdata=None), status=422)
         db.session.commit()
         _enrolled_message(result)
-        return redirect(url_for("enrolments.add", workshop_id=workshop.id))
+        # Back to the same search, which now shows them enrolled.
+        return redirect(url_for("enrolments.add", workshop_id=workshop.id, q=request.args.get("q") or None))
     return _render_add(workshop, NewTraineeForm(formdata=None))
 
 
