@@ -13,7 +13,6 @@ import http.client
 import re
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -23,6 +22,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from tests.support import database
 from tests.support.factories import Factories
+from tests.support.factories.enrolments import committing_session
 from tests.support.servers import LiveServer
 from tests.support.tasks import run_pending
 from training import create_app
@@ -59,22 +59,6 @@ class Racer:
     id: int
     email: str
     login_id: str  # what Flask-Login keeps in the session
-
-
-@contextmanager
-def committing_session(race_app):
-    """The factories' objects stay usable across their app contexts (as in the
-    other tests), but here what they commit is really committed."""
-    with race_app.app_context():
-        connection = db.engine.connect()
-    original = db.session
-    db.session = database.shared_session(connection)
-    try:
-        yield
-    finally:
-        db.session.close()
-        connection.close()
-        db.session = original
 
 
 def crowd(race_app) -> tuple[int, list[Racer]]:

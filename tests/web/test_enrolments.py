@@ -266,7 +266,7 @@ def test_an_organizer_finds_and_enrols_a_trainee(client, make, mails):
     enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.trainee_id == wanted.id))
     assert enrolment.source is EnrolmentSource.ORGANIZER
     again = client.post(f"/workshops/{workshop.id}/roster/add", data={"trainee_id": wanted.id})
-    assert again.status_code == 422
+    assert again.status_code == 200
     assert "Dr. Ingrid Halvorsen is already enrolled in this workshop." in again.text
 
 
@@ -288,10 +288,10 @@ def test_an_organizer_creates_a_trainee_who_is_invited_and_enrolled(client, make
         f"Your seat is confirmed: {workshop.title}",
     ]
     twice = client.post(f"/workshops/{workshop.id}/roster/new", data=data)
-    assert twice.status_code == 422
+    assert twice.status_code == 200
     assert "kofi@example.org already has an account" in twice.text
     empty = client.post(f"/workshops/{workshop.id}/roster/new", data={"email": "nope"})
-    assert empty.status_code == 422
+    assert empty.status_code == 200
     assert "invalid-feedback" in empty.text
 
 
@@ -345,7 +345,7 @@ def test_a_bad_file_imports_nothing_and_says_why(client, make, content, shown):
     client.login(workshop.organizer)
     users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     response = upload(client, workshop, content)
-    assert response.status_code == 422
+    assert response.status_code == 200
     for message in shown:
         assert message in response.text.replace("&#39;", "'")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
@@ -361,7 +361,7 @@ def test_an_import_without_a_file_says_so(client, make):
     workshop = make.workshop()
     client.login(workshop.organizer)
     response = client.post(f"/workshops/{workshop.id}/roster/import", data={})
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Choose a CSV file." in response.text
 
 

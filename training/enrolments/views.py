@@ -385,19 +385,16 @@ def _search_trainees(workshop: Workshop, search: TraineeSearchForm) -> list[tupl
     return [(user, enrolments.get(user.id)) for user in users]
 
 
-def _render_add(workshop: Workshop, new_form: NewTraineeForm, status: int = 200) -> Any:
+def _render_add(workshop: Workshop, new_form: NewTraineeForm) -> str:
     search = TraineeSearchForm(request.args)
-    return (
-        render_template(
-            "enrolments/add.html",
-            workshop=workshop,
-            search=search,
-            found=_search_trainees(workshop, search),
-            add_form=AddTraineeForm(),
-            new_form=new_form,
-            seats=services.seat_summary(workshop),
-        ),
-        status,
+    return render_template(
+        "enrolments/add.html",
+        workshop=workshop,
+        search=search,
+        found=_search_trainees(workshop, search),
+        add_form=AddTraineeForm(),
+        new_form=new_form,
+        seats=services.seat_summary(workshop),
     )
 
 
@@ -420,16 +417,16 @@ def add(workshop_id: int):
         form = AddTraineeForm()
         if not form.validate_on_submit():
             flash("Choose a trainee from the search results.", "danger")
-            return _render_add(workshop, NewTraineeForm(formdata=None), status=422)
+            return _render_add(workshop, NewTraineeForm(formdata=None))
         trainee = db.session.get(User, form.trainee_id.data)
         if trainee is None:
             flash("This trainee no longer exists.", "danger")
-            return _render_add(workshop, NewTraineeForm(formdata=None), status=422)
+            return _render_add(workshop, NewTraineeForm(formdata=None))
         try:
             result = services.enrol_by_organizer(workshop, trainee, actor=current_user._get_current_object())
         except DomainError as error:
             show_domain_error(error)
-            return _render_add(workshop, NewTraineeForm(formdata=None), status=422)
+            return _render_add(workshop, NewTraineeForm(formdata=None))
         db.session.commit()
         _enrolled_message(result)
         # Back to the same search, which now shows them enrolled.
@@ -459,7 +456,7 @@ def add_new(workshop_id: int):
             flash(f"An account for {profile.full_name} was created; the invitation is on its way.", "success")
             _enrolled_message(result)
             return redirect(url_for("enrolments.add", workshop_id=workshop.id))
-    return _render_add(workshop, form, status=422)
+    return _render_add(workshop, form)
 
 
 @bp.route("/workshops/<int:workshop_id>/roster/import", methods=["GET", "POST"])
@@ -468,14 +465,13 @@ def import_roster(workshop_id: int):
     workshop = _load(workshop_id)
     ensure(permissions.can_manage_enrolments(current_user, workshop))
     form = ImportForm()
-    status = 200
+    # Refusals are shown on the page itself (200), as on every form of the site.
     if form.validate_on_submit():
         data = form.file.data.read(rules.MAX_IMPORT_BYTES + 1)
         try:
             report = services.import_csv(workshop, data, actor=current_user._get_current_object())
         except DomainError as error:
             show_domain_error(error, form)
-            status = 422
         else:
             db.session.commit()
             flash(
@@ -484,12 +480,7 @@ def import_roster(workshop_id: int):
                 "success",
             )
             return redirect(url_for("enrolments.roster", workshop_id=workshop.id))
-    elif request.method == "POST":
-        status = 422
-    return (
-        render_template("enrolments/import.html", workshop=workshop, form=form, columns=rules.COLUMNS),
-        status,
-    )
+    return render_template("enrolments/import.html", workshop=workshop, form=form, columns=rules.COLUMNS)
 
 
 @bp.route("/workshops/<int:workshop_id>/roster.csv")

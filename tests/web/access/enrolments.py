@@ -31,10 +31,10 @@ ENTRIES = {
     ),
     ("enrolments.promote", "POST"): Entry(f"{WS}/roster/promote", only(*ORGANIZERS, status=302)),
     ("enrolments.add", "GET"): Entry(f"{WS}/roster/add", only(*ORGANIZERS)),
-    # No trainee chosen: the page again, with the message.
-    ("enrolments.add", "POST"): Entry(f"{WS}/roster/add", only(*ORGANIZERS, status=422)),
-    ("enrolments.add_new", "POST"): Entry(f"{WS}/roster/new", only(*ORGANIZERS, status=422)),
+    # No trainee chosen, no file: the page again, with the message.
+    ("enrolments.add", "POST"): Entry(f"{WS}/roster/add", only(*ORGANIZERS)),
+    ("enrolments.add_new", "POST"): Entry(f"{WS}/roster/new", only(*ORGANIZERS)),
     ("enrolments.import_roster", "GET"): Entry(f"{WS}/roster/import", only(*ORGANIZERS)),
-    ("enrolments.import_roster", "POST"): Entry(f"{WS}/roster/import", only(*ORGANIZERS, status=422)),
+    ("enrolments.import_roster", "POST"): Entry(f"{WS}/roster/import", only(*ORGANIZERS)),
     ("enrolments.pending_mail", "GET"): Entry(f"{WS}/mail", only(*ORGANIZERS)),
 }
