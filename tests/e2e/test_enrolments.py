@@ -80,4 +80,4 @@ def test_enrol_wait_cancel_promote_and_manage_the_roster(page, live_app, tmp_pat
     page.get_by_label("Reason for removing Dr. Rafael Souza").fill("Duplicate registration")
     page.get_by_role("button", name="Remove").click()
     expect(page.get_by_text("Dr. Rafael Souza is removed from the workshop")).to_be_visible()
-    expect(page.get_by_test_id("roster-seats")).to_contain_text("0 confirmed of 1 seats")
+    expect(page.get_by_test_id("roster-seats")).to_contain_text("0 confirmed of 1 seat (1 left)")

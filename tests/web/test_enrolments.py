@@ -69,7 +69,7 @@ def test_a_full_workshop_offers_the_waitlist_and_tells_the_position(client, make
     make.enrolment(workshop, state=EnrolmentState.WAITLISTED)
     trainee = client.login(make.trainee())
     page = client.get(f"/workshops/{workshop.id}/enrolment")
-    assert "All 1 seats are taken; 1 on the waitlist" in page.text
+    assert "The only seat is taken; 1 on the waitlist" in page.text
     assert "Join the waitlist" in page.text
     response = client.post(f"/workshops/{workshop.id}/enrol", follow_redirects=True)
     assert "you are on the waitlist at position 2" in flashes(response.text)
