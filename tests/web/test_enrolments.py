@@ -11,6 +11,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import render_template
+from flask_login import login_user
 
 from training.accounts.models import Role, User
 from training.core.db import utcnow
@@ -469,3 +471,20 @@ def test_pages_make_as_many_queries_for_many_trainees_as_for_few(app, client, ma
         counts.append(numbers)
     assert counts[0] == counts[1]
     assert max(counts[1]) <= 15, counts
+
+
+def test_the_panel_for_visitors_and_staff_on_the_workshop_page(app, make):
+    """The workshops page includes the panel; it must work for anyone who sees it."""
+    workshop = make.workshop(capacity=2)
+    make.enrolment(workshop)
+    with app.test_request_context(f"/workshops/{workshop.id}"):
+        html = render_template("enrolments/_workshop_panel.html", workshop=db.session.merge(workshop))
+    assert "1 of 2 seats left" in html
+    assert "Log in</a> or <a" in html
+    assert "Roster" not in html
+    with app.test_request_context(f"/workshops/{workshop.id}"):
+        login_user(db.session.merge(workshop.organizer))
+        html = render_template("enrolments/_workshop_panel.html", workshop=db.session.merge(workshop))
+    assert "1 confirmed, 0 waiting" in html
+    assert "Import a CSV file" in html
+    assert 'data-testid="enrol"' not in html

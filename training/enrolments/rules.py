@@ -300,7 +300,7 @@ def parse_roster(
             problems.append(
                 "the specialty is missing"
                 if not value["specialty"]
-                else f"unknown specialty {value['specialty']!r} (one of: {', '.join(specialties)})"
+                else f"unknown specialty {value['specialty']!r} (see the list of specialties)"
             )
         country = countries.get(value["country"].lower())
         if country is None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from training.accounts import services as accounts
 from training.accounts.forms import country_name
-from training.accounts.models import Role, User, UserRole
+from training.accounts.models import SPECIALTIES, Role, User, UserRole
 from training.accounts.rules import safe_next_url
 from training.core import permissions
 from training.core.csv import safe_row
@@ -46,11 +46,13 @@ ROSTER_PAGE_SIZE = 50
 
 
 @bp.app_template_filter("venue_time")
-def venue_time(value: datetime | None, workshop: Workshop) -> str:
-    """A UTC time at the workshop's venue, with the zone named."""
+def venue_time(value: datetime | None, workshop: Workshop, named: bool = True) -> str:
+    """A UTC time at the workshop's venue, with the zone named (unless a
+    column heading already names it)."""
     if value is None:
         return ""
-    return f"{value.astimezone(workshop.zone):%Y-%m-%d %H:%M} {workshop.timezone}"
+    local = f"{value.astimezone(workshop.zone):%Y-%m-%d %H:%M}"
+    return f"{local} {workshop.timezone}" if named else local
 
 
 @bp.app_template_global()
@@ -480,7 +482,9 @@ def import_roster(workshop_id: int):
                 "success",
             )
             return redirect(url_for("enrolments.roster", workshop_id=workshop.id))
-    return render_template("enrolments/import.html", workshop=workshop, form=form, columns=rules.COLUMNS)
+    return render_template(
+        "enrolments/import.html", workshop=workshop, form=form, columns=rules.COLUMNS, specialties=SPECIALTIES
+    )
 
 
 @bp.route("/workshops/<int:workshop_id>/roster.csv")
