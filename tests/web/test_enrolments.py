@@ -241,6 +241,7 @@ def test_removing_a_trainee_promotes_the_first_waitlisted(client, make, mails):
 def test_the_export_is_a_safe_csv_in_venue_time(client, make):
     workshop = make.workshop(capacity=1)
     make.enrolment(workshop, make.trainee(full_name="=HYPERLINK(1)"))
+    make.enrolment(workshop, make.trainee(full_name="Dr. Left"), state=EnrolmentState.CANCELLED)
     make.enrolment(workshop, make.trainee(full_name="Dr. Next"), state=EnrolmentState.WAITLISTED)
     client.login(workshop.organizer)
     response = client.get(f"/workshops/{workshop.id}/roster.csv")
@@ -250,6 +251,7 @@ def test_the_export_is_a_safe_csv_in_venue_time(client, make):
     assert rows[0][8] == "requested (Europe/Rome)"
     assert rows[1][:3] == ["confirmed", "", "'=HYPERLINK(1)"]
     assert rows[2][:3] == ["waitlisted", "1", "Dr. Next"]
+    assert rows[3][:3] == ["cancelled", "", "Dr. Left"]
 
 
 def test_an_organizer_finds_and_enrols_a_trainee(client, make, mails):

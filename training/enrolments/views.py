@@ -496,7 +496,16 @@ def export_roster(workshop_id: int):
         sa.select(Enrolment)
         .options(joinedload(Enrolment.trainee))
         .where(Enrolment.workshop_id == workshop.id)
-        .order_by(Enrolment.state, Enrolment.requested_at, Enrolment.id)
+        .order_by(
+            # Seats first, then the waitlist in its order, then those who left.
+            sa.case(
+                (Enrolment.state == EnrolmentState.CONFIRMED, 0),
+                (Enrolment.state == EnrolmentState.WAITLISTED, 1),
+                else_=2,
+            ),
+            Enrolment.requested_at,
+            Enrolment.id,
+        )
     ).all()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
