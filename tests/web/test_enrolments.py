@@ -418,6 +418,36 @@ def test_the_workshops_pending_mail(client, make):
     assert "1 waiting, 1 given up, 1 sent." in re.sub(r"\s+", " ", page.text)
 
 
+def test_an_organizer_sends_the_workshops_failed_mail_again(client, make, smtp_server, app):
+    workshop = make.workshop()
+    failed = OutboxMessage(
+        recipient="dead@example.org",
+        subject="Your seat",
+        body="b",
+        topic="enrolment",
+        workshop_id=workshop.id,
+        state=MailState.FAILED,
+        attempts=8,
+        last_error="ConnectionRefusedError",
+    )
+    elsewhere = OutboxMessage(
+        recipient="x@example.org", subject="S", body="b", topic="t", state=MailState.FAILED
+    )
+    db.session.add_all([failed, elsewhere])
+    db.session.commit()
+    client.login(workshop.organizer)
+    app.config["SMTP_URL"] = smtp_server.url
+    try:
+        response = client.post(f"/workshops/{workshop.id}/mail/{failed.id}/retry", follow_redirects=True)
+    finally:
+        app.config["SMTP_URL"] = None
+    assert "The message to dead@example.org will be sent again now." in flashes(response.text)
+    assert [m["Subject"] for m in smtp_server.inbox.to("dead@example.org")] == ["Your seat"]
+    assert db.session.get(OutboxMessage, failed.id).state is MailState.SENT
+    # Another workshop's (or no workshop's) mail is not reached through this one.
+    assert client.post(f"/workshops/{workshop.id}/mail/{elsewhere.id}/retry").status_code == 404
+
+
 # Statements per page stay flat as the data grows -------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from training.core import permissions
 from training.core.csv import safe_row
 from training.core.db import utcnow
 from training.core.errors import DomainError
-from training.core.mail import MailState, OutboxMessage
+from training.core.mail import MailState, OutboxMessage, retry_now
 from training.core.permissions import ensure
 from training.core.web import page_number, show_domain_error
 from training.enrolments import bp, rules, services
@@ -582,3 +582,21 @@ def pending_mail(workshop_id: int):
     return render_template(
         "enrolments/pending_mail.html", workshop=workshop, page=page, counts=counts, MailState=MailState
     )
+
+
+@bp.route("/workshops/<int:workshop_id>/mail/<int:message_id>/retry", methods=["POST"])
+@login_required
+def retry_mail(workshop_id: int, message_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.workshop_id != workshop.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if message.state is MailState.SENT:
+            flash("This message was already sent.", "info")
+        else:
+            retry_now(message)
+            db.session.commit()
+            flash(f"The message to {message.recipient} will be sent again now.", "success")
+    return redirect(url_for("enrolments.pending_mail", workshop_id=workshop.id))

@@ -6,12 +6,25 @@ seat on it. The enrolment removed by id belongs to another trainee.
 """
 
 from tests.web.access.common import Entry, only, signed_in
+from training.core.mail import MailState, OutboxMessage
+from training.extensions import db
 
 
 def build(world, make) -> None:
     world.enrol_ws = make.workshop(organizer=world.organizer, capacity=3)
     world.own_enrolment = make.enrolment(world.enrol_ws, world.trainee)
     world.other_enrolment = make.enrolment(world.enrol_ws, make.trainee())
+    world.enrol_mail = OutboxMessage(
+        recipient="late@example.org",
+        subject="Your seat is confirmed",
+        body="B",
+        topic="enrolment",
+        workshop_id=world.enrol_ws.id,
+        state=MailState.FAILED,
+        attempts=8,
+    )
+    db.session.add(world.enrol_mail)
+    db.session.commit()
 
 
 WS = "/workshops/{enrol_ws.id}"
@@ -37,4 +50,7 @@ ENTRIES = {
     ("enrolments.import_roster", "GET"): Entry(f"{WS}/roster/import", only(*ORGANIZERS)),
     ("enrolments.import_roster", "POST"): Entry(f"{WS}/roster/import", only(*ORGANIZERS)),
     ("enrolments.pending_mail", "GET"): Entry(f"{WS}/mail", only(*ORGANIZERS)),
+    ("enrolments.retry_mail", "POST"): Entry(
+        f"{WS}/mail/{{enrol_mail.id}}/retry", only(*ORGANIZERS, status=302)
+    ),
 }
