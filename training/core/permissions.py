@@ -93,6 +93,34 @@ def can_create_workshop(user: User) -> bool:
 # --- enrolments ---
 
 
+def can_enrol(user: User, workshop: Workshop) -> bool:
+    """Enrol oneself: trainees who are not on the workshop's staff. Whether
+    enrolment is open now is the service's decision, said in words."""
+    return _signed_in(user) and user.has_role(Role.TRAINEE) and not is_staff_of(user, workshop)
+
+
+def can_see_enrolment(user: User, workshop: Workshop) -> bool:
+    """A workshop's enrolment page: any signed-in user once it is published;
+    drafts only for their organizers."""
+    from training.workshops.models import WorkshopState
+
+    return _signed_in(user) and (workshop.state is not WorkshopState.DRAFT or organizes(user, workshop))
+
+
+def can_view_own_enrolments(user: User) -> bool:
+    return _signed_in(user)
+
+
+def can_view_roster(user: User, workshop: Workshop) -> bool:
+    """Organizers and faculty of the workshop see who comes."""
+    return is_staff_of(user, workshop)
+
+
+def can_manage_enrolments(user: User, workshop: Workshop) -> bool:
+    """Enrol, remove, import, export and follow the workshop's mail: its organizers."""
+    return organizes(user, workshop)
+
+
 # --- attendance ---
 
 

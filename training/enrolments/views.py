@@ -1,3 +1,602 @@
-"""The enrolments pages."""
+"""The enrolments pages: a trainee's enrolment, the roster, adding and importing
+trainees, the roster export and the workshop's outgoing mail."""
 
-from training.enrolments import bp  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from training.accounts import services as accounts
+from training.accounts.forms import country_name
+from training.accounts.models import SPECIALTIES, Role, User, UserRole
+from training.accounts.rules import safe_next_url
+from training.core import permissions
+from training.core.csv import safe_row
+from training.core.db import utcnow
+from training.core.errors import DomainError
+from training.core.mail import MailState, OutboxMessage, retry_now
+from training.core.permissions import ensure
+from training.core.web import page_number, show_domain_error
+from training.enrolments import bp, rules, services
+from training.enrolments.forms import (
+    AddTraineeForm,
+    CancelForm,
+    ConfirmForm,
+    EnrolForm,
+    ImportForm,
+    NewTraineeForm,
+    RemoveForm,
+    TraineeSearchForm,
+)
+from training.extensions import db
+from training.workshops.models import Enrolment, EnrolmentState, Workshop, WorkshopState
+
+ROSTER_PAGE_SIZE = 50
+
+
+# Template helpers ------------------------------------------------------------------------------
+
+
+@bp.app_template_filter("venue_time")
+def venue_time(value: datetime | None, workshop: Workshop, named: bool = True) -> str:
+    """A UTC time at the workshop's venue, with the zone named (unless a
+    column heading already names it)."""
+    if value is None:
+        return ""
+    local = f"{value.astimezone(workshop.zone):%Y-%m-%d %H:%M}"
+    return f"{local} {workshop.timezone}" if named else local
+
+
+@bp.app_template_global()
+def workshop_url(workshop: Workshop) -> str:
+    """The workshop's own page when it exists, else its enrolment page."""
+    if "workshops.detail" in current_app.view_functions:
+        return url_for("workshops.detail", workshop_id=workshop.id)
+    return url_for("enrolments.workshop", workshop_id=workshop.id)
+
+
+@dataclass(frozen=True)
+class Panel:
+    workshop: Workshop
+    seats: rules.SeatSummary
+    enrolment: Enrolment | None
+    position: int | None
+    refusal: str | None  # why nobody can enrol now
+    prerequisites: rules.PrerequisiteCheck | None
+    may_enrol: bool  # the user is someone who enrols (a trainee, not staff)
+    manages: bool
+    sees_roster: bool
+
+    @property
+    def active(self) -> bool:
+        return self.enrolment is not None and self.enrolment.state is not EnrolmentState.CANCELLED
+
+
+@bp.app_template_global()
+def enrolment_panel(workshop: Workshop) -> Panel:
+    """What the workshop page shows about enrolment to the current user."""
+    user = current_user
+    may_enrol = permissions.can_enrol(user, workshop)
+    enrolment = services.enrolment_of(workshop, user) if user.is_authenticated else None
+    position = services.waitlist_position(enrolment) if enrolment is not None else None
+    check = None
+    if may_enrol and not (enrolment is not None and enrolment.state is not EnrolmentState.CANCELLED):
+        check = services.prerequisites(workshop, [user.id])[user.id]
+    return Panel(
+        workshop=workshop,
+        seats=services.seat_summary(workshop),
+        enrolment=enrolment,
+        position=position,
+        refusal=rules.enrolment_refusal(services.window(workshop), utcnow()),
+        prerequisites=check,
+        may_enrol=may_enrol,
+        manages=permissions.can_manage_enrolments(user, workshop),
+        sees_roster=permissions.can_view_roster(user, workshop),
+    )
+
+
+@dataclass(frozen=True)
+class Tile:
+    upcoming: list[tuple[Enrolment, int | None]]
+
+
+def _positions(waiting: list[Enrolment]) -> dict[int, int]:
+    """Waitlist positions of these enrolments, in one query."""
+    if not waiting:
+        return {}
+    ranked = (
+        sa.select(
+            Enrolment.id,
+            sa.func.row_number()
+            .over(partition_by=Enrolment.workshop_id, order_by=(Enrolment.requested_at, Enrolment.id))
+            .label("position"),
+        )
+        .where(
+            Enrolment.state == EnrolmentState.WAITLISTED,
+            Enrolment.workshop_id.in_({e.workshop_id for e in waiting}),
+        )
+        .subquery()
+    )
+    return dict(
+        db.session.execute(
+            sa.select(ranked.c.id, ranked.c.position).where(ranked.c.id.in_([e.id for e in waiting]))
+        ).all()
+    )
+
+
+@bp.app_template_global()
+def enrolment_tile() -> Tile:
+    """The trainee's next workshops for the dashboard: two queries."""
+    upcoming = db.session.scalars(
+        sa.select(Enrolment)
+        .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .options(joinedload(Enrolment.workshop))
+        .where(
+            Enrolment.trainee_id == current_user.id,
+            Enrolment.state.in_(services.ACTIVE),
+            Workshop.state == WorkshopState.PUBLISHED,
+            Workshop.ends_on >= utcnow().date(),
+        )
+        .order_by(Workshop.starts_on, Workshop.id)
+        .limit(5)
+    ).all()
+    positions = _positions([e for e in upcoming if e.state is EnrolmentState.WAITLISTED])
+    return Tile([(e, positions.get(e.id)) for e in upcoming])
+
+
+def _load(workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    # A draft is private to its organizers: others are not told it exists.
+    if workshop is None or (
+        workshop.state is WorkshopState.DRAFT and not permissions.organizes(current_user, workshop)
+    ):
+        abort(404)
+    return workshop
+
+
+def _back(workshop: Workshop) -> Any:
+    return redirect(
+        safe_next_url(request.form.get("next")) or url_for("enrolments.workshop", workshop_id=workshop.id)
+    )
+
+
+# The trainee's side ------------------------------------------------------------------------------
+
+
+@bp.route("/workshops/<int:workshop_id>/enrolment")
+@login_required
+def workshop(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_see_enrolment(current_user, workshop))
+    return render_template("enrolments/workshop.html", workshop=workshop, enrol_form=EnrolForm())
+
+
+@bp.route("/workshops/<int:workshop_id>/enrol", methods=["POST"])
+@login_required
+def enrol(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_enrol(current_user, workshop))
+    if not EnrolForm().validate_on_submit():
+        abort(400)
+    try:
+        result = services.enrol(workshop, actor=current_user._get_current_object())
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        db.session.commit()
+        if result.seat.confirmed:
+            flash(f"You are enrolled in {workshop.title}. A confirmation is on its way by e-mail.", "success")
+        else:
+            flash(
+                f"{workshop.title} is full: you are on the waitlist at position {result.seat.position}. "
+                "You will get the first seat that frees up after those ahead of you.",
+                "info",
+            )
+        if result.prerequisites.warning:
+            flash(result.prerequisites.message(), "warning")
+    return _back(workshop)
+
+
+@bp.route("/workshops/<int:workshop_id>/enrolment/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_enrol(current_user, workshop))
+    enrolment = services.enrolment_of(workshop, current_user)
+    if enrolment is None or enrolment.state is EnrolmentState.CANCELLED:
+        flash("You are not enrolled in this workshop.", "info")
+        return redirect(url_for("enrolments.workshop", workshop_id=workshop.id))
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel(
+                enrolment, actor=current_user._get_current_object(), reason=form.reason.data or ""
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(f"Your enrolment in {workshop.title} is cancelled.", "success")
+            return redirect(url_for("enrolments.mine"))
+    return render_template(
+        "enrolments/cancel.html",
+        workshop=workshop,
+        enrolment=enrolment,
+        position=services.waitlist_position(enrolment),
+        form=form,
+    )
+
+
+@bp.route("/enrolments")
+@login_required
+def mine():
+    ensure(permissions.can_view_own_enrolments(current_user))
+    query = (
+        sa.select(Enrolment)
+        .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .options(joinedload(Enrolment.workshop))
+        .where(Enrolment.trainee_id == current_user.id)
+        .order_by(Workshop.starts_on.desc(), Enrolment.id.desc())
+    )
+    page = db.paginate(query, page=page_number(), per_page=25, error_out=False)
+    positions = _positions([e for e in page.items if e.state is EnrolmentState.WAITLISTED])
+    return render_template("enrolments/mine.html", page=page, positions=positions, today=utcnow().date())
+
+
+# The organizer's side ------------------------------------------------------------------------------
+
+
+def _state_counts(workshop: Workshop) -> dict[EnrolmentState, int]:
+    return dict(
+        db.session.execute(
+            sa.select(Enrolment.state, sa.func.count())
+            .where(Enrolment.workshop_id == workshop.id)
+            .group_by(Enrolment.state)
+        ).all()
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/roster")
+@login_required
+def roster(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_view_roster(current_user, workshop))
+    try:
+        state = EnrolmentState(request.args.get("state", "confirmed"))
+    except ValueError:
+        state = EnrolmentState.CONFIRMED
+    query = (
+        sa.select(Enrolment)
+        .options(joinedload(Enrolment.trainee), joinedload(Enrolment.cancelled_by))
+        .where(Enrolment.workshop_id == workshop.id, Enrolment.state == state)
+    )
+    if state is EnrolmentState.CANCELLED:
+        query = query.order_by(Enrolment.cancelled_at.desc(), Enrolment.id.desc())
+    else:
+        query = query.order_by(Enrolment.requested_at, Enrolment.id)
+    page = db.paginate(query, page=page_number(), per_page=ROSTER_PAGE_SIZE, error_out=False)
+    counts = _state_counts(workshop)
+    checks = (
+        services.prerequisites(workshop, [e.trainee_id for e in page.items])
+        if state is not EnrolmentState.CANCELLED
+        else {}
+    )
+    return render_template(
+        "enrolments/roster.html",
+        workshop=workshop,
+        page=page,
+        state=state,
+        counts=counts,
+        seats=rules.SeatSummary(
+            workshop.capacity,
+            counts.get(EnrolmentState.CONFIRMED, 0),
+            counts.get(EnrolmentState.WAITLISTED, 0),
+        ),
+        checks=checks,
+        first_position=(page.page - 1) * ROSTER_PAGE_SIZE + 1,
+        remove_form=RemoveForm(),
+        confirm_form=ConfirmForm(),
+        EnrolmentState=EnrolmentState,
+        manages=permissions.can_manage_enrolments(current_user, workshop),
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/roster/<int:enrolment_id>/remove", methods=["POST"])
+@login_required
+def remove(workshop_id: int, enrolment_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.workshop_id != workshop.id:
+        abort(404)
+    form = RemoveForm()
+    if form.validate_on_submit():
+        name = enrolment.trainee.full_name
+        try:
+            promoted = services.remove(
+                enrolment, actor=current_user._get_current_object(), reason=form.reason.data
+            )
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            db.session.commit()
+            flash(f"{name} is removed from the workshop and told by e-mail.", "success")
+            for moved in promoted:
+                flash(f"{moved.trainee.full_name} moved up from the waitlist to the free seat.", "success")
+    else:
+        for message in [m for messages in form.errors.values() for m in messages]:
+            flash(message, "danger")
+    return redirect(url_for("enrolments.roster", workshop_id=workshop.id))
+
+
+@bp.route("/workshops/<int:workshop_id>/roster/promote", methods=["POST"])
+@login_required
+def promote(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    if ConfirmForm().validate_on_submit():
+        try:
+            promoted = services.promote(workshop, actor=current_user._get_current_object())
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            db.session.commit()
+            if promoted:
+                names = ", ".join(e.trainee.full_name for e in promoted)
+                flash(f"Moved up from the waitlist: {names}.", "success")
+            else:
+                flash("No seat is free, or nobody is waiting.", "info")
+    return redirect(url_for("enrolments.roster", workshop_id=workshop.id))
+
+
+def _search_trainees(workshop: Workshop, search: TraineeSearchForm) -> list[tuple[User, Enrolment | None]]:
+    if not (search.q.data and search.validate()):
+        return []
+    pattern = f"%{search.q.data.lower()}%"
+    users = db.session.scalars(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == Role.TRAINEE,
+            User.active.is_(True),
+            sa.or_(sa.func.lower(User.full_name).like(pattern), User.email.like(pattern)),
+        )
+        .order_by(User.full_name, User.id)
+        .limit(20)
+    ).all()
+    enrolments = (
+        {
+            e.trainee_id: e
+            for e in db.session.scalars(
+                sa.select(Enrolment).where(
+                    Enrolment.workshop_id == workshop.id, Enrolment.trainee_id.in_([u.id for u in users])
+                )
+            )
+        }
+        if users
+        else {}
+    )
+    return [(user, enrolments.get(user.id)) for user in users]
+
+
+def _render_add(workshop: Workshop, new_form: NewTraineeForm) -> str:
+    search = TraineeSearchForm(request.args)
+    return render_template(
+        "enrolments/add.html",
+        workshop=workshop,
+        search=search,
+        found=_search_trainees(workshop, search),
+        add_form=AddTraineeForm(),
+        new_form=new_form,
+        seats=services.seat_summary(workshop),
+    )
+
+
+def _enrolled_message(result: services.Enrolled) -> None:
+    name = result.enrolment.trainee.full_name
+    if result.seat.confirmed:
+        flash(f"{name} is enrolled and told by e-mail.", "success")
+    else:
+        flash(f"The workshop is full: {name} is on the waitlist at position {result.seat.position}.", "info")
+    if result.prerequisites.warning:
+        flash(f"{name}: {result.prerequisites.message()}", "warning")
+
+
+@bp.route("/workshops/<int:workshop_id>/roster/add", methods=["GET", "POST"])
+@login_required
+def add(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    if request.method == "POST":
+        form = AddTraineeForm()
+        if not form.validate_on_submit():
+            flash("Choose a trainee from the search results.", "danger")
+            return _render_add(workshop, NewTraineeForm(formdata=None))
+        trainee = db.session.get(User, form.trainee_id.data)
+        if trainee is None:
+            flash("This trainee no longer exists.", "danger")
+            return _render_add(workshop, NewTraineeForm(formdata=None))
+        try:
+            result = services.enrol_by_organizer(workshop, trainee, actor=current_user._get_current_object())
+        except DomainError as error:
+            show_domain_error(error)
+            return _render_add(workshop, NewTraineeForm(formdata=None))
+        db.session.commit()
+        _enrolled_message(result)
+        # Back to the same search, which now shows them enrolled.
+        return redirect(url_for("enrolments.add", workshop_id=workshop.id, q=request.args.get("q") or None))
+    return _render_add(workshop, NewTraineeForm(formdata=None))
+
+
+@bp.route("/workshops/<int:workshop_id>/roster/new", methods=["POST"])
+@login_required
+def add_new(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    form = NewTraineeForm()
+    if form.validate_on_submit():
+        profile = accounts.Profile(
+            full_name=form.full_name.data,
+            email=form.email.data,
+            specialty=form.specialty.data,
+            country=form.country.data,
+        )
+        try:
+            result = services.enrol_new_trainee(workshop, profile, actor=current_user._get_current_object())
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(f"An account for {profile.full_name} was created; the invitation is on its way.", "success")
+            _enrolled_message(result)
+            return redirect(url_for("enrolments.add", workshop_id=workshop.id))
+    return _render_add(workshop, form)
+
+
+@bp.route("/workshops/<int:workshop_id>/roster/import", methods=["GET", "POST"])
+@login_required
+def import_roster(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    form = ImportForm()
+    # Refusals are shown on the page itself (200), as on every form of the site.
+    if form.validate_on_submit():
+        data = form.file.data.read(rules.MAX_IMPORT_BYTES + 1)
+        try:
+            report = services.import_csv(workshop, data, actor=current_user._get_current_object())
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(
+                f"{report.total} trainees imported: {len(report.confirmed)} confirmed, "
+                f"{len(report.waitlisted)} on the waitlist; {report.created} new accounts were invited.",
+                "success",
+            )
+            return redirect(url_for("enrolments.roster", workshop_id=workshop.id))
+    return render_template(
+        "enrolments/import.html", workshop=workshop, form=form, columns=rules.COLUMNS, specialties=SPECIALTIES
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/roster.csv")
+@login_required
+def export_roster(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .options(joinedload(Enrolment.trainee))
+        .where(Enrolment.workshop_id == workshop.id)
+        .order_by(
+            # Seats first, then the waitlist in its order, then those who left.
+            sa.case(
+                (Enrolment.state == EnrolmentState.CONFIRMED, 0),
+                (Enrolment.state == EnrolmentState.WAITLISTED, 1),
+                else_=2,
+            ),
+            Enrolment.requested_at,
+            Enrolment.id,
+        )
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    zone = f"({workshop.timezone})"
+    writer.writerow(
+        [
+            "state",
+            "waitlist position",
+            "name",
+            "email",
+            "specialty",
+            "institution",
+            "country",
+            "source",
+            f"requested {zone}",
+            f"confirmed {zone}",
+            f"cancelled {zone}",
+            "cancellation reason",
+        ]
+    )
+    position = 0
+
+    def local(value: datetime | None) -> str:
+        return f"{value.astimezone(workshop.zone):%Y-%m-%d %H:%M}" if value else ""
+
+    for e in enrolments:
+        if e.state is EnrolmentState.WAITLISTED:
+            position += 1
+        writer.writerow(
+            safe_row(
+                [
+                    e.state.value,
+                    position if e.state is EnrolmentState.WAITLISTED else "",
+                    e.trainee.full_name,
+                    e.trainee.email,
+                    e.trainee.specialty or "",
+                    e.trainee.institution or "",
+                    country_name(e.trainee.country),
+                    e.source.value,
+                    local(e.requested_at),
+                    local(e.confirmed_at),
+                    local(e.cancelled_at),
+                    e.cancellation_reason,
+                ]
+            )
+        )
+    filename = f"roster-workshop-{workshop.id}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/mail")
+@login_required
+def pending_mail(workshop_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    waiting = (MailState.PENDING, MailState.SENDING, MailState.FAILED)
+    query = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.workshop_id == workshop.id, OutboxMessage.state.in_(waiting))
+        .order_by(OutboxMessage.id)
+    )
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
+    counts = dict(
+        db.session.execute(
+            sa.select(OutboxMessage.state, sa.func.count())
+            .where(OutboxMessage.workshop_id == workshop.id)
+            .group_by(OutboxMessage.state)
+        ).all()
+    )
+    return render_template(
+        "enrolments/pending_mail.html", workshop=workshop, page=page, counts=counts, MailState=MailState
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/mail/<int:message_id>/retry", methods=["POST"])
+@login_required
+def retry_mail(workshop_id: int, message_id: int):
+    workshop = _load(workshop_id)
+    ensure(permissions.can_manage_enrolments(current_user, workshop))
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.workshop_id != workshop.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if message.state is MailState.SENT:
+            flash("This message was already sent.", "info")
+        else:
+            retry_now(message)
+            db.session.commit()
+            flash(f"The message to {message.recipient} will be sent again now.", "success")
+    return redirect(url_for("enrolments.pending_mail", workshop_id=workshop.id))
