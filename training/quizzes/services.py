@@ -6,8 +6,10 @@ commit: the view commits once at the end of the request.
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
-from training.core import audit
+from training.core import audit, uploads
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.curriculum.models import Module, Question, QuestionKind
@@ -989,3 +991,106 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         items=items,
         histogram=rules.histogram(buckets),
     )
+
+
+# Hotspot questions -------------------------------------------------------------------------
+
+FROZEN = (
+    "This curriculum version is published and frozen: its questions cannot change. Start a new draft version."
+)
+IMAGE_KIND = "question-images"
+
+
+def image_path(question: Question) -> Any:
+    return uploads.path_of(IMAGE_KIND, question.image)
+
+
+def image_size(question: Question) -> tuple[int, int] | None:
+    path = image_path(question)
+    return uploads.dimensions(path) if path is not None else None
+
+
+def _hotspot_problems(
+    module: Module, objective_id: int, raw_regions: str, size: tuple[int, int] | None
+) -> tuple[list[dict[str, Any]], dict[str | None, list[str]]]:
+    problems: dict[str | None, list[str]] = {}
+    if objective_id not in {o.id for o in module.objectives}:
+        problems["objective_id"] = ["Choose an objective of this module."]
+    try:
+        shapes = json.loads(raw_regions or "[]")
+    except ValueError:
+        shapes = None
+    if size is None:
+        return [], problems
+    regions, region_problems = rules.clean_hotspots(shapes, *size)
+    if shapes is None:
+        region_problems = ["The regions could not be read: draw them again."]
+    if region_problems:
+        problems["hotspots"] = region_problems
+    return regions, problems
+
+
+def save_hotspot_question(
+    module: Module,
+    question: Question | None,
+    *,
+    stem: str,
+    objective_id: int,
+    explanation: str,
+    regions_json: str,
+    image_data: bytes | None,
+    actor: User,
+) -> Question:
+    """Create (``question`` None) or change a hotspot question of a draft version."""
+    if module.version.frozen:
+        raise Conflict(FROZEN)
+    checked = None
+    problems: dict[str | None, list[str]] = {}
+    if image_data:
+        try:
+            checked = uploads.check_image(image_data)
+        except InvalidInput as error:
+            problems.update(error.problems)
+    elif question is None or image_path(question) is None:
+        problems["image"] = ["Upload the image the trainee will click on."]
+    size = (checked.width, checked.height) if checked else (image_size(question) if question else None)
+    regions, more = _hotspot_problems(module, objective_id, regions_json, size)
+    problems.update(more)
+    if not stem.strip():
+        problems["stem"] = ["Write the question."]
+    if problems:
+        raise InvalidInput(problems)
+    before = None
+    if question is None:
+        position = db.session.scalar(
+            sa.select(sa.func.max(Question.position)).where(Question.module_id == module.id)
+        )
+        question = Question(
+            module_id=module.id,
+            key=f"hotspot-{secrets.token_hex(4)}",
+            kind=QuestionKind.HOTSPOT,
+            options=[],
+            position=(position or 0) + 1,
+            created_by_id=actor.id,
+        )
+        db.session.add(question)
+    else:
+        before = {"stem": question.stem, "hotspots": question.hotspots, "image": question.image}
+    if checked is not None:
+        question.image = uploads.store(checked, IMAGE_KIND)
+    question.stem = stem.strip()
+    question.objective_id = objective_id
+    question.explanation = explanation.strip()
+    question.hotspots = regions
+    db.session.flush()
+    after = {"stem": question.stem, "hotspots": question.hotspots, "image": question.image}
+    old, new = audit.diff(before or {}, after)
+    audit.record(
+        "question.hotspot_saved" if before else "question.hotspot_created",
+        question,
+        actor=actor,
+        summary=f"Hotspot question {question.key} of {module.code} {'changed' if before else 'added'}",
+        old=old or None,
+        new=new,
+    )
+    return question
