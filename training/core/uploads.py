@@ -59,6 +59,10 @@ def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = 
             image = Image.open(io.BytesIO(data))
             image_format = image.format
             width, height = image.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise InvalidInput(
+            {field: [f"The image has too many pixels: at most {limits.max_side} on a side."]}
+        ) from None
     except (UnidentifiedImageError, *_BAD):
         raise InvalidInput({field: [_UNREADABLE]}) from None
     problems = []
