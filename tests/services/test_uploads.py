@@ -62,10 +62,7 @@ def png_header_only(width: int, height: int) -> bytes:
 def test_a_decompression_bomb_is_refused_before_it_is_decoded():
     with pytest.raises(InvalidInput) as refused:
         uploads.check_image(png_header_only(30000, 30000))
-    assert refused.value.message in (
-        "The image is 30000 x 30000 pixels: at most 6000 on a side.",
-        uploads._UNREADABLE,
-    )
+    assert "at most 6000 on a side" in refused.value.message
     with pytest.raises(InvalidInput, match="5000 x 5000"):
         uploads.check_image(png_header_only(5000, 5000), uploads.ImageLimits(max_pixels=1_000_000))
 
