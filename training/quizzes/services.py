@@ -347,7 +347,8 @@ def start_attempt(
     if not decision.ok:
         raise NotAllowed(" ".join(decision.reasons))
     pool = question_pool([m.id for m in quiz.modules])
-    rng = random.Random(seed)
+    # A fair draw of questions, not a secret.
+    rng = random.Random(seed)  # nosec B311
     drawn_ids = rules.draw_questions(
         [rules.PoolQuestion(q.id, q.objective_id) for q in pool], quiz.question_count, rng
     )
