@@ -2,6 +2,7 @@
 submissions give one result; faculty read the gradebook, the knowledge gain and an
 item analysis that flags the question everyone answers correctly."""
 
+import io
 import re
 import threading
 from contextlib import contextmanager
@@ -9,12 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy.orm import sessionmaker
 
 from tests.support.database import RollbackOnRemove
 from tests.support.factories import Factories
 from training.core.db import Session
+from training.curriculum.models import Question, QuestionKind, VersionState
 from training.extensions import db
 from training.quizzes.models import Attempt, AttemptState, QuizPurpose
 
@@ -147,9 +150,13 @@ def test_faculty_see_gradebook_gain_and_the_item_everyone_gets_right(page, live_
     expect(page.get_by_role("heading", name="Gradebook")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=names[4])
     expect(row).to_contain_text("100.00%")
+    page.wait_for_load_state("load")  # the filters send themselves once app.js has run
     page.get_by_label("Quiz", exact=True).select_option(label="Microfat post-test")
+    page.wait_for_url(re.compile(r"quiz=\d+"))
     expect(page.get_by_role("columnheader", name=re.compile("Microfat pre-test"))).to_have_count(0)
+    page.wait_for_load_state("load")
     page.get_by_label("Status").select_option("not_passed")
+    page.wait_for_url(re.compile(r"status=not_passed"))
     expect(page.get_by_role("row").filter(has_text=names[4])).to_have_count(0)
     expect(page.get_by_role("row").filter(has_text=names[0])).to_have_count(1)
 
@@ -165,3 +172,60 @@ def test_faculty_see_gradebook_gain_and_the_item_everyone_gets_right(page, live_
     expect(easy_row.locator(".badge")).to_contain_text(["too easy", "does not discriminate"])
     expect(page.locator('tr[data-question="q-3"] .badge')).to_have_count(0)
     expect(page.locator("svg.histogram rect.histogram-bar")).to_have_count(10)
+
+
+def test_faculty_draw_a_hotspot_region_and_a_trainee_clicks_inside_it(page, live_app):
+    with factories(live_app) as make:
+        draft = make.curriculum_version(["HOTS-101"], state=VersionState.DRAFT, questions_per_module=0)
+        module_id = draft.modules[0].id
+        author = make.faculty()
+        author = SimpleNamespace(email=author.email, password=author.password)
+    image = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(image, format="PNG")
+
+    log_in(page, author)
+    page.goto(f"/modules/{module_id}/hotspot-questions/new")
+    page.get_by_label("Question").fill("Click the deep temporal fat pad.")
+    page.get_by_label("Anatomical image (PNG, JPEG or WebP)").set_input_files(
+        files=[{"name": "temple.png", "mimeType": "image/png", "buffer": image.getvalue()}]
+    )
+    canvas = page.locator("[data-hotspot-canvas]")
+    expect(canvas).to_have_attribute("viewBox", "0 0 300 200")
+    box = canvas.bounding_box()
+    scale = box["width"] / 300
+    page.mouse.move(box["x"] + 30 * scale, box["y"] + 40 * scale)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 130 * scale, box["y"] + 120 * scale, steps=5)
+    page.mouse.up()
+    expect(page.get_by_text("1 region(s) drawn.")).to_be_visible()
+    page.get_by_role("button", name="Save question").click()
+    expect(page.get_by_text("Hotspot question added.")).to_be_visible()
+    expect(page.locator("[data-hotspot-canvas] rect.hotspot-region")).to_have_count(1)
+
+    with factories(live_app) as make:
+        question = db.session.scalar(sa.select(Question).where(Question.kind == QuestionKind.HOTSPOT))
+        (region,) = question.hotspots
+        assert region["shape"] == "rect"
+        assert region["x"] == pytest.approx(30, abs=2)
+        assert region["w"] == pytest.approx(100, abs=3)
+        workshop = make.workshop(version=db.session.merge(question.module.version))
+        trainee = make.enrolment(workshop).trainee
+        quiz_id = make.quiz(workshop, title="Temple anatomy").id
+        trainee = SimpleNamespace(email=trainee.email, password=trainee.password)
+
+    page.context.clear_cookies()
+    log_in(page, trainee)
+    page.goto(f"/quizzes/{quiz_id}")
+    page.get_by_role("button", name="Start attempt 1 of 1").click()
+    picture = page.locator("svg.hotspot-answer")
+    box = picture.bounding_box()
+    scale = box["width"] / 300
+    picture.click(position={"x": 80 * scale, "y": 80 * scale})
+    expect(page.locator("[data-save-status]")).to_have_text("Saved")
+    page.reload()
+    expect(page.locator("svg.hotspot-answer circle.hotspot-marker")).to_have_attribute(
+        "cx", re.compile(r"^(79|80|81)")
+    )
+    page.get_by_role("button", name="Submit attempt").click()
+    expect(page.get_by_test_id("attempt-score")).to_have_text("100.00%")
+    expect(page.get_by_text("Your click was inside the region.")).to_be_visible()
