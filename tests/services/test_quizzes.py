@@ -1,6 +1,7 @@
 """Quiz use cases on a real database: drawing, timing, idempotent submission, grades,
 evidence for certificates, knowledge gain and item analysis."""
 
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -233,11 +234,15 @@ def test_item_analysis_flags_a_question_everyone_gets_right_in_constant_queries(
     assert rows[easy].stats.facility == 1.0
     assert "too easy" in rows[easy].stats.flags
     assert rows[easy].options[0].count == 6
-    assert sum(count for _, count in analysis.histogram) == 6
-    for _ in range(4):
-        make.attempt(quiz, right=False)
-    _, more = count_statements(lambda: services.item_analysis(db.session.merge(quiz)))
+    percents = db.session.scalars(sa.select(Attempt.percent).where(Attempt.quiz_id == quiz.id)).all()
+    expected = Counter(min(int(p // 10), 9) for p in percents)
+    assert [count for _, count in analysis.histogram] == [expected.get(band, 0) for band in range(10)]
+    for _ in range(3):
+        make.attempt(quiz, right={easy})  # 25%: in the 20-29% band on every database
+    make.attempt(quiz, right=False)
+    later, more = count_statements(lambda: services.item_analysis(db.session.merge(quiz)))
     assert more == statements
+    assert later.histogram[2] == ("20-29%", expected.get(2, 0) + 3)
 
 
 def test_overdue_attempts_are_closed_by_the_sweep(make, ctx, workshop):

@@ -929,7 +929,7 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
             sa.func.sum(t),
             sa.func.sum(t * t),
             sa.func.sum(x * t),
-            sa.func.sum(sa.case((AttemptQuestion.response.is_(None), 1), else_=0)),
+            sa.func.sum(sa.case((AttemptQuestion.answered_at.is_(None), 1), else_=0)),
         )
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .where(graded)
@@ -941,7 +941,8 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         .where(graded, AttemptQuestion.choice_key.is_not(None))
         .group_by(AttemptQuestion.question_id, AttemptQuestion.choice_key)
     ).all()
-    bucket = sa.cast(Attempt.percent / 10, sa.Integer)
+    # The 10% band, the same on every database (casting rounds on PostgreSQL, truncates on SQLite).
+    bucket = sa.case(*[(Attempt.percent < (band + 1) * 10, band) for band in range(9)], else_=9)
     buckets = dict(
         db.session.execute(sa.select(bucket, sa.func.count(Attempt.id)).where(graded).group_by(bucket)).all()
     )
