@@ -4,58 +4,19 @@ item analysis that flags the question everyone answers correctly."""
 
 import io
 import re
-import threading
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import expect
-from sqlalchemy.orm import sessionmaker
 
-from tests.support.database import RollbackOnRemove
-from tests.support.factories import Factories
-from training.core.db import Session
+from tests.support.shared_setup import factories
 from training.curriculum.models import Question, QuestionKind, VersionState
 from training.extensions import db
 from training.quizzes.models import Attempt, AttemptState, QuizPurpose
 
 pytestmark = pytest.mark.e2e
-
-
-@contextmanager
-def factories(app):
-    """Factories on the live app's database: one session for the whole set-up (as the
-    ``make`` fixture has), put back before the browser drives the server."""
-    with app.app_context():
-        engine = db.engine
-    original = db.session
-    mine = RollbackOnRemove(
-        sessionmaker(class_=Session, db=db, bind=engine, query_cls=db.Query), scopefunc=lambda: "e2e-setup"
-    )
-    db.session = OnThisThread(mine, original)
-    try:
-        yield Factories(app)
-    finally:
-        mine.registry().close()
-        db.session = original
-
-
-class OnThisThread:
-    """The set-up session for this thread; the server and the task consumer keep theirs."""
-
-    def __init__(self, mine, original):
-        self.owner, self.mine, self.original = threading.get_ident(), mine, original
-
-    def current(self):
-        return self.mine if threading.get_ident() == self.owner else self.original
-
-    def __call__(self, *args, **kwargs):
-        return self.current()(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.current(), name)
 
 
 def log_in(page, user):

@@ -348,3 +348,28 @@ def test_a_trainee_answers_a_hotspot_question_by_clicking(client, make, app):
     result = client.get(f"/attempts/{attempt_id}/result")
     assert "100.00%" in result.text
     assert "Your click was inside the region." in result.text
+
+
+def test_the_dashboard_tile_lists_my_quizzes(client, make, setup):
+    _, trainee, _ = setup
+    client.login(trainee)
+    assert "Anatomy post-test" in client.get("/").text
+    client.login(make.trainee())
+    assert "Anatomy post-test" not in client.get("/").text
+
+
+def test_the_workshop_panel_links_by_role(app, make, setup):
+    from flask import render_template
+    from flask_login import login_user
+
+    workshop, trainee, _ = setup
+    for user, shown, hidden in (
+        (trainee, ["Quizzes of this workshop"], ["Gradebook", "Add a quiz"]),
+        (workshop.organizer, ["Gradebook", "Knowledge gain", "Add a quiz", "Accommodations"], []),
+        (make.trainee(), [], ["Quizzes of this workshop"]),
+    ):
+        with app.test_request_context():
+            login_user(db.session.merge(user))
+            html = render_template("quizzes/_workshop_panel.html", workshop=db.session.merge(workshop))
+        assert all(text in html for text in shown), user.email
+        assert not any(text in html for text in hidden), user.email
