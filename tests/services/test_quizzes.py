@@ -253,3 +253,22 @@ def test_overdue_attempts_are_closed_by_the_sweep(make, ctx, workshop):
     db.session.refresh(attempt)
     assert attempt.state is AttemptState.GRADED
     assert attempt.closed_by == "deadline"
+
+
+def test_cronbach_alpha_of_a_quiz_matches_the_scores(make, ctx, workshop):
+    quiz = make.quiz(workshop, modules=[workshop.modules[0]])  # every attempt sees all 4 questions
+    patterns = [{0, 1, 2, 3}, {0, 1, 2}, {0, 1}, {0}, set(), {1, 2, 3}]
+    for pattern in patterns:
+        make.attempt(quiz, right=lambda q, pattern=pattern: q.position in pattern)
+    analysis = services.item_analysis(db.session.merge(quiz))
+    matrix = [[1 if position in pattern else 0 for position in range(4)] for pattern in patterns]
+
+    def variance(values):
+        mean = sum(values) / len(values)
+        return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+
+    item_variances = [variance(column) for column in zip(*matrix, strict=True)]
+    total_variance = variance([sum(row) for row in matrix])
+    expected = 4 / 3 * (1 - sum(item_variances) / total_variance)
+    assert analysis.alpha == pytest.approx(expected)
+    assert analysis.mean_percent == pytest.approx(100 * sum(map(sum, matrix)) / 24)

@@ -916,6 +916,7 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
             sa.func.sum(Attempt.percent * Attempt.percent),
             sa.func.sum(Attempt.score),
             sa.func.sum(Attempt.score * Attempt.score),
+            sa.func.avg(Attempt.max_score),
         ).where(graded)
     ).one()
     n_attempts = int(totals[0] or 0)
@@ -989,7 +990,8 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         attempts=n_attempts,
         mean_percent=mean_percent,
         sd_percent=math.sqrt(percent_variance) if percent_variance is not None else None,
-        alpha=rules.cronbach_alpha(quiz.question_count, variances, score_variance),
+        # k is the number of questions the attempts actually drew (the setting may have changed since).
+        alpha=rules.cronbach_alpha(round(float(totals[5] or 0)), variances, score_variance),
         items=items,
         histogram=rules.histogram(buckets),
     )
