@@ -373,3 +373,68 @@ def test_the_workshop_panel_links_by_role(app, make, setup):
             html = render_template("quizzes/_workshop_panel.html", workshop=db.session.merge(workshop))
         assert all(text in html for text in shown), user.email
         assert not any(text in html for text in hidden), user.email
+
+
+def quiz_form(module_id, **overrides):
+    data = {
+        "title": "Temple post-test",
+        "module_ids": str(module_id),
+        "question_count": "4",
+        "pass_percent": "70",
+        "max_attempts": "1",
+        "grading_method": "highest",
+        "feedback_timing": "immediate",
+        "purpose": "practice",
+        "purpose_module_id": "",
+        "shuffle_options": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_setting_up_a_quiz_reports_every_problem(client, make):
+    version = make.curriculum_version(["ANAT-101", "MFAT-201"], questions_per_module=4)
+    workshop = make.workshop(version=version)
+    first, second = workshop.modules
+    client.login(workshop.organizer)
+    url = f"/workshops/{workshop.id}/quizzes/new"
+    response = client.post(
+        url,
+        data=quiz_form(
+            first.id,
+            question_count="9",
+            purpose="post_test",
+            purpose_module_id=str(second.id),
+            opens_at="2026-05-02T10:00",
+            closes_at="2026-05-02T09:00",
+        ),
+    )
+    assert response.status_code == 422
+    assert "The chosen modules hold 4 question(s)" in response.text
+    assert "A pre- or post-test is of one of the quiz&#39;s modules." in response.text
+    assert "The quiz must close after it opens." in response.text
+    nan = client.post(url, data=quiz_form(first.id, pass_percent="NaN"))
+    assert nan.status_code == 422
+    assert "Give a number." in nan.text
+    assert client.post(url, data=quiz_form(first.id)).status_code == 302
+
+
+def test_the_window_is_read_and_shown_in_the_venue_zone_across_a_dst_change(client, make):
+    version = make.curriculum_version(["ANAT-101"], questions_per_module=4)
+    workshop = make.workshop(version=version, timezone="Europe/Rome")
+    client.login(workshop.organizer)
+    # Clocks in Rome go from 02:00 to 03:00 on 29 March 2026: 01:30 to 03:30 is one hour.
+    response = client.post(
+        f"/workshops/{workshop.id}/quizzes/new",
+        data=quiz_form(workshop.modules[0].id, opens_at="2026-03-29T01:30", closes_at="2026-03-29T03:30"),
+    )
+    assert response.status_code == 302
+    from training.quizzes.models import Quiz
+
+    quiz = db.session.scalar(sa.select(Quiz))
+    assert quiz.opens_at.isoformat() == "2026-03-29T00:30:00+00:00"
+    assert quiz.closes_at - quiz.opens_at == timedelta(hours=1)
+    page = client.get(f"/quizzes/{quiz.id}")
+    assert "from 2026-03-29 01:30 Europe/Rome until 2026-03-29 03:30 Europe/Rome" in page.text
+    edit = client.get(f"/quizzes/{quiz.id}/edit")
+    assert 'value="2026-03-29T03:30"' in edit.text
