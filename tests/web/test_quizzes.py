@@ -216,6 +216,8 @@ def test_gain_and_item_analysis_pages(client, make):
     assert "<svg" in gain.text
     assert "4 paired trainee(s)" in gain.text
     assert "+37.50 points" in gain.text
+    summary = client.get(f"/quizzes/{post.id}").text
+    assert "4 graded attempt(s), 0 in progress, 2 passed; mean score 62.5" in summary
     analysis = client.get(f"/quizzes/{post.id}/analysis")
     row = re.search(r'<tr data-question="q-1">(.*?)</tr>', analysis.text, re.S).group(1)
     assert "too easy" in row

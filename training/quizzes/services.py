@@ -1098,3 +1098,26 @@ def save_hotspot_question(
         new=new,
     )
     return question
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    graded: int
+    in_progress: int
+    passed: int
+    mean_percent: Decimal | None
+
+
+def quiz_summary(quiz: Quiz) -> QuizSummary:
+    """Counts over every attempt of the quiz, in one aggregate query."""
+    graded = Attempt.state == AttemptState.GRADED
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Attempt.id).filter(graded),
+            sa.func.count(Attempt.id).filter(Attempt.state == AttemptState.IN_PROGRESS),
+            sa.func.count(Attempt.id).filter(graded, Attempt.passed.is_(True)),
+            sa.func.avg(Attempt.percent).filter(graded),
+        ).where(Attempt.quiz_id == quiz.id)
+    ).one()
+    mean = Decimal(str(round(float(row[3]), 2))) if row[3] is not None else None
+    return QuizSummary(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), mean)

@@ -183,7 +183,10 @@ def quiz(quiz_id: int):
     ensure(permissions.can_see_workshop_quizzes(current_user, quiz.workshop))
     manage = permissions.can_manage_quizzes(current_user, quiz.workshop)
     standing = None if manage else services.standing(quiz, _me())
-    return render_template("quizzes/quiz.html", quiz=quiz, manage=manage, standing=standing, now=utcnow())
+    summary = services.quiz_summary(quiz) if manage else None
+    return render_template(
+        "quizzes/quiz.html", quiz=quiz, manage=manage, standing=standing, summary=summary, now=utcnow()
+    )
 
 
 @bp.route("/workshops/<int:workshop_id>/accommodations", methods=["GET", "POST"])
