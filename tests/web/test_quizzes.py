@@ -440,3 +440,20 @@ def test_the_window_is_read_and_shown_in_the_venue_zone_across_a_dst_change(clie
     assert "from 2026-03-29 01:30 Europe/Rome until 2026-03-29 03:30 Europe/Rome" in page.text
     edit = client.get(f"/quizzes/{quiz.id}/edit")
     assert 'value="2026-03-29T03:30"' in edit.text
+
+
+def test_the_gradebook_is_paged(client, make, setup, monkeypatch):
+    from training.quizzes import views
+
+    workshop, trainee, _ = setup
+    monkeypatch.setattr(views, "GRADEBOOK_PAGE_SIZE", 2)
+    others = make.enrolled_trainees(workshop, 2)
+    client.login(workshop.teacher)
+    first = client.get(f"/workshops/{workshop.id}/gradebook")
+    second = client.get(f"/workshops/{workshop.id}/gradebook?page=2")
+    beyond = client.get(f"/workshops/{workshop.id}/gradebook?page=99")
+    everyone = [t.full_name for t in (trainee, *others)]
+    assert sum(name in first.text for name in everyone) == 2
+    assert sum(name in second.text for name in everyone) == 1
+    assert "3 in all, page 2 of 2." in second.text
+    assert "page 2 of 2" in beyond.text

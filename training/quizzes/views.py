@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +24,7 @@ from training.core.db import utcnow
 from training.core.errors import DomainError
 from training.core.forms import choices
 from training.core.permissions import ensure
-from training.core.web import json_error, show_domain_error, wants_json
+from training.core.web import json_error, page_number, show_domain_error, wants_json
 from training.curriculum.models import Module, Question, QuestionKind
 from training.extensions import db
 from training.quizzes import bp, rules, services
@@ -395,6 +397,56 @@ def _filtered_gradebook(workshop: Workshop) -> tuple[list[Quiz], list[services.G
     return quizzes, rows, filters
 
 
+@dataclass
+class ListPage:
+    """A page of a list already in memory, shaped like Flask-SQLAlchemy's pagination."""
+
+    all_items: list[Any]
+    page: int
+    per_page: int
+
+    @property
+    def total(self) -> int:
+        return len(self.all_items)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def items(self) -> list[Any]:
+        start = (self.page - 1) * self.per_page
+        return self.all_items[start : start + self.per_page]
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, **_: int) -> Any:
+        last = None
+        for number in range(1, self.pages + 1):
+            if number <= 2 or number > self.pages - 2 or abs(number - self.page) <= 2:
+                if last is not None and number > last + 1:
+                    yield None
+                yield number
+                last = number
+
+
+GRADEBOOK_PAGE_SIZE = 50
+
+
 @bp.route("/workshops/<int:workshop_id>/gradebook")
 @login_required
 def gradebook(workshop_id: int):
@@ -402,12 +454,15 @@ def gradebook(workshop_id: int):
     ensure(permissions.can_view_quiz_results(current_user, workshop))
     all_quizzes = services.workshop_quizzes(workshop)
     quizzes, rows, filters = _filtered_gradebook(workshop)
+    page = ListPage(
+        rows, min(page_number(), math.ceil(len(rows) / GRADEBOOK_PAGE_SIZE) or 1), GRADEBOOK_PAGE_SIZE
+    )
     return render_template(
         "quizzes/gradebook.html",
         workshop=workshop,
         quizzes=quizzes,
         all_quizzes=all_quizzes,
-        rows=rows,
+        page=page,
         filters=filters,
     )
 
