@@ -18,6 +18,8 @@ from training.workshops.models import Duty
 if TYPE_CHECKING:
     from training.accounts.models import User
     from training.core.jobs import Job
+    from training.curriculum.models import Question
+    from training.quizzes.models import Attempt, Quiz
     from training.workshops.models import Workshop
 
 
@@ -125,6 +127,74 @@ def can_manage_enrolments(user: User, workshop: Workshop) -> bool:
 
 
 # --- quizzes ---
+
+
+def _confirmed_in(user: User, workshop_id: int) -> bool:
+    import sqlalchemy as sa
+
+    from training.extensions import db
+    from training.workshops.models import Enrolment, EnrolmentState
+
+    return _signed_in(user) and (
+        db.session.scalar(
+            sa.select(Enrolment.id).where(
+                Enrolment.workshop_id == workshop_id,
+                Enrolment.trainee_id == user.id,
+                Enrolment.state == EnrolmentState.CONFIRMED,
+            )
+        )
+        is not None
+    )
+
+
+def can_manage_quizzes(user: User, workshop: Workshop) -> bool:
+    """Attach and set up quizzes, accommodations, the gradebook and its overrides."""
+    return is_staff_of(user, workshop)
+
+
+def can_view_quiz_results(user: User, workshop: Workshop) -> bool:
+    """Gradebook, knowledge gain and item analysis."""
+    return is_staff_of(user, workshop)
+
+
+def can_see_workshop_quizzes(user: User, workshop: Workshop) -> bool:
+    return is_staff_of(user, workshop) or _confirmed_in(user, workshop.id)
+
+
+def can_take_quiz(user: User, quiz: Quiz) -> bool:
+    return _confirmed_in(user, quiz.workshop_id)
+
+
+def can_open_attempt(user: User, attempt: Attempt) -> bool:
+    """Only its trainee; for anyone else the attempt does not exist (404)."""
+    return _signed_in(user) and attempt.trainee_id == user.id
+
+
+def can_author_questions(user: User) -> bool:
+    """Faculty extend the question banks of draft curriculum versions in the browser."""
+    return _signed_in(user) and any(user.has_role(r) for r in (Role.ADMIN, Role.ORGANIZER, Role.FACULTY))
+
+
+def can_see_question(user: User, question: Question) -> bool:
+    """Authors, and trainees who drew the question into one of their attempts."""
+    if can_author_questions(user):
+        return True
+    if not _signed_in(user):
+        return False
+    import sqlalchemy as sa
+
+    from training.extensions import db
+    from training.quizzes.models import Attempt, AttemptQuestion
+
+    return (
+        db.session.scalar(
+            sa.select(AttemptQuestion.id)
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .where(AttemptQuestion.question_id == question.id, Attempt.trainee_id == user.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 # --- assessments ---

@@ -45,16 +45,6 @@ ROSTER_PAGE_SIZE = 50
 # Template helpers ------------------------------------------------------------------------------
 
 
-@bp.app_template_filter("venue_time")
-def venue_time(value: datetime | None, workshop: Workshop, named: bool = True) -> str:
-    """A UTC time at the workshop's venue, with the zone named (unless a
-    column heading already names it)."""
-    if value is None:
-        return ""
-    local = f"{value.astimezone(workshop.zone):%Y-%m-%d %H:%M}"
-    return f"{local} {workshop.timezone}" if named else local
-
-
 @bp.app_template_global()
 def workshop_url(workshop: Workshop) -> str:
     """The workshop's own page when it exists, else its enrolment page."""

@@ -1,0 +1,86 @@
+"""Uploaded images: the type comes from the content, limits hold, the file is re-encoded
+and stored outside static under a random name."""
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from training.core import uploads
+from training.core.errors import InvalidInput
+
+
+def encoded(width=100, height=80, fmt="PNG", **save) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("fmt", "extension"), [("PNG", "png"), ("JPEG", "jpg"), ("WEBP", "webp")])
+def test_accepted_formats_are_named_from_their_content(fmt, extension):
+    checked = uploads.check_image(encoded(fmt=fmt))
+    assert (checked.extension, checked.width, checked.height) == (extension, 100, 80)
+
+
+def test_other_formats_and_non_images_are_refused():
+    with pytest.raises(InvalidInput, match="PNG, JPEG or WebP"):
+        uploads.check_image(encoded(fmt="GIF"))
+    with pytest.raises(InvalidInput, match="not an image"):
+        uploads.check_image(b"GIF89a<script>alert(1)</script>")
+    with pytest.raises(InvalidInput, match="Choose an image"):
+        uploads.check_image(b"")
+
+
+def test_size_and_dimension_limits():
+    limits = uploads.ImageLimits(max_bytes=2000, max_side=500, min_side=64)
+    with pytest.raises(InvalidInput, match="larger than"):
+        uploads.check_image(b"\x89PNG" + b"0" * 3000, limits)
+    with pytest.raises(InvalidInput, match="at most 500"):
+        uploads.check_image(encoded(600, 100), uploads.ImageLimits(max_side=500))
+    with pytest.raises(InvalidInput, match="at least 64"):
+        uploads.check_image(encoded(30, 100))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims ``width`` x ``height`` pixels: refused from its header, never decoded."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded():
+    with pytest.raises(InvalidInput) as refused:
+        uploads.check_image(png_header_only(30000, 30000))
+    assert "at most 6000 on a side" in refused.value.message
+    with pytest.raises(InvalidInput, match="5000 x 5000"):
+        uploads.check_image(png_header_only(5000, 5000), uploads.ImageLimits(max_pixels=1_000_000))
+
+
+def test_metadata_is_dropped_by_re_encoding():
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"  # Make
+    data = encoded(fmt="JPEG", exif=exif.tobytes())
+    assert b"CameraMaker" in data
+    assert b"CameraMaker" not in uploads.check_image(data).data
+
+
+def test_store_uses_random_names_in_the_instance_folder(ctx, app):
+    checked = uploads.check_image(encoded())
+    first, second = uploads.store(checked, "tests"), uploads.store(checked, "tests")
+    assert first != second
+    path = uploads.path_of("tests", first)
+    assert path.parent == Path(app.instance_path) / "uploads" / "tests"
+    assert "static" not in path.parts
+    for evil in ("../secret_key", "..%2Fsecret", "a.png", first.upper(), None):
+        assert uploads.path_of("tests", evil) is None

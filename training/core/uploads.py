@@ -1,0 +1,122 @@
+"""Uploaded images: checked from their content, re-encoded, stored outside static.
+
+The type is read from the bytes (never from the file name or the browser's
+claim), the size and the pixel dimensions are limited before the image is
+decoded (so a "decompression bomb" is refused cheaply), and the image is
+re-encoded, which drops any metadata (camera, location) and anything that is not
+pixels. Files are kept in the instance folder under random names and served
+only through views that check who may see them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+
+from training.core.errors import InvalidInput
+
+FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
+MIME_BY_EXTENSION = dict(FORMATS.values())
+_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+_UNREADABLE = "This is not an image we can read: upload a PNG, JPEG or WebP file."
+_BAD = (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning, Image.DecompressionBombError)
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_bytes: int = 5 * 1024 * 1024
+    max_pixels: int = 24_000_000
+    min_side: int = 64
+    max_side: int = 6000
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    data: bytes  # re-encoded
+    extension: str
+    mime: str
+    width: int
+    height: int
+
+
+def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = "image") -> CheckedImage:
+    """The image re-encoded, or InvalidInput naming every problem found."""
+    limits = limits or ImageLimits()
+    if not data:
+        raise InvalidInput({field: ["Choose an image file."]})
+    if len(data) > limits.max_bytes:
+        raise InvalidInput({field: [f"The file is larger than {limits.max_bytes // (1024 * 1024)} MB."]})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image_format = image.format
+            width, height = image.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise InvalidInput(
+            {field: [f"The image has too many pixels: at most {limits.max_side} on a side."]}
+        ) from None
+    except (UnidentifiedImageError, *_BAD):
+        raise InvalidInput({field: [_UNREADABLE]}) from None
+    problems = []
+    if image_format not in FORMATS:
+        problems.append("Upload a PNG, JPEG or WebP image.")
+    if width * height > limits.max_pixels or max(width, height) > limits.max_side:
+        problems.append(f"The image is {width} x {height} pixels: at most {limits.max_side} on a side.")
+    if min(width, height) < limits.min_side:
+        problems.append(f"The image is {width} x {height} pixels: at least {limits.min_side} on a side.")
+    if problems:
+        raise InvalidInput({field: problems})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+            extension, mime = FORMATS[image_format]  # type: ignore[index]
+            if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, format=image_format)
+    except _BAD:
+        raise InvalidInput({field: ["The image is damaged and cannot be read."]}) from None
+    return CheckedImage(out.getvalue(), extension, mime, width, height)
+
+
+def folder(kind: str) -> Path:
+    path = Path(current_app.instance_path) / "uploads" / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(image: CheckedImage, kind: str) -> str:
+    """Write the image under a new random name in the instance folder; return the name."""
+    name = f"{secrets.token_hex(16)}.{image.extension}"
+    (folder(kind) / name).write_bytes(image.data)
+    return name
+
+
+def is_upload_name(name: str | None) -> bool:
+    return bool(name and _NAME.match(name))
+
+
+def path_of(kind: str, name: str | None) -> Path | None:
+    """The stored file for ``name`` (only names this module made), or None."""
+    if not is_upload_name(name):
+        return None
+    path = folder(kind) / name  # type: ignore[operator]
+    return path if path.is_file() else None
+
+
+def mime_of(name: str) -> str:
+    return MIME_BY_EXTENSION.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+
+
+def dimensions(path: Path) -> tuple[int, int]:
+    with Image.open(path) as image:
+        return image.size

@@ -1,0 +1,33 @@
+"""What certificates need from the quizzes, for a whole workshop at once."""
+
+from __future__ import annotations
+
+from training.core.evidence import QuizEvidence
+from training.quizzes import services
+from training.workshops.models import Workshop
+
+
+def quiz_evidence(workshop: Workshop) -> dict[int, list[QuizEvidence]]:
+    """Every confirmed trainee -> one QuizEvidence per quiz of the workshop.
+
+    A constant number of queries (quizzes, trainees, attempts, overrides) however
+    many trainees and attempts. The score follows the quiz's grading method, a
+    manual override replacing it; attempts still in progress count as used.
+    """
+    quizzes = services.workshop_quizzes(workshop)
+    trainees = services.confirmed_trainees(workshop)
+    cells = services.grades(workshop, quizzes, trainees)
+    return {
+        trainee.id: [
+            QuizEvidence(
+                quiz_id=quiz.id,
+                title=quiz.title,
+                required_for_certificate=quiz.required_for_certificate,
+                passed=cells[trainee.id][quiz.id].passed,
+                score_percent=cells[trainee.id][quiz.id].percent,
+                attempts_used=cells[trainee.id][quiz.id].attempts_used,
+            )
+            for quiz in quizzes
+        ]
+        for trainee in trainees
+    }
