@@ -33,17 +33,19 @@ from training.extensions import db, limiter
 from training.workshops.models import Workshop, WorkshopSession
 
 
-@bp.app_context_processor
-def attendance_helpers() -> dict[str, Any]:
-    def attendance_has_endpoint(name: str) -> bool:
-        # Pages of other capabilities are linked only when they exist.
-        return name in current_app.view_functions
+def attendance_has_endpoint(name: str) -> bool:
+    """Whether another capability's page exists: link to it only then."""
+    return name in current_app.view_functions
 
-    return {
-        "attendance_has_endpoint": attendance_has_endpoint,
-        "attendance_venue_time": services.venue_time,
-        "AttendanceStatus": AttendanceStatus,
-    }
+
+@bp.record_once
+def _template_globals(state: Any) -> None:
+    # Globals, not a context processor: imported macros see them too.
+    state.app.jinja_env.globals.update(
+        attendance_has_endpoint=attendance_has_endpoint,
+        attendance_venue_time=services.venue_time,
+        AttendanceStatus=AttendanceStatus,
+    )
 
 
 def ensure_or_404(allowed: bool) -> None:

@@ -8,13 +8,14 @@ which makes them meet any attendance rule: use it to build eligible trainees.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.support.factories.base import sequence
 from training.accounts.models import User
 from training.attendance.models import (
     AttendanceRecord,
@@ -23,8 +24,9 @@ from training.attendance.models import (
     CheckInMethod,
     ExcusedPolicy,
 )
+from training.core.db import utcnow
 from training.extensions import db
-from training.workshops.models import SessionKind, Workshop, WorkshopSession
+from training.workshops.models import SessionKind, Station, Workshop, WorkshopSession
 
 
 class AttendanceFactories:
@@ -74,6 +76,35 @@ class AttendanceFactories:
                 )
             )
         return [self.attendance(session, trainee, AttendanceStatus.PRESENT) for session in sessions]
+
+    def running_session(
+        self,
+        workshop: Workshop,
+        *,
+        started: timedelta = timedelta(minutes=5),
+        minutes: int = 120,
+        kind: SessionKind = SessionKind.LECTURE,
+        stations: int = 0,
+        **fields: Any,
+    ) -> WorkshopSession:
+        """A session that started ``started`` ago (negative: starts in the future), lasting ``minutes``."""
+        starts_at = utcnow().replace(microsecond=0) - started
+        with self.app.app_context():
+            session = WorkshopSession(
+                workshop_id=workshop.id,
+                title=fields.pop("title", f"{kind.label} {sequence()}"),
+                kind=kind,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=minutes),
+                room=fields.pop("room", "Dissection hall"),
+                **fields,
+            )
+            for i in range(stations):
+                session.stations.append(Station(name=f"Table {i + 1}", capacity=10, position=i))
+            db.session.add(session)
+            db.session.commit()
+            db.session.refresh(session)
+        return session
 
     def attendance_settings(self, workshop: Workshop, **fields: Any) -> AttendanceSettings:
         """A workshop's attendance rules, e.g. ``min_percent=Decimal("75")``."""
