@@ -380,6 +380,8 @@ def _audit_change(
     old, new = audit.diff(before, _snapshot(record))
     if not new:
         return False
+    if not before:
+        old = {}  # a new record: nothing was there before
     trainee_name = db.session.get(User, record.trainee_id).full_name
     was = before.get("status", "unmarked")
     audit.record(
@@ -487,11 +489,11 @@ def check_in(
     record = _locked_record(session, trainee.id)
     if record is not None and not rules.self_check_in_changes(record.status):
         return CheckInResult(record, changed=False)
+    grace = settings_for(session.workshop).late_grace_minutes
     before = _snapshot(record)
     if record is None:
         record = AttendanceRecord(session_id=session.id, trainee_id=trainee.id, note="")
         db.session.add(record)
-    grace = settings_for(session.workshop).late_grace_minutes
     record.status = rules.arrival_status(session.starts_at, scanned_at, grace)
     record.checked_in_at = scanned_at
     record.method = method
