@@ -448,3 +448,15 @@ def test_faculty_may_not_change_the_rules(client, reported):
     workshop, *_ = reported
     client.login(workshop.teacher)
     assert client.get(f"/attendance/workshops/{workshop.id}/settings").status_code == 403
+
+
+def test_guessing_typed_codes_is_rate_limited_per_person(client, lab):
+    _, session, (trainee, other) = lab
+    client.login(trainee)
+    statuses = [client.post("/attendance/check-in", data={"code": "000000"}).status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+    # Someone else in the same room (same address) is not held back.
+    client.login(other)
+    assert client.post("/attendance/check-in", data={"code": "000000"}).status_code == 200
+    assert status_of(session, trainee) is None

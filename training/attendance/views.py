@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+import segno
 from flask import (
     abort,
     current_app,
@@ -149,8 +150,6 @@ def mark_all_present(session_id: int):
 
 
 def _current_code(session: WorkshopSession) -> dict[str, Any]:
-    import segno
-
     at = services.now()
     window = tokens.window_at(at)
     token = tokens.make_token(services.secret(), session.id, window.number)
@@ -202,8 +201,9 @@ def _refused(message: str, status: int = 400, session: WorkshopSession | None = 
     return render_template("attendance/check_in_refused.html", message=message, session=session), status
 
 
+# No rate limit here: a whole room scans within a minute, often from one network
+# address, and a signed token cannot be guessed.
 @bp.route("/attendance/sessions/<int:session_id>/check-in/<token>")
-@limiter.limit("60 per minute")
 @permissions.public
 def scan(session_id: int, token: str):
     session = _session_or_404(session_id)
@@ -275,8 +275,14 @@ def _flash_check_in(session: WorkshopSession, result: services.CheckInResult) ->
         flash(f"You are checked in to {session.title}: present.", "success")
 
 
+def _per_person() -> str:
+    # Per person, not per address: a room shares one network address, and a guesser
+    # must not get more tries by having several people share the limit.
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or "anonymous"
+
+
 @bp.route("/attendance/check-in", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"], key_func=_per_person)
 @login_required
 def check_in_by_code():
     ensure(permissions.can_check_in(current_user))
