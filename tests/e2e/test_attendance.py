@@ -120,12 +120,14 @@ def test_scan_refuse_an_old_link_correct_by_roll_call_and_agree_everywhere(page,
         "Late"
     )
     assert status_in_database(live_app, session.id, trainee.id) is AttendanceStatus.LATE
-    # ...and by keyboard: focus the row's note-less buttons and press "p", then "l" again.
+    # ...and by keyboard: with the focus in the row, "a" marks absent, then "l" late again.
     screen.locator(f"#trainee-{trainee.id}").get_by_role("button", name="Absent").focus()
     screen.keyboard.press("a")
     expect(screen.locator(f"#trainee-{trainee.id}").get_by_test_id(f"status-{trainee.id}")).to_have_text(
         "Absent"
     )
+    # The row was replaced: the focus stays on the same trainee for the next key.
+    expect(screen.locator(f"#trainee-{trainee.id}").get_by_role("button", name="Absent")).to_be_focused()
     screen.keyboard.press("l")
     expect(screen.locator(f"#trainee-{trainee.id}").get_by_test_id(f"status-{trainee.id}")).to_have_text(
         "Late"
