@@ -269,3 +269,17 @@ def test_the_day_of_a_session_is_its_venue_day_for_the_cap():
         [late_evening, after_midnight], {1: Mark(P), 2: Mark(P)}, policy(daily_cap_hours=Decimal("1.5"))
     )
     assert summary.credit_hours == Decimal("3.00")
+
+
+def test_a_session_across_the_end_of_summer_time_counts_real_minutes():
+    # 01:30 CEST to 03:30 CET in Rome on 25 October 2026: the clock goes back an hour.
+    session_facts = SessionFacts(
+        id=1,
+        label="Night lab",
+        starts_at=datetime(2026, 10, 24, 23, 30, tzinfo=UTC),
+        ends_at=datetime(2026, 10, 25, 2, 30, tzinfo=UTC),
+        day=date(2026, 10, 25),
+    )
+    assert session_facts.minutes == 180
+    summary = rules.summarise([session_facts], {1: Mark(P)}, policy())
+    assert (summary.attended_minutes, summary.credit_hours) == (180, Decimal("3.00"))
