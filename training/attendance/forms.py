@@ -37,7 +37,7 @@ class CodeForm(FlaskForm):
     code = StringField(
         "Check-in code",
         validators=[DataRequired("Type the six digits shown beside the QR code."), Length(max=20)],
-        description="The six digits shown beside the QR code on the screen; they change every minute.",
+        description="The six digits shown beside the QR code on the screen; they change every 45 seconds.",
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True},
     )
 

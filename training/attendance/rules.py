@@ -85,7 +85,7 @@ class Summary:
         if self.percent < self.threshold_percent:
             reasons.append(
                 f"Attended {self.percent}% of the scheduled time; "
-                f"at least {self.threshold_percent}% is required."
+                f"at least {self.threshold_percent:.1f}% is required."
             )
         reasons.extend(f"Mandatory session not attended: {label}." for label in self.missing_mandatory)
         return reasons

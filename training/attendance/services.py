@@ -536,7 +536,8 @@ def check_in_with_code(trainee: User, code: str) -> tuple[WorkshopSession, Check
         if tokens.code_matches(secret(), session.id, code, at):
             return session, check_in(session, trainee, scanned_at=at, method=CheckInMethod.CODE)
     raise InvalidInput.of(
-        ["This code is not valid now. Type the code shown on the screen: it changes every minute."], "code"
+        ["This code is not valid now. Type the code shown on the screen: it changes every 45 seconds."],
+        "code",
     )
 
 

@@ -157,7 +157,7 @@ def _current_code(session: WorkshopSession) -> dict[str, Any]:
     qr = segno.make(url, error="m")
     return {
         "url": url,
-        "svg": qr.svg_inline(scale=8, border=2, title=f"Check-in code for {session.title}"),
+        "svg": qr.svg_inline(border=2, omitsize=True, title=f"Check-in code for {session.title}"),
         "code": tokens.format_code(tokens.short_code(services.secret(), session.id, window.number)),
         "seconds_left": tokens.seconds_left(at),
     }
@@ -385,8 +385,8 @@ def sign_in_sheet(session_id: int):
         session=session,
         workshop=workshop,
         groups=services.roster(session),
-        starts=services.venue_time(session.starts_at, workshop),
-        ends=services.venue_time(session.ends_at, workshop, "%H:%M"),
+        starts=session.starts_at.astimezone(workshop.zone).strftime("%a %d %b %Y %H:%M"),
+        ends=session.ends_at.astimezone(workshop.zone).strftime("%H:%M"),
     )
     response = make_response(document)
     response.mimetype = "application/pdf"
