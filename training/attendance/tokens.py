@@ -73,7 +73,8 @@ def read_token(secret: str, token: str, *, session_id: int, at: datetime) -> int
     window = int(token_window)
     if not accepted(window, at):
         raise TokenRefused(
-            "This check-in code has expired: codes change every 45 seconds. Scan the code on the screen again."
+            "This check-in code has expired: codes change every 45 seconds. "
+            "Scan the code on the screen again."
         )
     return window
 
