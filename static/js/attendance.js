@@ -35,3 +35,46 @@
     }
   });
 })();
+
+// A roll-call tap that did not save says so in its row, instead of failing silently;
+// an ended login (the answer is the login page) reloads the page to log in again.
+(function () {
+  "use strict";
+
+  function rowOf(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.closest ? elt.closest("[data-roll-row]") : null;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var row = rowOf(event);
+    var url = (event.detail.xhr && event.detail.xhr.responseURL) || "";
+    if (row && url.indexOf("/login") !== -1) {
+      event.detail.shouldSwap = false;
+      window.location.reload();
+    }
+  });
+
+  function showProblem(event, text) {
+    var row = rowOf(event);
+    if (!row) {
+      return;
+    }
+    var box = row.querySelector("[data-roll-problem]");
+    if (!box) {
+      box = document.createElement("div");
+      box.setAttribute("data-roll-problem", "");
+      box.setAttribute("role", "alert");
+      box.className = "text-danger small";
+      row.querySelector(".roll-name").appendChild(box);
+    }
+    box.textContent = text;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    showProblem(event, "Not saved (error " + event.detail.xhr.status + "). Reload the page and try again.");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    showProblem(event, "Not saved: no connection. Try again.");
+  });
+})();

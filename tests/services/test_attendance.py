@@ -22,7 +22,7 @@ from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed
 from training.core.evidence import AttendanceEvidence
 from training.extensions import db
-from training.workshops.models import EnrolmentState, SessionKind, WorkshopSession
+from training.workshops.models import EnrolmentState, SessionKind, WorkshopSession, WorkshopState
 
 PRESENT, LATE = AttendanceStatus.PRESENT, AttendanceStatus.LATE
 ABSENT, EXCUSED = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
@@ -358,3 +358,13 @@ def test_cancelled_and_break_sessions_do_not_count_in_the_workshop_attendance(ct
     assert [s.cancelled for s in attendance.counted_sessions] == [False]
     assert attendance.summaries[trainee.id].scheduled_minutes == 60
     assert isinstance(attendance.sessions[0], WorkshopSession)
+
+
+def test_a_cancelled_workshop_takes_no_attendance(ctx, make):
+    workshop = make.workshop(starts_on=utcnow().date(), state=WorkshopState.CANCELLED)
+    session = make.running_session(workshop)
+    trainee = make.enrolled_trainees(workshop, 1)[0]
+    with pytest.raises(Conflict, match="cancelled"):
+        services.check_in(load(session), load(trainee), scanned_at=utcnow(), method=CheckInMethod.QR)
+    with pytest.raises(Conflict, match="cancelled"):
+        services.record_status(load(session), trainee.id, PRESENT, actor=load(workshop.organizer))

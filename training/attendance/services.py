@@ -38,6 +38,7 @@ from training.workshops.models import (
     Station,
     Workshop,
     WorkshopSession,
+    WorkshopState,
 )
 
 # The clock ------------------------------------------------------------------------------------
@@ -315,12 +316,16 @@ def checked_in_count(session: WorkshopSession) -> int:
     )
 
 
+def is_cancelled(session: WorkshopSession) -> bool:
+    return session.cancelled or session.workshop.state is WorkshopState.CANCELLED
+
+
 def check_in_refusal(session: WorkshopSession, at: datetime) -> str | None:
     return rules.check_in_refusal(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         is_break=session.kind is SessionKind.BREAK,
-        cancelled=session.cancelled,
+        cancelled=is_cancelled(session),
         at=at,
     )
 
@@ -360,7 +365,7 @@ def _snapshot(record: AttendanceRecord | None) -> dict[str, Any]:
 
 
 def _ensure_takes_attendance(session: WorkshopSession) -> None:
-    if session.cancelled:
+    if is_cancelled(session):
         raise Conflict("This session was cancelled: it takes no attendance.")
     if session.kind is SessionKind.BREAK:
         raise Conflict("Breaks take no attendance.")

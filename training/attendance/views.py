@@ -82,7 +82,7 @@ def roll_call(session_id: int):
         groups=groups,
         counts=counts,
         unmarked=sum(1 for _, r in rows if r is None),
-        takes_attendance=session.kind.counts_for_attendance and not session.cancelled,
+        takes_attendance=session.kind.counts_for_attendance and not services.is_cancelled(session),
         confirm_form=ConfirmForm(),
     )
 
