@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -16,40 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from sqlalchemy.orm import scoped_session, sessionmaker
 
-from tests.support.factories import Factories
+from tests.support.detached_factories import factories
 from training.attendance.models import AttendanceRecord, AttendanceStatus
-from training.core.db import Session, utcnow
+from training.core.db import utcnow
 from training.extensions import db
 
 pytestmark = pytest.mark.e2e
-
-
-class KeepLoaded(scoped_session):
-    """A session that survives the factories' app contexts: nothing is rolled back or
-    expired, so the objects they return can still be read once it is closed."""
-
-    def remove(self) -> None:
-        pass
-
-
-@contextmanager
-def factories(live_app):
-    """Factories writing to the live app's database, for the test to read afterwards."""
-    with live_app.app_context():
-        engine = db.engine
-    original = db.session
-    factory = sessionmaker(class_=Session, db=db, bind=engine, expire_on_commit=False, query_cls=db.Query)
-    # Per thread: the live app's task consumer keeps running meanwhile.
-    db.session = KeepLoaded(factory, scopefunc=threading.get_ident)
-    try:
-        yield Factories(live_app)
-    finally:
-        sessions = list(db.session.registry.registry.values())
-        db.session = original
-        for built in sessions:
-            built.close()
 
 
 def log_in(page, user):
