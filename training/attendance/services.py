@@ -440,6 +440,12 @@ def record_status(
 def mark_all_present(session: WorkshopSession, *, actor: User) -> int:
     """Mark every confirmed trainee not yet marked as present; marks already made stay."""
     _ensure_takes_attendance(session)
+    # The same row locks as a single mark takes: no tap can slip in between.
+    db.session.execute(
+        sa.select(Enrolment.id)
+        .where(Enrolment.workshop_id == session.workshop_id, Enrolment.state == EnrolmentState.CONFIRMED)
+        .with_for_update()
+    )
     trainees = confirmed_trainees(session.workshop)
     marked = set(
         db.session.scalars(
