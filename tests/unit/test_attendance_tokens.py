@@ -80,9 +80,27 @@ def test_malformed_codes_never_match(typed):
 
 
 def test_a_scan_ticket_carries_the_scan_time_for_ten_minutes():
-    ticket = tokens.make_scan_ticket(SECRET, 7, NOW)
-    assert tokens.read_scan_ticket(SECRET, ticket, at=NOW + timedelta(minutes=9)) == (7, int(NOW.timestamp()))
+    ticket = tokens.make_scan_ticket(SECRET, 7, NOW, user_id=3)
+    scan = tokens.read_scan_ticket(SECRET, ticket, at=NOW + timedelta(minutes=9))
+    assert (scan.session_id, scan.scanned_at_epoch) == (7, int(NOW.timestamp()))
     with pytest.raises(tokens.TokenRefused, match="expired"):
         tokens.read_scan_ticket(SECRET, ticket, at=NOW + timedelta(minutes=11))
     with pytest.raises(tokens.TokenRefused, match="not valid"):
         tokens.read_scan_ticket("another-secret", ticket, at=NOW)
+
+
+def test_a_scan_ticket_belongs_to_the_user_or_the_browser_that_scanned():
+    signed_in = tokens.read_scan_ticket(SECRET, tokens.make_scan_ticket(SECRET, 7, NOW, user_id=3), at=NOW)
+    assert signed_in.belongs_to(3, None)
+    assert not signed_in.belongs_to(4, None)
+    guest = tokens.read_scan_ticket(SECRET, tokens.make_scan_ticket(SECRET, 7, NOW, nonce="abc"), at=NOW)
+    assert guest.belongs_to(4, "abc")
+    assert not guest.belongs_to(4, None)
+    assert not guest.belongs_to(4, "abd")
+    assert not guest.belongs_to(4, "é")
+
+
+def test_a_scan_ticket_names_exactly_one_owner():
+    for owners in ({}, {"user_id": 3, "nonce": "abc"}):
+        with pytest.raises(tokens.TokenRefused, match="not valid"):
+            tokens.read_scan_ticket(SECRET, tokens.make_scan_ticket(SECRET, 7, NOW, **owners), at=NOW)

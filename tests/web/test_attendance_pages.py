@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pypdf
 import pytest
@@ -207,6 +207,32 @@ def test_a_guest_logs_in_first_and_comes_back_to_check_in(client, lab):
     assert logged_in.location == next_url
     client.post(next_url)
     assert status_of(session, trainee) is AttendanceStatus.PRESENT
+
+
+def test_a_forwarded_confirmation_link_is_refused(client, lab):
+    workshop, session, (trainee, friend) = lab
+    client.login(workshop.teacher)
+    path, _ = current_check_in_path(client, session)
+    client.login(trainee)
+    confirm_url = client.get(path).location
+    client.login(friend)  # at home, sent the link by the trainee in the room
+    for response in (client.get(confirm_url), client.post(confirm_url)):
+        assert response.status_code == 403
+        assert "opened by someone else" in response.text
+    assert status_of(session, friend) is None
+
+
+def test_a_guests_link_works_only_in_the_browser_that_scanned(app, client, lab):
+    workshop, session, (_, friend) = lab
+    client.login(workshop.teacher)
+    path, _ = current_check_in_path(client, session)
+    client.logout()
+    confirm_url = parse_qs(urlsplit(client.get(path).location).query)["next"][0]
+    other_browser = app.test_client()
+    other_browser.login(friend)
+    response = other_browser.post(confirm_url, data={"csrf_token": other_browser.csrf_token()})
+    assert response.status_code == 403
+    assert status_of(session, friend) is None
 
 
 def test_the_same_link_minutes_later_is_refused(app, client, lab):

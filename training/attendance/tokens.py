@@ -107,26 +107,62 @@ def format_code(code: str) -> str:
     return f"{code[:3]} {code[3:]}"
 
 
-def make_scan_ticket(secret: str, session_id: int, scanned_at: datetime) -> str:
-    """Proof that a valid code was scanned at ``scanned_at``, carried through the login page."""
-    return URLSafeSerializer(secret, salt=f"{_SALT}:scan").dumps(
-        {"s": session_id, "at": int(scanned_at.timestamp())}
-    )
+@dataclass(frozen=True)
+class ScanTicket:
+    """A valid scan, carried to the confirmation (through the login page if need be).
+
+    It belongs to whoever scanned: the signed-in user (``user_id``) or, for a guest
+    who must log in first, the browser holding the cookie with ``nonce``. A link
+    forwarded to someone else is refused.
+    """
+
+    session_id: int
+    scanned_at_epoch: int
+    user_id: int | None = None
+    nonce: str | None = None
+
+    def belongs_to(self, user_id: int, cookie: str | None) -> bool:
+        if self.user_id is not None:
+            return self.user_id == user_id
+        return bool(self.nonce and cookie) and hmac.compare_digest(
+            str(self.nonce).encode(), str(cookie).encode()
+        )
 
 
-def read_scan_ticket(secret: str, ticket: str, *, at: datetime) -> tuple[int, int]:
-    """(session id, scan time as epoch seconds) of a ticket still fresh at ``at``."""
+def make_scan_ticket(
+    secret: str,
+    session_id: int,
+    scanned_at: datetime,
+    *,
+    user_id: int | None = None,
+    nonce: str | None = None,
+) -> str:
+    """Proof that a valid code was scanned at ``scanned_at`` by this user or browser."""
+    payload: dict[str, object] = {"s": session_id, "at": int(scanned_at.timestamp())}
+    if user_id is not None:
+        payload["u"] = user_id
+    if nonce is not None:
+        payload["n"] = nonce
+    return URLSafeSerializer(secret, salt=f"{_SALT}:scan").dumps(payload)
+
+
+def read_scan_ticket(secret: str, ticket: str, *, at: datetime) -> ScanTicket:
+    """The scan a ticket records, if it is still fresh at ``at``."""
+    invalid = "This check-in link is not valid. Scan the code on the screen again."
     try:
         data = URLSafeSerializer(secret, salt=f"{_SALT}:scan").loads(ticket)
     except BadSignature as error:
-        raise TokenRefused("This check-in link is not valid. Scan the code on the screen again.") from error
+        raise TokenRefused(invalid) from error
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("s"), int)
         or not isinstance(data.get("at"), int)
     ):
-        raise TokenRefused("This check-in link is not valid. Scan the code on the screen again.")
+        raise TokenRefused(invalid)
     age = int(at.timestamp()) - data["at"]
     if age > SCAN_TICKET_SECONDS or age < -WINDOW_SECONDS:
         raise TokenRefused("This check-in link has expired. Scan the code on the screen again.")
-    return data["s"], data["at"]
+    user_id, nonce = data.get("u"), data.get("n")
+    if (user_id is None) == (nonce is None):
+        raise TokenRefused(invalid)
+    return ScanTicket(data["s"], data["at"], user_id, nonce)

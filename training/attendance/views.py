@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,9 @@ from training.core.permissions import ensure
 from training.core.web import show_domain_error
 from training.extensions import db, limiter
 from training.workshops.models import Workshop, WorkshopSession
+
+# Carries a guest's scan through the login page (see ``scan``).
+SCAN_COOKIE = "attendance_scan"
 
 
 def attendance_has_endpoint(name: str) -> bool:
@@ -215,12 +219,25 @@ def scan(session_id: int, token: str):
     refusal = services.check_in_refusal(session, at)
     if refusal:
         return _refused(refusal, 409, session)
-    ticket = tokens.make_scan_ticket(services.secret(), session.id, at)
-    confirm_url = url_for("attendance.confirm_check_in", ticket=ticket)
-    if not current_user.is_authenticated:
-        flash("Log in to check in; you will come straight back.", "info")
-        return redirect(url_for("accounts.login", next=confirm_url))
-    return redirect(confirm_url)
+    if current_user.is_authenticated:
+        ticket = tokens.make_scan_ticket(services.secret(), session.id, at, user_id=current_user.id)
+        return redirect(url_for("attendance.confirm_check_in", ticket=ticket))
+    # A guest logs in first: the scan stays theirs through a cookie of this browser
+    # (logging in starts a new session, so it cannot live in the session).
+    nonce = secrets.token_urlsafe(16)
+    ticket = tokens.make_scan_ticket(services.secret(), session.id, at, nonce=nonce)
+    flash("Log in to check in; you will come straight back.", "info")
+    response = redirect(url_for("accounts.login", next=url_for("attendance.confirm_check_in", ticket=ticket)))
+    response.set_cookie(
+        SCAN_COOKIE,
+        nonce,
+        max_age=tokens.SCAN_TICKET_SECONDS,
+        path=url_for("attendance.check_in_by_code") + "/confirm/",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.route("/attendance/check-in/confirm/<ticket>", methods=["GET", "POST"])
@@ -228,11 +245,15 @@ def scan(session_id: int, token: str):
 def confirm_check_in(ticket: str):
     ensure(permissions.can_check_in(current_user))
     try:
-        session_id, scanned_epoch = tokens.read_scan_ticket(services.secret(), ticket, at=services.now())
+        scan = tokens.read_scan_ticket(services.secret(), ticket, at=services.now())
     except tokens.TokenRefused as error:
         return _refused(str(error), 400)
-    session = _session_or_404(session_id)
+    session = _session_or_404(scan.session_id)
     trainee = current_user._get_current_object()
+    if not scan.belongs_to(trainee.id, request.cookies.get(SCAN_COOKIE)):
+        return _refused(
+            "This check-in link was opened by someone else. Scan the code in the room yourself.", 403, session
+        )
     if not services.is_confirmed(session.workshop, trainee.id):
         return _refused(
             "You are not a confirmed trainee of this workshop, so you cannot check in to its sessions.",
@@ -246,7 +267,7 @@ def confirm_check_in(ticket: str):
             result = services.check_in(
                 session,
                 trainee,
-                scanned_at=services.scan_time(scanned_epoch),
+                scanned_at=services.scan_time(scan.scanned_at_epoch),
                 method=CheckInMethod.QR,
             )
         except DomainError as error:

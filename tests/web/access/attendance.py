@@ -28,7 +28,8 @@ def build(world, make) -> None:
     secret = current_app.config["SECRET_KEY"]
     now = utcnow()
     world.att_token = tokens.make_token(secret, world.att_session.id, tokens.window_at(now).number)
-    world.att_ticket = tokens.make_scan_ticket(secret, world.att_session.id, now)
+    # The world's trainee scanned the code: the confirmation is theirs alone.
+    world.att_ticket = tokens.make_scan_ticket(secret, world.att_session.id, now, user_id=world.trainee.id)
 
 
 SESSION = "/attendance/sessions/{att_session.id}"
