@@ -91,6 +91,8 @@ def test_scan_refuse_an_old_link_correct_by_roll_call_and_agree_everywhere(page,
         "Late"
     )
     assert status_in_database(live_app, session.id, trainee.id) is AttendanceStatus.LATE
+    expect(screen.get_by_test_id("count-late")).to_have_text("Late: 1")
+    expect(screen.get_by_test_id("count-present")).to_have_text("Present: 0")
     # ...and by keyboard: with the focus in the row, "a" marks absent, then "l" late again.
     screen.locator(f"#trainee-{trainee.id}").get_by_role("button", name="Absent").focus()
     screen.keyboard.press("a")

@@ -81,7 +81,9 @@ def test_one_tap_with_htmx_saves_and_returns_the_row(client, lab):
     assert response.status_code == 200
     assert f'id="trainee-{trainee.id}"' in response.text
     assert 'aria-pressed="true"' in response.text
-    assert "<html" not in response.text  # only the row
+    assert "<html" not in response.text  # only the row...
+    assert 'id="roll-counts" aria-live="polite" hx-swap-oob="true"' in response.text  # ...and the counts
+    assert 'data-testid="count-late">Late: 1<' in response.text
     record = db.session.scalar(sa.select(AttendanceRecord).where(AttendanceRecord.trainee_id == trainee.id))
     assert (record.status, record.note) == (AttendanceStatus.LATE, "parking")
 

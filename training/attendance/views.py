@@ -64,6 +64,14 @@ def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _counts(groups: list[services.RosterGroup]) -> dict[str, int]:
+    """How many trainees have each status (by value), and how many are not marked."""
+    rows = [record for group in groups for _, record in group.rows]
+    counts = {status.value: sum(1 for r in rows if r and r.status is status) for status in AttendanceStatus}
+    counts["unmarked"] = sum(1 for r in rows if r is None)
+    return counts
+
+
 def _session_or_404(session_id: int) -> WorkshopSession:
     return db.get_or_404(WorkshopSession, session_id)
 
@@ -77,15 +85,12 @@ def roll_call(session_id: int):
     session = _session_or_404(session_id)
     ensure(permissions.can_take_attendance(current_user, session.workshop))
     groups = services.roster(session)
-    rows = [row for group in groups for row in group.rows]
-    counts = {status: sum(1 for _, r in rows if r and r.status is status) for status in AttendanceStatus}
     return render_template(
         "attendance/roll_call.html",
         session=session,
         workshop=session.workshop,
         groups=groups,
-        counts=counts,
-        unmarked=sum(1 for _, r in rows if r is None),
+        counts=_counts(groups),
         takes_attendance=session.kind.counts_for_attendance and not services.is_cancelled(session),
         confirm_form=ConfirmForm(),
     )
@@ -120,8 +125,15 @@ def mark(session_id: int, trainee_id: int):
     record = services.record_of(session, trainee_id)
     if _is_htmx():
         # htmx swaps only successful responses: a refusal is shown inside the row.
+        # The row, and the counts at the top of the page out of band.
         return render_template(
-            "attendance/_roll_call_row.html", session=session, trainee=trainee, record=record, error=error
+            "attendance/_roll_call_row.html",
+            session=session,
+            trainee=trainee,
+            record=record,
+            error=error,
+            counts=_counts(services.roster(session)),
+            out_of_band=True,
         )
     if error:
         flash(f"{trainee.full_name}: {error}", "danger")
