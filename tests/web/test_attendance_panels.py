@@ -68,3 +68,31 @@ def test_the_dashboard_tile_and_menu_entry_are_for_trainees(client, make):
     assert 'href="/attendance/mine"' in page
     client.login(make.organizer())
     assert "My attendance" not in client.get("/").text
+
+
+def test_staff_see_todays_sessions_on_the_dashboard(client, make):
+    from datetime import timedelta
+
+    workshop = make.workshop()
+    today = make.running_session(workshop, title="Nanofat emulsification station")
+    make.running_session(workshop, started=timedelta(days=-3), title="Lab in three days")
+    make.running_session(make.workshop(), title="Someone else's lecture")
+    client.login(workshop.teacher)
+    page = client.get("/").text
+    assert "Roll call today" in page
+    assert f"/attendance/sessions/{today.id}/roll-call" in page
+    assert "Lab in three days" not in page
+    assert "Someone else" not in page
+    client.login(make.faculty())
+    assert "Roll call today" not in client.get("/").text
+
+
+def test_guests_see_no_attendance_panel(ctx, make):
+    workshop = make.workshop()
+    session = make.session(workshop)
+    html = render_template_string(
+        '{% include "attendance/_workshop_panel.html" %}{% include "attendance/_session_panel.html" %}',
+        workshop=db.session.get(Workshop, workshop.id),
+        session=db.session.get(WorkshopSession, session.id),
+    )
+    assert html.strip() == ""

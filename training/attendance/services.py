@@ -15,9 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from training.accounts.models import User
+from training.accounts.models import Role, User
 from training.attendance import rules, tokens
 from training.attendance.models import (
     AttendanceRecord,
@@ -38,6 +38,7 @@ from training.workshops.models import (
     Station,
     Workshop,
     WorkshopSession,
+    WorkshopStaff,
     WorkshopState,
 )
 
@@ -535,6 +536,27 @@ def open_sessions_of(trainee: User, at: datetime) -> list[WorkshopSession]:
             .order_by(WorkshopSession.starts_at)
         )
     )
+
+
+def sessions_to_take(user: User, at: datetime, *, limit: int = 5) -> list[WorkshopSession]:
+    """Sessions around now (from 12 hours before to 12 after) on workshops the user is staff of,
+    for the dashboard's shortcut to roll call and the check-in screen (one query)."""
+    query = (
+        sa.select(WorkshopSession)
+        .options(joinedload(WorkshopSession.workshop))
+        .where(
+            WorkshopSession.cancelled.is_(False),
+            WorkshopSession.kind != SessionKind.BREAK,
+            WorkshopSession.ends_at > at - timedelta(hours=12),
+            WorkshopSession.starts_at < at + timedelta(hours=12),
+        )
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
+        .limit(limit)
+    )
+    if not user.has_role(Role.ADMIN):
+        staff_of = sa.select(WorkshopStaff.workshop_id).where(WorkshopStaff.user_id == user.id)
+        query = query.where(WorkshopSession.workshop_id.in_(staff_of))
+    return list(db.session.scalars(query))
 
 
 def check_in_with_code(trainee: User, code: str) -> tuple[WorkshopSession, CheckInResult]:

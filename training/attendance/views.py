@@ -49,6 +49,7 @@ def _template_globals(state: Any) -> None:
     state.app.jinja_env.globals.update(
         attendance_has_endpoint=attendance_has_endpoint,
         attendance_venue_time=services.venue_time,
+        attendance_sessions_to_take=lambda user: services.sessions_to_take(user, services.now()),
         AttendanceStatus=AttendanceStatus,
     )
 
