@@ -488,3 +488,17 @@ def test_guessing_typed_codes_is_rate_limited_per_person(client, lab):
     client.login(other)
     assert client.post("/attendance/check-in", data={"code": "000000"}).status_code == 200
     assert status_of(session, trainee) is None
+
+
+def test_the_check_in_screen_waits_for_the_session_and_its_code_refreshes(client, make, lab):
+    workshop, session, _ = lab
+    later = make.running_session(workshop, started=timedelta(hours=-2))
+    client.login(workshop.teacher)
+    page = client.get(f"/attendance/sessions/{later.id}/check-in-screen").text
+    assert "Check-in opens 15 minutes before the session starts." in page
+    assert "<svg" not in page
+    fragment = client.get(f"/attendance/sessions/{session.id}/check-in-screen/code").text
+    assert 'id="check-in-code"' in fragment
+    assert 'hx-trigger="every 3s"' in fragment
+    assert "<svg" in fragment
+    assert "<html" not in fragment
