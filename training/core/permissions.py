@@ -126,6 +126,33 @@ def can_manage_enrolments(user: User, workshop: Workshop) -> bool:
 # --- attendance ---
 
 
+def can_take_attendance(user: User, workshop: Workshop) -> bool:
+    """Roll call, the check-in screen and the paper sign-in sheet."""
+    return organizes(user, workshop) or teaches(user, workshop)
+
+
+def can_view_attendance_report(user: User, workshop: Workshop) -> bool:
+    """The trainees x sessions matrix and its CSV file."""
+    return organizes(user, workshop) or teaches(user, workshop)
+
+
+def can_configure_attendance(user: User, workshop: Workshop) -> bool:
+    return organizes(user, workshop)
+
+
+def can_view_attendance_record(user: User, workshop: Workshop, trainee_id: int) -> bool:
+    """Staff of the workshop, or the trainee the record is about."""
+    return can_take_attendance(user, workshop) or (_signed_in(user) and user.id == trainee_id)
+
+
+def can_check_in(user: User) -> bool:
+    return _signed_in(user)
+
+
+def can_view_own_attendance(user: User) -> bool:
+    return _signed_in(user)
+
+
 # --- quizzes ---
 
 

@@ -1,0 +1,58 @@
+"""The attendance demo: marks for past sessions of the demo workshop, once."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from training.attendance import demo
+from training.attendance.models import AttendanceRecord, AttendanceStatus
+from training.core.db import utcnow
+from training.extensions import db
+from training.workshops.models import SessionKind
+
+
+def records() -> dict[tuple[int, int], AttendanceStatus]:
+    rows = db.session.execute(
+        sa.select(AttendanceRecord.session_id, AttendanceRecord.trainee_id, AttendanceRecord.status)
+    )
+    return {(s, t): status for s, t, status in rows}
+
+
+def test_past_sessions_of_the_demo_workshop_get_marks_once(ctx, make):
+    organizer = make.organizer(email="organizer@example.org")
+    workshop = make.workshop(organizer=organizer, starts_on=utcnow().date() - timedelta(days=5))
+    past = [make.session(workshop, day=d) for d in range(3)]
+    make.session(workshop, kind=SessionKind.BREAK, day=0, minutes=20)
+    future = make.session(workshop, day=9)
+    trainees = make.enrolled_trainees(workshop, 6)
+    hand_made = make.attendance(past[0], trainees[0], "excused", note="by hand")
+
+    lines = demo.seed()
+    first = records()
+
+    assert len(first) == 3 * 6
+    assert {s for s, _ in first} == {s.id for s in past}
+    assert future.id not in {s for s, _ in first}
+    assert first[(past[0].id, trainees[0].id)] is AttendanceStatus.EXCUSED
+    assert db.session.get(AttendanceRecord, hand_made.id).note == "by hand"
+    assert set(first.values()) == set(AttendanceStatus)
+    assert lines == [f"Attendance: 17 marks on 3 past sessions of {workshop.title}"]
+
+    assert demo.seed() == []
+    assert records() == first
+
+
+def test_a_workshop_entirely_in_the_future_gets_nothing(ctx, make):
+    organizer = make.organizer(email="organizer@example.org")
+    workshop = make.workshop(organizer=organizer)
+    make.session(workshop)
+    make.enrolled_trainees(workshop, 2)
+    assert demo.seed() == []
+    assert records() == {}
+
+
+def test_other_organizers_workshops_are_left_alone(ctx, make):
+    workshop = make.workshop(starts_on=utcnow().date() - timedelta(days=5))
+    make.session(workshop)
+    make.enrolled_trainees(workshop, 2)
+    assert demo.seed() == []

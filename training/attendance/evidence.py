@@ -1,0 +1,28 @@
+"""What certificates need from attendance, for a whole workshop at once.
+
+``attendance_evidence(workshop)`` answers for every confirmed trainee in a
+constant number of queries, with the same rules (``rules.summarise``) as the
+matrix and the trainee's own page, so all three always agree.
+"""
+
+from __future__ import annotations
+
+from training.attendance import services
+from training.core.evidence import AttendanceEvidence
+from training.workshops.models import Workshop
+
+
+def attendance_evidence(workshop: Workshop) -> dict[int, AttendanceEvidence]:
+    attendance = services.workshop_attendance(workshop)
+    evidence = {}
+    for trainee in attendance.trainees:
+        summary = attendance.summaries[trainee.id]
+        evidence[trainee.id] = AttendanceEvidence(
+            attended_minutes=summary.attended_minutes,
+            scheduled_minutes=summary.scheduled_minutes,
+            percent=summary.percent,
+            threshold_percent=summary.threshold_percent,
+            missing_mandatory=summary.missing_mandatory,
+            credit_hours=summary.credit_hours,
+        )
+    return evidence

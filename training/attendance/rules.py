@@ -1,0 +1,190 @@
+"""Attendance decisions as pure functions over plain data.
+
+No database, no request, no clock of their own: every function is given the
+sessions, the marks and the time it needs, so each edge can be unit-tested.
+
+The rules, in words:
+
+- A session counts when it is not a break and not cancelled. The scheduled
+  minutes are the sum of the counted sessions' lengths; with the "remove from
+  total" policy an excused session leaves that sum, otherwise it stays in it
+  as an absence.
+- Present earns the whole session; late earns the minutes from check-in to the
+  end (from the end of the grace period when no check-in time is known);
+  absent, excused and unmarked earn nothing.
+- The percentage is attended / scheduled, rounded down to 0.1; a trainee meets
+  the rule when it reaches the workshop's minimum and no mandatory session was
+  missed (an excused mandatory session is still missed).
+- CME credit: the minutes attended each venue day, capped at the daily cap,
+  summed, rounded down to a quarter hour, and never above the workshop's
+  offered credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from training.attendance.models import AttendanceStatus, ExcusedPolicy
+
+# Trainees arrive early: check-in opens this long before a session starts.
+CHECK_IN_OPENS_BEFORE = timedelta(minutes=15)
+QUARTER_HOUR_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    id: int
+    label: str  # the title with its venue date and time, as shown to people
+    starts_at: datetime  # aware UTC
+    ends_at: datetime
+    day: date  # the venue's calendar day of the start
+    counts: bool = True  # False for breaks and cancelled sessions
+    mandatory: bool = False
+
+    @property
+    def minutes(self) -> int:
+        return max(0, int((self.ends_at - self.starts_at).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class Mark:
+    status: AttendanceStatus
+    checked_in_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    min_percent: Decimal
+    excused_policy: ExcusedPolicy
+    late_grace_minutes: int
+    daily_cap_hours: Decimal
+    offered_credit_hours: Decimal
+
+
+@dataclass(frozen=True)
+class Summary:
+    attended_minutes: int
+    scheduled_minutes: int
+    percent: Decimal
+    threshold_percent: Decimal
+    missing_mandatory: tuple[str, ...]
+    credit_hours: Decimal
+    minutes_by_session: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def meets(self) -> bool:
+        return self.percent >= self.threshold_percent and not self.missing_mandatory
+
+    @property
+    def reasons(self) -> list[str]:
+        """Every requirement not met, in words (empty when the rule is met)."""
+        reasons = []
+        if self.percent < self.threshold_percent:
+            reasons.append(
+                f"Attended {self.percent}% of the scheduled time; "
+                f"at least {self.threshold_percent:.1f}% is required."
+            )
+        reasons.extend(f"Mandatory session not attended: {label}." for label in self.missing_mandatory)
+        return reasons
+
+
+# Taking attendance ---------------------------------------------------------------------------
+
+
+def arrival_status(starts_at: datetime, arrived_at: datetime, grace_minutes: int) -> AttendanceStatus:
+    """Present up to the end of the grace period after the start, late afterwards."""
+    if arrived_at <= starts_at + timedelta(minutes=grace_minutes):
+        return AttendanceStatus.PRESENT
+    return AttendanceStatus.LATE
+
+
+def check_in_refusal(
+    *, starts_at: datetime, ends_at: datetime, is_break: bool, cancelled: bool, at: datetime
+) -> str | None:
+    """Why a self check-in at ``at`` is refused, or None when the session takes it."""
+    if cancelled:
+        return "This session was cancelled: there is nothing to check in to."
+    if is_break:
+        return "Breaks do not take attendance."
+    if at < starts_at - CHECK_IN_OPENS_BEFORE:
+        minutes = int(CHECK_IN_OPENS_BEFORE.total_seconds() // 60)
+        return f"Check-in opens {minutes} minutes before the session starts."
+    if at >= ends_at:
+        return "This session has ended: check-in is closed. Ask the faculty to mark you."
+    return None
+
+
+def self_check_in_changes(current: AttendanceStatus | None) -> bool:
+    """Whether a trainee's own check-in may change the current record.
+
+    A second scan changes nothing; an "absent" marked before the trainee
+    arrived becomes an arrival; an excusal is faculty's decision and stays.
+    """
+    return current is None or current is AttendanceStatus.ABSENT
+
+
+# Minutes, percentages and credit ----------------------------------------------------------------
+
+
+def attended_minutes(session: SessionFacts, mark: Mark | None, grace_minutes: int) -> int:
+    if mark is None or not mark.status.attended or not session.counts:
+        return 0
+    if mark.status is AttendanceStatus.PRESENT:
+        return session.minutes
+    arrived = mark.checked_in_at or session.starts_at + timedelta(minutes=grace_minutes)
+    arrived = min(max(arrived, session.starts_at), session.ends_at)
+    return int((session.ends_at - arrived).total_seconds() // 60)
+
+
+def percent_of(attended: int, scheduled: int) -> Decimal:
+    """attended / scheduled x 100, rounded down to 0.1 (0 when nothing is scheduled)."""
+    if scheduled <= 0:
+        return Decimal("0.0")
+    tenths = (attended * 1000) // scheduled
+    return (Decimal(tenths) / 10).quantize(Decimal("0.1"))
+
+
+def credit_hours(
+    minutes_by_day: Mapping[date, int], daily_cap_hours: Decimal, offered_hours: Decimal
+) -> Decimal:
+    cap_minutes = int((daily_cap_hours * 60).to_integral_value(rounding=ROUND_FLOOR))
+    minutes = sum(min(max(0, day_minutes), cap_minutes) for day_minutes in minutes_by_day.values())
+    quarters = minutes // QUARTER_HOUR_MINUTES
+    hours = (Decimal(quarters) / 4).quantize(Decimal("0.01"))
+    return min(hours, offered_hours.quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
+
+
+def summarise(sessions: Iterable[SessionFacts], marks: Mapping[int, Mark], policy: Policy) -> Summary:
+    """One trainee's attendance over a workshop's sessions (``marks`` keyed by session id)."""
+    attended = scheduled = 0
+    missing: list[str] = []
+    by_day: dict[date, int] = {}
+    by_session: dict[int, int] = {}
+    for session in sessions:
+        if not session.counts:
+            continue
+        mark = marks.get(session.id)
+        status = mark.status if mark else None
+        excused_out = (
+            status is AttendanceStatus.EXCUSED and policy.excused_policy is ExcusedPolicy.REMOVE_FROM_TOTAL
+        )
+        if not excused_out:
+            scheduled += session.minutes
+        minutes = attended_minutes(session, mark, policy.late_grace_minutes)
+        by_session[session.id] = minutes
+        attended += minutes
+        by_day[session.day] = by_day.get(session.day, 0) + minutes
+        if session.mandatory and not (status and status.attended):
+            missing.append(session.label)
+    return Summary(
+        attended_minutes=attended,
+        scheduled_minutes=scheduled,
+        percent=percent_of(attended, scheduled),
+        threshold_percent=policy.min_percent,
+        missing_mandatory=tuple(missing),
+        credit_hours=credit_hours(by_day, policy.daily_cap_hours, policy.offered_credit_hours),
+        minutes_by_session=by_session,
+    )
