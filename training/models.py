@@ -13,6 +13,7 @@ from training.core.jobs import Job
 from training.core.mail import OutboxMessage
 from training.curriculum.models import Curriculum, CurriculumVersion, Module, Objective, Question, Skill
 from training.workshops.models import (
+    CalendarFeed,
     Enrolment,
     FacultyProfile,
     Station,
@@ -24,6 +25,7 @@ from training.workshops.models import (
 
 __all__ = [
     "AuditEvent",
+    "CalendarFeed",
     "Curriculum",
     "CurriculumVersion",
     "Enrolment",

@@ -166,3 +166,27 @@ class WorkshopsFactories:
             db.session.add(assignment)
             db.session.commit()
         return assignment
+
+    def calendar_feed(self, user: User) -> str:
+        """A private calendar feed for ``user``; returns the secret token of its URL."""
+        from training.workshops import services
+
+        with self.app.test_request_context():
+            token = services.issue_calendar_feed(db.session.merge(user), actor=None)  # type: ignore[arg-type]
+            db.session.commit()
+        return token
+
+    def faculty_profile(self, user: User, *, disclosure: str = "", nothing_to_disclose: bool = False) -> None:
+        from training.workshops.models import FacultyProfile
+
+        with self.app.app_context():
+            db.session.add(
+                FacultyProfile(
+                    user_id=user.id,
+                    biography="Teaches anatomy-first fat grafting.",
+                    disclosure=disclosure,
+                    nothing_to_disclose=nothing_to_disclose,
+                    disclosure_updated_at=utcnow(),
+                )
+            )
+            db.session.commit()
