@@ -31,7 +31,7 @@ from wtforms.validators import (
 from training.accounts.forms import country_choices
 from training.core.forms import choices
 from training.workshops.models import Duty, PrerequisitePolicy, SessionKind
-from training.workshops.rules import MAX_CAPACITY
+from training.workshops.rules import MAX_CAPACITY, timezone_problem
 
 
 def _strip(value: str | None) -> str | None:
@@ -114,6 +114,10 @@ class WorkshopForm(FlaskForm):
         default=PrerequisitePolicy.OFF.value,
     )
     submit = SubmitField("Save")
+
+    def validate_timezone(self, field: StringField) -> None:
+        if problem := timezone_problem(field.data or ""):
+            raise ValidationError(problem)
 
     def validate_country(self, field: SelectField) -> None:
         if not field.data:

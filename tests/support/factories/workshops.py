@@ -8,7 +8,7 @@ returned object for convenience).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -115,7 +115,9 @@ class WorkshopsFactories:
                 title=fields.pop("title", f"{kind.label} {sequence()}"),
                 kind=kind,
                 starts_at=local,
-                ends_at=local + timedelta(minutes=minutes),
+                # Real minutes: adding to an aware local time would add wall-clock time,
+                # an hour off across a daylight-saving change.
+                ends_at=local.astimezone(UTC) + timedelta(minutes=minutes),
                 room=fields.pop("room", f"Room {sequence()}"),
                 **fields,
             )
