@@ -104,6 +104,8 @@ def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
         (str(m.id), f"{m.code} · {m.title} ({v.label})") for v in versions for m in v.modules
     )
     form.versions = versions  # type: ignore[attr-defined]
+    if workshop is None and request.method == "GET" and len(versions) == 1:
+        form.curriculum_version_id.data = versions[0].id
     if workshop is not None and request.method == "GET":
         for name in (
             "title",
