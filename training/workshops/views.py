@@ -65,16 +65,21 @@ def _session(session_id: int) -> WorkshopSession:
 # --- lists -------------------------------------------------------------------------------------
 
 
+def _arg(name: str, limit: int) -> str:
+    # NUL cannot reach PostgreSQL in a query parameter; nobody means it.
+    return request.args.get(name, "").replace("\x00", "")[:limit]
+
+
 @bp.route("/workshops")
 @login_required
 def index():
     permissions.ensure(permissions.can_view_schedule(current_user))
     filters = services.WorkshopFilters(
         when="past" if request.args.get("when") == "past" else "upcoming",
-        q=request.args.get("q", "")[:100],
-        module=request.args.get("module", "")[:20],
-        country=request.args.get("country", "")[:2],
-        month=request.args.get("month", "")[:7],
+        q=_arg("q", 100),
+        module=_arg("module", 20),
+        country=_arg("country", 2),
+        month=_arg("month", 7),
     )
     page = db.paginate(
         services.workshop_list_query(_me(), filters), page=page_number(), per_page=PER_PAGE, error_out=False
