@@ -106,7 +106,7 @@ def faculty_profiles(user_ids: list[int]) -> dict[int, FacultyProfile]:
     return {profile.user_id: profile for profile in profiles}
 
 
-def _visible_filter(user: User | None) -> Any:
+def visible_filter(user: User | None) -> Any:
     """Drafts are visible to their own staff and to admins only."""
     not_draft = Workshop.state != WorkshopState.DRAFT
     if user is None or not getattr(user, "is_authenticated", False):
@@ -128,7 +128,7 @@ class WorkshopFilters:
 
 def workshop_list_query(user: User | None, filters: WorkshopFilters, *, today: date | None = None) -> Any:
     today = today or utcnow().date()
-    query = sa.select(Workshop).where(_visible_filter(user))
+    query = sa.select(Workshop).where(visible_filter(user))
     if filters.when == "past":
         query = query.where(
             sa.or_(Workshop.ends_on < today, Workshop.state == WorkshopState.COMPLETED)
@@ -165,7 +165,7 @@ def workshop_list_query(user: User | None, filters: WorkshopFilters, *, today: d
 
 def filter_choices(user: User | None) -> tuple[list[tuple[str, str]], list[str]]:
     """Module codes and countries that visible workshops have, for the filter menus."""
-    visible = sa.select(Workshop.id).where(_visible_filter(user))
+    visible = sa.select(Workshop.id).where(visible_filter(user))
     modules = db.session.execute(
         sa.select(Module.code, sa.func.min(Module.title))
         .join(workshop_modules, workshop_modules.c.module_id == Module.id)
@@ -703,6 +703,16 @@ def _session_checks(
 ) -> tuple[datetime, datetime, list[Module], list[User]]:
     problems: dict[str | None, list[str]] = {}
     start, end = _session_times(workshop, data)
+    # Two organizers booking the same person (or this workshop's rooms) at once wait for
+    # each other here, so both cannot pass the clash check (PostgreSQL; SQLite writers queue).
+    lock_workshop(workshop)
+    if data.faculty_ids:
+        db.session.execute(
+            sa.select(User.id)
+            .where(User.id.in_(sorted(set(data.faculty_ids))))
+            .order_by(User.id)
+            .with_for_update()
+        )
     modules_by_id = {module.id: module for module in workshop.modules}
     unknown_modules = [mid for mid in data.module_ids if mid not in modules_by_id]
     if unknown_modules:

@@ -330,7 +330,7 @@ def remove_staff(workshop_id: int, member_id: int):
 def faculty_profile(user_id: int):
     person = db.get_or_404(User, user_id)
     permissions.ensure(permissions.can_view_schedule(current_user))
-    visible = services._visible_filter(_me())
+    visible = services.visible_filter(_me())
     teaching = db.session.scalars(
         sa.select(Workshop)
         .where(
