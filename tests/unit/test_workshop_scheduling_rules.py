@@ -37,6 +37,11 @@ def test_a_time_skipped_by_the_spring_change_is_refused():
         rules.venue_to_utc(date(2026, 3, 29), time(2, 30), ROME)
 
 
+def test_a_date_at_the_end_of_time_is_refused_not_crashed():
+    with pytest.raises(rules.NonexistentLocalTime, match="not a usable date"):
+        rules.venue_to_utc(date(1, 1, 1), time(0, 0), ROME)
+
+
 def test_an_ambiguous_autumn_time_means_its_first_occurrence():
     # 02:30 happens twice on 25 October 2026; the first is still summer time (UTC+2).
     assert rules.venue_to_utc(date(2026, 10, 25), time(2, 30), ROME) == datetime(

@@ -173,6 +173,8 @@ def test_a_clashing_session_is_refused_on_the_page_naming_the_clash(client, make
     assert "Dr. Amara Okafor already teaches “Microfat harvesting” in the workshop “Lisbon microfat day”" in (
         response.text
     )
+    response = client.post(f"/workshops/{workshop.id}/sessions/new", data={**data, "day": "0001-01-01"})
+    assert "Give a date between 2000 and 2100." in response.text
     response = client.post(f"/workshops/{workshop.id}/sessions/new", data={**data, "end": "10:00"})
     assert "The session must end after it starts" in response.text
     response = client.post(f"/workshops/{workshop.id}/sessions/new", data={**data, "start": "11:00"})
@@ -388,3 +390,19 @@ def test_another_workshops_faculty_cannot_manage_this_one(client, make):
     assert client.get(f"/workshops/{workshop.id}/edit").status_code == 403
     assert client.post(f"/workshops/{workshop.id}/staff", data={"email": "x@example.org"}).status_code == 403
     assert db.session.get(WorkshopSession, lab.id).cancelled is False
+
+
+def test_ids_beyond_the_database_range_are_simply_not_found(client, make):
+    client.login(make.admin())
+    huge = 2**70
+    for url in (
+        f"/workshops/{huge}",
+        f"/sessions/{huge}",
+        f"/faculty/{huge}",
+        f"/workshops/{huge}/calendar.ics",
+    ):
+        assert client.get(url).status_code == 404, url
+    workshop = make.workshop()
+    assert client.post(f"/workshops/{workshop.id}/staff/{huge}/remove").status_code == 404
+    lab = make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=1)
+    assert client.post(f"/sessions/{lab.id}/stations/{huge}/remove").status_code == 302

@@ -42,6 +42,14 @@ def _strip(value: str | None) -> str | None:
 STRIP = [_strip]
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def plausible_year(form: FlaskForm, field: DateField) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise StopValidation(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
+
+
 def optional_int(value: object) -> int | None:
     """Coerce for selects with an empty "choose..." option."""
     if value in ("", None):
@@ -87,19 +95,19 @@ class WorkshopForm(FlaskForm):
         description="IANA name, e.g. Europe/Rome. Session times are entered and shown in this zone.",
         render_kw={"list": "timezones", "autocomplete": "off"},
     )
-    starts_on = DateField("First day", validators=[InputRequired()])
-    ends_on = DateField("Last day", validators=[InputRequired()])
+    starts_on = DateField("First day", validators=[InputRequired(), plausible_year])
+    ends_on = DateField("Last day", validators=[InputRequired(), plausible_year])
     capacity = IntegerField(
         "Capacity (seats)",
         validators=[InputRequired(), NumberRange(min=0, max=MAX_CAPACITY)],
         description="It cannot go below the number of confirmed trainees.",
     )
     enrolment_opens_at = DateTimeLocalField(
-        "Enrolment opens", validators=[Optional()], description="Venue time. Empty: open now."
+        "Enrolment opens", validators=[Optional(), plausible_year], description="Venue time. Empty: open now."
     )
     enrolment_closes_at = DateTimeLocalField(
         "Enrolment closes",
-        validators=[Optional()],
+        validators=[Optional(), plausible_year],
         description="Venue time. Empty: until the workshop starts.",
     )
     cme_credit_hours = DecimalField(
@@ -164,7 +172,7 @@ class FacultyProfileForm(FlaskForm):
 class SessionForm(FlaskForm):
     title = StringField("Title", filters=STRIP, validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=choices((kind.value, kind.label) for kind in SessionKind))
-    day = DateField("Day", validators=[InputRequired()])
+    day = DateField("Day", validators=[InputRequired(), plausible_year])
     start = TimeField("Starts", validators=[InputRequired()])
     end = TimeField("Ends", validators=[InputRequired()])
     room = StringField("Room", filters=STRIP, validators=[Length(max=100)])

@@ -70,7 +70,10 @@ def venue_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     In an ambiguous hour (clocks going back) the first occurrence is meant.
     """
     local = datetime.combine(day, at, zone)
-    utc = local.astimezone(UTC)
+    try:
+        utc = local.astimezone(UTC)
+    except OverflowError as error:
+        raise NonexistentLocalTime(f"{day.isoformat()} is not a usable date.") from error
     if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise NonexistentLocalTime(
             f"{day.isoformat()} {at.strftime('%H:%M')} does not exist in {zone.key}: "

@@ -47,9 +47,18 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
+MAX_ID = 2**31 - 1  # beyond the databases' integer ids: nothing there (and no overflow error)
+
+
+def _get_or_404(model: Any, object_id: int) -> Any:
+    if object_id > MAX_ID:
+        abort(404)
+    return db.get_or_404(model, object_id)
+
+
 def _workshop(workshop_id: int) -> Workshop:
     """The workshop, or 404 when it does not exist or is a draft the user may not see."""
-    workshop = db.get_or_404(Workshop, workshop_id)
+    workshop = _get_or_404(Workshop, workshop_id)
     if not permissions.can_view_workshop(current_user, workshop):
         g.permission_checked = True  # refused: a draft's existence is private
         abort(404)
@@ -57,7 +66,7 @@ def _workshop(workshop_id: int) -> Workshop:
 
 
 def _session(session_id: int) -> WorkshopSession:
-    item = db.get_or_404(WorkshopSession, session_id)
+    item = _get_or_404(WorkshopSession, session_id)
     _workshop(item.workshop_id)
     return item
 
@@ -312,7 +321,7 @@ def staff(workshop_id: int):
 def remove_staff(workshop_id: int, member_id: int):
     workshop = _workshop(workshop_id)
     permissions.ensure(permissions.can_manage_staff(current_user, workshop))
-    member = db.session.get(WorkshopStaff, member_id)
+    member = db.session.get(WorkshopStaff, member_id) if member_id <= MAX_ID else None
     if member is None or member.workshop_id != workshop.id:
         abort(404)
     try:
@@ -328,7 +337,7 @@ def remove_staff(workshop_id: int, member_id: int):
 @bp.route("/faculty/<int:user_id>")
 @login_required
 def faculty_profile(user_id: int):
-    person = db.get_or_404(User, user_id)
+    person = _get_or_404(User, user_id)
     permissions.ensure(permissions.can_view_schedule(current_user))
     visible = services.visible_filter(_me())
     teaching = db.session.scalars(
