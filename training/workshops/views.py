@@ -223,6 +223,7 @@ def detail(workshop_id: int):
         history=history,
         confirm_form=ConfirmForm(),
         zone_names=rules.zone_abbreviations(workshop.zone, workshop.starts_on, workshop.ends_on),
+        begun=workshop.starts_on <= utcnow().astimezone(workshop.zone).date(),
     )
 
 
