@@ -525,3 +525,18 @@ def test_roles_are_not_enough_to_organize(make, ctx):
     draft = db.session.merge(make.workshop(state=WorkshopState.DRAFT))
     assert not permissions.can_view_workshop(stranger, draft)
     assert permissions.can_view_workshop(stranger, workshop)
+
+
+def test_stations_of_a_cancelled_session_or_finished_workshop_stay_as_they_are(make, ctx):
+    workshop = make.workshop()
+    make.enrolled_trainees(workshop, 2)
+    lab = make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=2)
+    lab, organizer = merged(lab, workshop.organizer)
+    services.cancel_session(lab, actor=organizer)
+    with pytest.raises(Conflict, match="cancelled"):
+        services.add_station(lab, name="Table 9", equipment="", capacity=2, faculty_id=None, actor=organizer)
+    with pytest.raises(Conflict, match="cancelled"):
+        services.remove_station(lab.stations[0], actor=organizer)
+    with pytest.raises(Conflict, match="cancelled"):
+        services.place_trainees(lab, actor=organizer)
+    assert len(lab.stations) == 2

@@ -115,6 +115,11 @@ def can_edit_faculty_profile(user: User) -> bool:
     )
 
 
+def can_browse_workshops(user: User) -> bool:
+    """Lists of workshops and faculty pages: anyone signed in (drafts are filtered out)."""
+    return _signed_in(user)
+
+
 def can_view_schedule(user: User) -> bool:
     return _signed_in(user)
 

@@ -892,9 +892,17 @@ def _tell_trainees(
 # --- stations -----------------------------------------------------------------------------------
 
 
+def _stations_editable(item: WorkshopSession) -> None:
+    if item.cancelled:
+        raise Conflict("This session is cancelled: its stations can no longer change.")
+    if item.workshop.state in (WorkshopState.COMPLETED, WorkshopState.CANCELLED):
+        raise Conflict(f"A {item.workshop.state.value} workshop's stations can no longer change.")
+
+
 def add_station(
     item: WorkshopSession, *, name: str, equipment: str, capacity: int, faculty_id: int | None, actor: User
 ) -> Station:
+    _stations_editable(item)
     if not item.kind.has_stations:
         raise Conflict(f"A {item.kind.label.lower()} has no stations.")
     name = (name or "").strip()
@@ -928,6 +936,7 @@ def add_station(
 def remove_station(station: Station, *, actor: User) -> int:
     """Remove a station; its trainees are placed again on the others. Returns how many moved."""
     item = station.session
+    _stations_editable(item)
     displaced = len(station.assignments)
     audit.record(
         "station.removed",
@@ -960,6 +969,7 @@ def station_assignments(item: WorkshopSession) -> dict[int, list[StationAssignme
 
 
 def place_trainees(item: WorkshopSession, *, actor: User) -> int:
+    _stations_editable(item)
     if not item.stations:
         raise Conflict("Add stations to the session first.")
     changed = sync_stations(item.workshop)
@@ -978,6 +988,7 @@ def move_trainee(
     item: WorkshopSession, *, trainee_id: int, station_id: int, actor: User
 ) -> StationAssignment:
     """Put a confirmed trainee at another station of the session, if it has room."""
+    _stations_editable(item)
     station = next((s for s in item.stations if s.id == station_id), None)
     if station is None:
         raise InvalidInput({"station_id": ["Choose a station of this session."]})

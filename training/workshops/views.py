@@ -82,7 +82,7 @@ def _arg(name: str, limit: int) -> str:
 @bp.route("/workshops")
 @login_required
 def index():
-    permissions.ensure(permissions.can_view_schedule(current_user))
+    permissions.ensure(permissions.can_browse_workshops(current_user))
     filters = services.WorkshopFilters(
         when="past" if request.args.get("when") == "past" else "upcoming",
         q=_arg("q", 100),
@@ -339,7 +339,7 @@ def remove_staff(workshop_id: int, member_id: int):
 @login_required
 def faculty_profile(user_id: int):
     person = _get_or_404(User, user_id)
-    permissions.ensure(permissions.can_view_schedule(current_user))
+    permissions.ensure(permissions.can_browse_workshops(current_user))
     visible = services.visible_filter(_me())
     teaching = db.session.scalars(
         sa.select(Workshop)
@@ -575,9 +575,13 @@ def remove_station(session_id: int, station_id: int):
     if station is None:
         flash("That station is already gone.", "info")
         return _back_to(item)
-    moved = services.remove_station(station, actor=_me())
-    db.session.commit()
-    flash(f"{station.name} is removed; its {moved} trainee(s) were placed again.", "success")
+    try:
+        moved = services.remove_station(station, actor=_me())
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        db.session.commit()
+        flash(f"{station.name} is removed; its {moved} trainee(s) were placed again.", "success")
     return _back_to(item)
 
 
