@@ -14,12 +14,19 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from training.config import PROJECT_ROOT, Config
 
 __all__ = ["create_app"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseId(IntegerConverter):
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
@@ -38,6 +45,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         instance_path=config.INSTANCE_PATH,
     )
     app.config.from_object(config)
+    # Ids in URLs fit the database's integer columns: a larger number is a 404, not a 500.
+    app.url_map.converters["int"] = DatabaseId
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
     if app.config["TRUSTED_PROXIES"]:

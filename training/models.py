@@ -13,6 +13,7 @@ from training.core.jobs import Job
 from training.core.mail import OutboxMessage
 from training.curriculum.models import Curriculum, CurriculumVersion, Module, Objective, Question, Skill
 from training.workshops.models import (
+    CalendarFeed,
     Enrolment,
     FacultyProfile,
     Station,
@@ -25,6 +26,7 @@ from training.workshops.models import (
 __all__ = [
     "Assessment",
     "AuditEvent",
+    "CalendarFeed",
     "Curriculum",
     "CurriculumVersion",
     "Enrolment",

@@ -100,3 +100,10 @@ def test_an_unhandled_domain_refusal_is_a_4xx_not_a_500(fragile_app):
 
 def test_400_in_layout(fragile_app):
     assert_error_page(fragile_app.test_client().get("/bad"), 400, "could not be understood")
+
+
+def test_an_id_too_large_for_the_database_is_not_found(client, make):
+    client.login(make.admin())
+    for url in ("/admin/users/99999999999999999999", "/admin/users/2147483648", "/jobs/9223372036854775808"):
+        response = client.get(url)
+        assert response.status_code == 404, url

@@ -92,6 +92,52 @@ def can_create_workshop(user: User) -> bool:
 # --- workshops ---
 
 
+def can_view_workshop(user: User, workshop: Workshop) -> bool:
+    """Drafts are seen by their own staff and admins; other workshops by anyone signed in."""
+    from training.workshops.models import WorkshopState
+
+    if not _signed_in(user):
+        return False
+    return workshop.state is not WorkshopState.DRAFT or is_staff_of(user, workshop)
+
+
+def can_edit_workshop(user: User, workshop: Workshop) -> bool:
+    return organizes(user, workshop)
+
+
+def can_manage_staff(user: User, workshop: Workshop) -> bool:
+    return organizes(user, workshop)
+
+
+def can_manage_sessions(user: User, workshop: Workshop) -> bool:
+    return organizes(user, workshop)
+
+
+def can_see_station_lists(user: User, workshop: Workshop) -> bool:
+    """Who sees every trainee's station (trainees see only their own)."""
+    return is_staff_of(user, workshop)
+
+
+def can_edit_faculty_profile(user: User) -> bool:
+    """Faculty (and organizers, who often teach) keep their own profile and disclosure."""
+    return _signed_in(user) and (
+        user.has_role(Role.FACULTY) or user.has_role(Role.ORGANIZER) or user.has_role(Role.ADMIN)
+    )
+
+
+def can_browse_workshops(user: User) -> bool:
+    """Lists of workshops and faculty pages: anyone signed in (drafts are filtered out)."""
+    return _signed_in(user)
+
+
+def can_view_schedule(user: User) -> bool:
+    return _signed_in(user)
+
+
+def can_manage_calendar_feed(user: User) -> bool:
+    return _signed_in(user)
+
+
 # --- enrolments ---
 
 

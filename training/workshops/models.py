@@ -340,3 +340,21 @@ class Enrolment(IdMixin, TimestampMixin, db.Model):
     workshop: Mapped[Workshop] = relationship(back_populates="enrolments")
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+
+
+class CalendarFeed(IdMixin, TimestampMixin, db.Model):
+    """A person's private calendar subscription: a secret URL their calendar app polls.
+
+    Only a SHA-256 digest of the secret is kept, so the database alone cannot be
+    used to read anyone's schedule; the URL is shown once, when it is made.
+    Revoking deletes the row; regenerating replaces the digest (old URLs stop working).
+    """
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The first characters of the secret, so the person can tell which URL is current.
+    token_hint: Mapped[str] = mapped_column(sa.String(8))
+
+    user: Mapped[User] = relationship()

@@ -8,7 +8,7 @@ returned object for convenience).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -115,7 +115,9 @@ class WorkshopsFactories:
                 title=fields.pop("title", f"{kind.label} {sequence()}"),
                 kind=kind,
                 starts_at=local,
-                ends_at=local + timedelta(minutes=minutes),
+                # Real minutes: adding to an aware local time would add wall-clock time,
+                # an hour off across a daylight-saving change.
+                ends_at=local.astimezone(UTC) + timedelta(minutes=minutes),
                 room=fields.pop("room", f"Room {sequence()}"),
                 **fields,
             )
@@ -166,3 +168,27 @@ class WorkshopsFactories:
             db.session.add(assignment)
             db.session.commit()
         return assignment
+
+    def calendar_feed(self, user: User) -> str:
+        """A private calendar feed for ``user``; returns the secret token of its URL."""
+        from training.workshops import services
+
+        with self.app.test_request_context():
+            token = services.issue_calendar_feed(db.session.merge(user), actor=None)  # type: ignore[arg-type]
+            db.session.commit()
+        return token
+
+    def faculty_profile(self, user: User, *, disclosure: str = "", nothing_to_disclose: bool = False) -> None:
+        from training.workshops.models import FacultyProfile
+
+        with self.app.app_context():
+            db.session.add(
+                FacultyProfile(
+                    user_id=user.id,
+                    biography="Teaches anatomy-first fat grafting.",
+                    disclosure=disclosure,
+                    nothing_to_disclose=nothing_to_disclose,
+                    disclosure_updated_at=utcnow(),
+                )
+            )
+            db.session.commit()
