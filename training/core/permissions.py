@@ -18,6 +18,7 @@ from training.workshops.models import Duty
 if TYPE_CHECKING:
     from training.accounts.models import User
     from training.core.jobs import Job
+    from training.curriculum.models import CurriculumVersion
     from training.workshops.models import Workshop
 
 
@@ -77,6 +78,31 @@ def can_create_workshop(user: User) -> bool:
 
 
 # --- curriculum ---
+# The catalogue is open to everyone (it says what the programme teaches); the
+# content is for signed-in users; question banks (answer keys) and drafts are for
+# authors: faculty, organizers and admins (global roles).
+
+
+def can_browse_catalogue(user: User) -> bool:
+    return True
+
+
+def can_author_curriculum(user: User) -> bool:
+    authors = (Role.ADMIN, Role.ORGANIZER, Role.FACULTY)
+    return _signed_in(user) and any(user.has_role(role) for role in authors)
+
+
+def can_view_curriculum_version(user: User, version: CurriculumVersion) -> bool:
+    return _signed_in(user) and (version.frozen or can_author_curriculum(user))
+
+
+def can_view_question_bank(user: User, version: CurriculumVersion) -> bool:
+    return can_author_curriculum(user)
+
+
+def can_edit_curriculum_version(user: User, version: CurriculumVersion) -> bool:
+    """Authors edit drafts; a published version never changes."""
+    return can_author_curriculum(user) and not version.frozen
 
 
 # --- workshops ---

@@ -948,3 +948,24 @@ def checklist_from_lines(lines: Sequence[str], existing: Sequence[Mapping[str, s
         used.add(key)
         steps.append({"id": key, "text": text})
     return steps
+
+
+def transitive_reduction(graph: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Keep an edge only when no longer path implies it, so the picture shows the path, not every link."""
+
+    def reachable(start: str, skip: tuple[str, str]) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            code = todo.pop()
+            for nxt in graph.get(code, ()):
+                if (code, nxt) == skip or nxt in seen:
+                    continue
+                seen.add(nxt)
+                todo.append(nxt)
+        return seen
+
+    return {
+        code: [p for p in prereqs if p in graph and p not in reachable(code, (code, p))]
+        for code, prereqs in graph.items()
+    }
