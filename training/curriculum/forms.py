@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from training.accounts.forms import MultiCheckboxField
+from training.core.forms import choices
 from training.curriculum.rules import MAX_MINUTES, MAX_OPTIONS, MODULE_KINDS
 
 KIND_LABELS = {
@@ -35,6 +36,7 @@ QUESTION_KIND_CHOICES = [
     ("multiple", "Multiple response"),
     ("true_false", "True / false"),
 ]
+
 OPTION_IDS = "abcdefgh"
 GENERAL_MARK = "(general)"
 
@@ -51,7 +53,7 @@ def _parts(line: str, count: int) -> list[str] | None:
 class ModuleForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField("Summary", validators=[Length(max=5000)], render_kw={"rows": 4})
-    kinds = MultiCheckboxField("Kind", choices=[(k, KIND_LABELS[k]) for k in MODULE_KINDS])
+    kinds = MultiCheckboxField("Kind", choices=choices((k, KIND_LABELS[k]) for k in MODULE_KINDS))
     planned_minutes = IntegerField(
         "Planned minutes", validators=[InputRequired(), NumberRange(min=1, max=MAX_MINUTES)]
     )
@@ -79,9 +81,9 @@ class ModuleForm(FlaskForm):
                 raise ValidationError(f"Line {number}: write id | verb | text.")
 
     def set_choices(self, vocabulary: dict[str, list[str]], other_codes: list[str]) -> None:
-        self.regions.choices = [(word, word) for word in vocabulary.get("regions", [])]
-        self.layers.choices = [(word, word) for word in vocabulary.get("layers", [])]
-        self.prerequisites.choices = [(code, code) for code in other_codes]
+        self.regions.choices = choices((word, word) for word in vocabulary.get("regions", []))
+        self.layers.choices = choices((word, word) for word in vocabulary.get("layers", []))
+        self.prerequisites.choices = choices((code, code) for code in other_codes)
 
     def load(self, content: dict[str, Any]) -> None:
         for name in ("title", "summary", "kinds", "planned_minutes", "regions", "layers", "prerequisites"):
@@ -131,13 +133,13 @@ class OptionForm(Form):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField("Kind", choices=QUESTION_KIND_CHOICES, validators=[DataRequired()])
+    kind = SelectField("Kind", choices=choices(QUESTION_KIND_CHOICES), validators=[DataRequired()])
     objective = SelectField("Objective it tests", choices=[], validators=[DataRequired()])
     stem = TextAreaField("Question", validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3})
     options = FieldList(FormField(OptionForm), min_entries=6, max_entries=MAX_OPTIONS)
     answer = RadioField(
         "Answer (true / false questions)",
-        choices=[("true", "True"), ("false", "False")],
+        choices=choices([("true", "True"), ("false", "False")]),
         validators=[Optional()],
     )
     image = SelectField("Image (optional)", choices=[], validators=[Optional()])
@@ -147,8 +149,8 @@ class QuestionForm(FlaskForm):
     submit = SubmitField("Save question")
 
     def set_choices(self, objectives: list[tuple[str, str]], images: list[str]) -> None:
-        self.objective.choices = objectives
-        self.image.choices = [("", "No image"), *((name, name) for name in images)]
+        self.objective.choices = choices(objectives)
+        self.image.choices = choices([("", "No image"), *((name, name) for name in images)])
 
     def load(self, question: dict[str, Any]) -> None:
         self.kind.data = question["kind"]

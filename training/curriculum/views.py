@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from training.core import permissions
 from training.core.errors import Conflict, DomainError, InvalidInput
+from training.core.forms import choices
 from training.core.permissions import ensure
 from training.core.web import show_domain_error
 from training.curriculum import bp, graph, services
@@ -155,7 +156,7 @@ def compare(curriculum_id: int) -> Any:
     ensure(permissions.can_author_curriculum(current_user))
     versions = list(reversed(curriculum.versions))
     form = CompareForm(request.args)
-    form.old.choices = form.new.choices = [(v.id, f"v{v.number} ({v.state.value})") for v in versions]
+    form.old.choices = form.new.choices = choices((v.id, f"v{v.number} ({v.state.value})") for v in versions)
     comparison = old = new = None
     by_id = {v.id: v for v in versions}
     if len(versions) >= 2:
@@ -384,17 +385,17 @@ def publish(version_id: int) -> Any:
     return redirect(url_for("curriculum.version", version_id=version.id))
 
 
-@bp.route("/curricula/versions/<int:version_id>/discard", methods=["POST"])
+@bp.route("/curricula/<int:curriculum_id>/draft/discard", methods=["POST"])
 @login_required
-def discard(version_id: int) -> Any:
-    version = _version_or_404(version_id)
+def discard(curriculum_id: int) -> Any:
+    curriculum = db.get_or_404(Curriculum, curriculum_id)
     ensure(permissions.can_author_curriculum(current_user))
-    curriculum_id, label = version.curriculum_id, version.label
-    try:
-        services.discard(version, actor=current_user._get_current_object())
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for("curriculum.version", version_id=version.id))
+    draft = services.current_draft(curriculum)
+    if draft is None:
+        flash(f"{curriculum.title} has no draft to discard.", "info")
+        return redirect(url_for("curriculum.catalogue", _anchor=f"curriculum-{curriculum.id}"))
+    label = draft.label
+    services.discard(draft, actor=current_user._get_current_object())
     db.session.commit()
     flash(f"Draft {label} discarded.", "success")
-    return redirect(url_for("curriculum.catalogue", _anchor=f"curriculum-{curriculum_id}"))
+    return redirect(url_for("curriculum.catalogue", _anchor=f"curriculum-{curriculum.id}"))
