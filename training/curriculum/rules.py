@@ -365,8 +365,6 @@ def _module(
     for kind in kinds:
         if kind not in MODULE_KINDS:
             c.add(node, "kinds", ("kinds",), f"unknown kind '{kind}' (use {', '.join(MODULE_KINDS)})")
-    if "kinds" in node and not kinds:
-        c.add(node, "kinds", ("kinds",), "'kinds' needs at least one kind")
     module["kinds"] = kinds
     minutes = node.get("planned_minutes")
     if minutes is None:

@@ -461,24 +461,31 @@ def draft_problems(version: CurriculumVersion) -> list[rules.Problem]:
     return validate_content(version_content(version), _image_infos(version)).problems
 
 
-def publish(version: CurriculumVersion, *, actor: User) -> CurriculumVersion:
+def publish(version: CurriculumVersion, *, actor: User, notes: str | None = None) -> CurriculumVersion:
     """Freeze a draft as the newest published version."""
     db.session.scalar(sa.select(Curriculum).where(Curriculum.id == version.curriculum_id).with_for_update())
     _require_draft(version)
+    if notes is not None:
+        version.version_notes = notes.strip()
     content = version_content(version)
     result = validate_content(content, _image_infos(version))
     if result.problems:
         raise CurriculumProblems(result.problems)
-    digest = rules.content_hash(result.content or content, _digests(version))
-    if version.based_on is not None and version.based_on.content_hash == digest:
+    if version.based_on is not None and _same_teaching(version_content(version.based_on), content):
         raise Conflict("Nothing has changed since the version this draft started from; discard it instead.")
     version.state = VersionState.PUBLISHED
     version.published_at = utcnow()
-    version.content_hash = digest
+    version.content_hash = rules.content_hash(result.content or content, _digests(version))
     version.curriculum.title = version.title
     db.session.flush()
     audit.record("curriculum.published", version, actor=actor, summary=f"Published {version.label}")
     return version
+
+
+def _same_teaching(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Equal apart from the version notes, which every version writes afresh."""
+    strip = lambda content: {**content, "curriculum": {**content["curriculum"], "version_notes": ""}}  # noqa: E731
+    return strip(old) == strip(new)
 
 
 def discard(version: CurriculumVersion, *, actor: User) -> None:

@@ -376,7 +376,10 @@ def publish(version_id: int) -> Any:
     version = _version_or_404(version_id)
     ensure(permissions.can_author_curriculum(current_user))
     try:
-        services.publish(version, actor=current_user._get_current_object())
+        notes = request.form.get("version_notes")
+        services.publish(
+            version, actor=current_user._get_current_object(), notes=notes[:5000] if notes else None
+        )
     except DomainError as error:
         show_domain_error(error)
     else:
