@@ -255,8 +255,7 @@ def edit_module(module_id: int) -> Any:
             db.session.commit()
             flash(f"{module.code} saved in {module.version.label}.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("curriculum/edit_module.html", form=form, module=module), status
+    return render_template("curriculum/edit_module.html", form=form, module=module)
 
 
 def _question_form(module: Module) -> QuestionForm:
@@ -286,14 +285,13 @@ def _save_question(module: Module, question: Question | None, form: QuestionForm
             db.session.commit()
             flash(f"Question {saved.key} saved.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id, _anchor="questions"))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "curriculum/edit_question.html",
         form=form,
         module=module,
         question=question,
         option_errors=option_errors,
-    ), status
+    )
 
 
 def _new_key(prefix: str, taken: list[str]) -> str:
@@ -345,8 +343,7 @@ def _save_skill(module: Module, skill: Skill | None) -> Any:
             db.session.commit()
             flash(f"Skill {saved.title} saved.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id, _anchor="skills"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("curriculum/edit_skill.html", form=form, module=module, skill=skill), status
+    return render_template("curriculum/edit_skill.html", form=form, module=module, skill=skill)
 
 
 def _skill_key(title: str, taken: list[str]) -> str:
