@@ -58,9 +58,15 @@ class ImportOutcome:
 
 def load_version(version_id: int) -> CurriculumVersion | None:
     """A version with everything under it, in a fixed number of queries."""
-    return db.session.scalar(
+    found = load_versions([version_id])
+    return found[0] if found else None
+
+
+def load_versions(version_ids: list[int]) -> list[CurriculumVersion]:
+    """Several versions with everything under them, in the same fixed number of queries."""
+    return db.session.scalars(
         sa.select(CurriculumVersion)
-        .where(CurriculumVersion.id == version_id)
+        .where(CurriculumVersion.id.in_(version_ids))
         .options(
             selectinload(CurriculumVersion.curriculum),
             selectinload(CurriculumVersion.modules).selectinload(Module.objectives),
@@ -69,7 +75,7 @@ def load_version(version_id: int) -> CurriculumVersion | None:
             .selectinload(Module.questions)
             .selectinload(Question.objective),
         )
-    )
+    ).all()
 
 
 def module_content(module: Module) -> dict[str, Any]:

@@ -166,7 +166,8 @@ def compare(curriculum_id: int) -> Any:
         if old is None or new is None:
             abort(404)
         form.old.data, form.new.data = old.id, new.id
-        comparison = services.compare_versions(services.load_version(old.id), services.load_version(new.id))
+        services.load_versions([old.id, new.id])  # both, with everything under them, at once
+        comparison = services.compare_versions(old, new)
     return render_template(
         "curriculum/compare.html", curriculum=curriculum, form=form, old=old, new=new, comparison=comparison
     )
