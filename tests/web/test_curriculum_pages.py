@@ -329,3 +329,54 @@ def test_no_hotspot_links_until_the_quizzes_pages_exist(client, make, shipped, a
     has_quizzes = "quizzes.new_hotspot_question" in app.view_functions
     assert ("Add a hotspot question" in page) is has_quizzes
     assert "Add a question" in page
+
+
+def test_an_uploaded_image_must_be_an_image(client, make, shipped):
+    client.login(make.faculty())
+    draft_id = start_draft(client, shipped)
+    fake = client.post(
+        f"/curricula/versions/{draft_id}/images",
+        data={"image": (io.BytesIO(b"<svg onload=alert(1)>"), "Face.PNG")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "The file is not an image (PNG, JPEG, GIF or WebP)." in text_of(fake)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CurriculumImage)) == 0
+    real = client.post(
+        f"/curricula/versions/{draft_id}/images",
+        data={"image": (io.BytesIO(png_bytes()), "Face Regions.PNG")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Image face_regions.png added" in text_of(real)
+    module = module_id(draft_id, "CAL-401")
+    form = client.get(f"/curricula/modules/{module}/questions/new").text
+    assert '<option value="face_regions.png">face_regions.png</option>' in form
+    response = client.post(
+        f"/curricula/modules/{module}/questions/new",
+        data={
+            "kind": "true_false",
+            "objective": "define-cal",
+            "stem": "This picture shows a graft.",
+            "answer": "true",
+            "image": "face_regions.png",
+            "explanation": "It does.",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/curricula/modules/{module}").text
+    assert f'src="/curricula/versions/{draft_id}/images/face_regions.png"' in page
+
+
+def test_a_trainee_cannot_see_a_draft_image(client, make, shipped):
+    client.login(make.faculty())
+    draft_id = start_draft(client, shipped)
+    client.post(
+        f"/curricula/versions/{draft_id}/images",
+        data={"image": (io.BytesIO(png_bytes()), "face.png")},
+        content_type="multipart/form-data",
+    )
+    assert client.get(f"/curricula/versions/{draft_id}/images/face.png").status_code == 200
+    client.logout()
+    client.login(make.trainee())
+    assert client.get(f"/curricula/versions/{draft_id}/images/face.png").status_code == 403

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     FieldList,
@@ -22,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from training.accounts.forms import MultiCheckboxField
 from training.core.forms import choices
+from training.curriculum.files import MAX_IMAGE_BYTES
 from training.curriculum.rules import MAX_MINUTES, MAX_OPTIONS, MODULE_KINDS
 
 KIND_LABELS = {
@@ -214,3 +216,15 @@ class CompareForm(FlaskForm):
 
     old = SelectField("Compare", choices=[], coerce=int)
     new = SelectField("with", choices=[], coerce=int)
+
+
+class ImageForm(FlaskForm):
+    image = FileField(
+        "Image file",
+        description="PNG, JPEG, GIF or WebP, at most 2 MB. Questions of this draft can then show it.",
+        validators=[
+            FileRequired("Choose an image file."),
+            FileSize(MAX_IMAGE_BYTES, message="The file is over 2 MB."),
+        ],
+    )
+    submit = SubmitField("Upload")

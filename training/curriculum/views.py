@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
+from werkzeug.utils import secure_filename
 
 from training.core import permissions
 from training.core.errors import Conflict, DomainError, InvalidInput
@@ -22,7 +23,7 @@ from training.core.forms import choices
 from training.core.permissions import ensure
 from training.core.web import show_domain_error
 from training.curriculum import bp, graph, services
-from training.curriculum.forms import CompareForm, ModuleForm, QuestionForm, SkillForm, lines
+from training.curriculum.forms import CompareForm, ImageForm, ModuleForm, QuestionForm, SkillForm, lines
 from training.curriculum.models import (
     Curriculum,
     CurriculumImage,
@@ -88,9 +89,16 @@ def version(version_id: int) -> Any:
     ensure(permissions.can_view_curriculum_version(current_user, version))
     problems = services.draft_problems(version) if not version.frozen else []
     draft = services.current_draft(version.curriculum) if version.frozen else None
+    images = db.session.execute(
+        sa.select(CurriculumImage.name, CurriculumImage.width, CurriculumImage.height)
+        .where(CurriculumImage.version_id == version.id)
+        .order_by(CurriculumImage.name)
+    ).all()
     return render_template(
         "curriculum/version.html",
         version=version,
+        images=images,
+        image_form=ImageForm() if not version.frozen else None,
         svg=_graph(version),
         problems=problems,
         draft=draft,
@@ -366,6 +374,28 @@ def new_skill(module_id: int) -> Any:
 def edit_skill(skill_id: int) -> Any:
     skill = db.get_or_404(Skill, skill_id)
     return _save_skill(_draft_module(skill.module_id), skill)
+
+
+@bp.route("/curricula/versions/<int:version_id>/images", methods=["POST"])
+@login_required
+def upload_image(version_id: int) -> Any:
+    version = _version_or_404(version_id)
+    ensure(permissions.can_author_curriculum(current_user))
+    form = ImageForm()
+    if not form.validate_on_submit():
+        for message in form.image.errors:
+            flash(message, "danger")
+        return redirect(url_for("curriculum.version", version_id=version.id, _anchor="images"))
+    upload = form.image.data
+    name = secure_filename(upload.filename or "").lower()
+    try:
+        services.add_image(version, name, upload.read(), actor=current_user._get_current_object())
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        db.session.commit()
+        flash(f"Image {name} added to {version.label}.", "success")
+    return redirect(url_for("curriculum.version", version_id=version.id, _anchor="images"))
 
 
 @bp.route("/curricula/versions/<int:version_id>/publish", methods=["POST"])

@@ -96,6 +96,10 @@ ENTRIES = {
     ("curriculum.edit_skill", "POST"): Entry(
         "/curricula/skills/{draft_skill_id}/edit", AUTHORS_REFUSED_INPUT
     ),
+    # Without a file (or with one that is not an image) the author is sent back with the reason.
+    ("curriculum.upload_image", "POST"): Entry(
+        "/curricula/versions/{draft_version_id}/images", AUTHORS_REDIRECTED
+    ),
     # The first author publishes; the next ones are told it is already published.
     ("curriculum.publish", "POST"): Entry(
         "/curricula/versions/{draft_version_id}/publish", AUTHORS_REDIRECTED
