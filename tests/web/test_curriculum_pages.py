@@ -380,3 +380,43 @@ def test_a_trainee_cannot_see_a_draft_image(client, make, shipped):
     client.logout()
     client.login(make.trainee())
     assert client.get(f"/curricula/versions/{draft_id}/images/face.png").status_code == 403
+
+
+def test_a_module_is_edited_in_the_browser_and_the_change_audited(client, make, shipped):
+    client.login(make.faculty())
+    draft_id = start_draft(client, shipped)
+    module = module_id(draft_id, "EVID-601")
+    response = client.post(
+        f"/curricula/modules/{module}/edit",
+        data={
+            "title": "Evidence, follow-up and honest communication",
+            "summary": "A seminar.",
+            "kinds": ["seminar", "lecture"],
+            "planned_minutes": "100",
+            "regions": ["facial skin"],
+            "layers": ["dermis"],
+            "prerequisites": ["ANAT-101"],
+            "objectives": "evidence-test | explain | Explain the microscope test.\n"
+            "photography | document | Document outcomes.\nvalues | list | List the values.\n"
+            "transparency | discuss | Discuss what is experimental.",
+            "key_facts": "One fact.\nAnother fact.",
+            "references": "(general) Clinical photography conventions\nDomain digest | https://example.org/digest",
+        },
+    )
+    assert response.status_code == 302, text_of(response)
+    saved = db.session.get(Module, module)
+    db.session.refresh(saved)
+    assert saved.title == "Evidence, follow-up and honest communication"
+    assert saved.kinds == ["seminar", "lecture"]
+    assert saved.planned_minutes == 100
+    assert saved.key_facts == ["One fact.", "Another fact."]
+    assert saved.references == [
+        {"text": "Clinical photography conventions", "url": None, "general_knowledge": True},
+        {"text": "Domain digest", "url": "https://example.org/digest", "general_knowledge": False},
+    ]
+    assert saved.objectives[0].text == "Explain the microscope test."
+    from training.core.audit import AuditEvent
+
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "curriculum.module_edited"))
+    assert event.new["planned_minutes"] == 100
+    assert event.old["planned_minutes"] == 90

@@ -395,13 +395,14 @@ def update_module(module: Module, fields: dict[str, Any], *, actor: User) -> Non
     clean = _edit(module, change, ())
     _write_module(module, clean)
     db.session.flush()
-    after = module_content(module)
+    old, new = audit.diff(_flat(before), _flat(module_content(module)))
     audit.record(
         "curriculum.module_edited",
         module,
         actor=actor,
         summary=f"Edited {module.code} in {module.version.label}",
-        **dict(zip(("old", "new"), audit.diff(_flat(before), _flat(after)), strict=True)),
+        old=old,
+        new=new,
     )
 
 

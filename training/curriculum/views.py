@@ -60,16 +60,12 @@ def _module_or_404(module_id: int) -> Module:
     return module
 
 
-def _module_link(version: CurriculumVersion) -> Any:
-    ids = {module.code: module.id for module in version.modules}
-    return lambda code: url_for("curriculum.module", module_id=ids[code])
-
-
-def _graph(version: CurriculumVersion) -> Any:
-    return graph.render(
-        [(m.code, m.title, m.prerequisites) for m in version.modules],
-        _module_link(version),
-    )
+def _graph(version: CurriculumVersion) -> dict[str, Any]:
+    """What ``curriculum/_graph.svg`` needs: the geometry and each box's link."""
+    return {
+        "graph": graph.build([(m.code, m.title, m.prerequisites) for m in version.modules]),
+        "links": {m.code: url_for("curriculum.module", module_id=m.id) for m in version.modules},
+    }
 
 
 @bp.route("/curricula")
@@ -99,7 +95,7 @@ def version(version_id: int) -> Any:
         version=version,
         images=images,
         image_form=ImageForm() if not version.frozen else None,
-        svg=_graph(version),
+        **_graph(version),
         problems=problems,
         draft=draft,
         question_counts={m.id: len(m.questions) for m in version.modules},
@@ -111,7 +107,9 @@ def version(version_id: int) -> Any:
 def prerequisite_graph(version_id: int) -> Any:
     version = _version_or_404(version_id)
     ensure(permissions.can_view_curriculum_version(current_user, version))
-    svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(_graph(version))
+    svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + render_template(
+        "curriculum/_graph.svg", **_graph(version)
+    )
     return Response(svg, mimetype="image/svg+xml")
 
 
