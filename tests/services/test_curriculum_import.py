@@ -449,3 +449,13 @@ def test_seed_demo_imports_the_shipped_curriculum_once(app, session):
     states = db.session.scalars(sa.select(CurriculumVersion.state).order_by(CurriculumVersion.number)).all()
     assert states == [VersionState.PUBLISHED, VersionState.DRAFT]
     assert re.search(r"draft .* v2 started", first.output)
+
+
+def test_a_draft_a_workshop_already_uses_cannot_be_discarded(ctx, make, shipped):
+    author = make.faculty()
+    draft = services.start_draft(shipped, actor=author)
+    db.session.commit()
+    make.workshop(version=draft)
+    with pytest.raises(Conflict, match="already used by 1 workshop"):
+        services.discard(draft, actor=author)
+    assert db.session.get(CurriculumVersion, draft.id) is not None

@@ -420,3 +420,20 @@ def test_a_module_is_edited_in_the_browser_and_the_change_audited(client, make, 
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "curriculum.module_edited"))
     assert event.new["planned_minutes"] == 100
     assert event.old["planned_minutes"] == 90
+
+
+def test_the_workshop_and_session_panels_name_the_version_and_modules(app, make, shipped):
+    from flask import render_template
+
+    with app.app_context():
+        version = db.session.get(CurriculumVersion, shipped)
+        workshop = make.workshop(version=version)
+        session = make.session(workshop)
+        with app.test_request_context():
+            workshop = db.session.merge(workshop)
+            panel = render_template("curriculum/_workshop_panel.html", workshop=workshop)
+            assert "Regenerative Fat Grafting v1" in panel
+            assert panel.count("<li>") == 9
+            session = db.session.merge(session)
+            session.modules = [version.modules[0]]
+            assert "ANAT-101" in render_template("curriculum/_session_panel.html", session=session)

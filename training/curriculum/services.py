@@ -496,13 +496,26 @@ def _same_teaching(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def discard(version: CurriculumVersion, *, actor: User) -> None:
+    """Delete a draft, unless something (a workshop, a quiz) already refers to it."""
+    from training.workshops.models import Workshop
+
     _require_draft(version)
+    used = db.session.scalar(sa.select(sa.func.count()).where(Workshop.curriculum_version_id == version.id))
+    if used:
+        raise Conflict(
+            f"{version.label} is already used by {used} workshop(s); publish it instead of discarding it."
+        )
     audit.record(
         "curriculum.draft_discarded", version, actor=actor, summary=f"Discarded draft {version.label}"
     )
-    db.session.execute(sa.delete(CurriculumImage).where(CurriculumImage.version_id == version.id))
-    db.session.delete(version)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.execute(sa.delete(CurriculumImage).where(CurriculumImage.version_id == version.id))
+            db.session.delete(version)
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            f"{version.label} is already in use elsewhere; publish it instead of discarding it."
+        ) from None
 
 
 def add_image(version: CurriculumVersion, name: str, data: bytes, *, actor: User) -> CurriculumImage:

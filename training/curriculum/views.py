@@ -423,8 +423,12 @@ def discard(curriculum_id: int) -> Any:
     if draft is None:
         flash(f"{curriculum.title} has no draft to discard.", "info")
         return redirect(url_for("curriculum.catalogue", _anchor=f"curriculum-{curriculum.id}"))
-    label = draft.label
-    services.discard(draft, actor=current_user._get_current_object())
+    label, draft_id = draft.label, draft.id
+    try:
+        services.discard(draft, actor=current_user._get_current_object())
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("curriculum.version", version_id=draft_id))
     db.session.commit()
     flash(f"Draft {label} discarded.", "success")
     return redirect(url_for("curriculum.catalogue", _anchor=f"curriculum-{curriculum.id}"))
