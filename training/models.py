@@ -11,7 +11,15 @@ from training.assessments.models import Assessment, SkillSignOff
 from training.core.audit import AuditEvent
 from training.core.jobs import Job
 from training.core.mail import OutboxMessage
-from training.curriculum.models import Curriculum, CurriculumVersion, Module, Objective, Question, Skill
+from training.curriculum.models import (  # noqa: F401
+    Curriculum,
+    CurriculumImage,
+    CurriculumVersion,
+    Module,
+    Objective,
+    Question,
+    Skill,
+)
 from training.workshops.models import (
     CalendarFeed,
     Enrolment,

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from flask import abort, g
 
 from training.accounts.models import Role
-from training.workshops.models import Duty
 
 if TYPE_CHECKING:
     from training.accounts.models import User
     from training.core.jobs import Job
-    from training.curriculum.models import Question
+    from training.curriculum.models import CurriculumVersion, Question
     from training.quizzes.models import Attempt, Quiz
     from training.workshops.models import Workshop
 
@@ -64,17 +63,23 @@ def can_view_job(user: User, job: Job) -> bool:
 # everything an organizer of any workshop may do.
 
 
+def _duties(user: User, workshop: Workshop) -> set[str]:
+    # Duty values, not the enum: this module is imported by the capabilities' views,
+    # so it must not import a capability package itself.
+    return {duty.value for duty in workshop.duties_of(user)}
+
+
 def organizes(user: User, workshop: Workshop) -> bool:
-    return _signed_in(user) and (is_admin(user) or Duty.ORGANIZER in workshop.duties_of(user))
+    return _signed_in(user) and (is_admin(user) or "organizer" in _duties(user, workshop))
 
 
 def teaches(user: User, workshop: Workshop) -> bool:
     """Faculty on the workshop (certifying faculty teach too)."""
-    return _signed_in(user) and bool({Duty.FACULTY, Duty.CERTIFIER} & workshop.duties_of(user))
+    return _signed_in(user) and bool({"faculty", "certifier"} & _duties(user, workshop))
 
 
 def certifies(user: User, workshop: Workshop) -> bool:
-    return _signed_in(user) and Duty.CERTIFIER in workshop.duties_of(user)
+    return _signed_in(user) and "certifier" in _duties(user, workshop)
 
 
 def is_staff_of(user: User, workshop: Workshop) -> bool:
@@ -87,6 +92,31 @@ def can_create_workshop(user: User) -> bool:
 
 
 # --- curriculum ---
+# The catalogue is open to everyone (it says what the programme teaches); the
+# content is for signed-in users; question banks (answer keys) and drafts are for
+# authors: faculty, organizers and admins (global roles).
+
+
+def can_browse_catalogue(user: User) -> bool:
+    return True
+
+
+def can_author_curriculum(user: User) -> bool:
+    authors = (Role.ADMIN, Role.ORGANIZER, Role.FACULTY)
+    return _signed_in(user) and any(user.has_role(role) for role in authors)
+
+
+def can_view_curriculum_version(user: User, version: CurriculumVersion) -> bool:
+    return _signed_in(user) and (version.frozen or can_author_curriculum(user))
+
+
+def can_view_question_bank(user: User, version: CurriculumVersion) -> bool:
+    return can_author_curriculum(user)
+
+
+def can_edit_curriculum_version(user: User, version: CurriculumVersion) -> bool:
+    """Authors edit drafts; a published version never changes."""
+    return can_author_curriculum(user) and not version.frozen
 
 
 # --- workshops ---

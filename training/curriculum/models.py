@@ -208,3 +208,25 @@ class Question(IdMixin, TimestampMixin, db.Model):
     @property
     def correct_option_ids(self) -> list[str]:
         return [option["id"] for option in self.options if option.get("correct")]
+
+
+class CurriculumImage(IdMixin, db.Model):
+    """An image a version's questions show, kept with the version so it never changes under it."""
+
+    __tablename__ = "curriculum_images"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "name"),
+        sa.CheckConstraint("width > 0 AND height > 0", name="size_positive"),
+    )
+
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("curriculum_versions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(160))
+    media_type: Mapped[str] = mapped_column(sa.String(40))
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+    version: Mapped[CurriculumVersion] = relationship()

@@ -1,0 +1,83 @@
+"""``flask --app training curriculum validate|import|export``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+from training.config import PROJECT_ROOT
+from training.curriculum import bp, files, services
+from training.curriculum.models import Curriculum, CurriculumVersion, VersionState
+from training.extensions import db
+
+DEFAULT_PATH = PROJECT_ROOT / "curricula"
+PATH_ARGUMENT = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+def _report(problems: list) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
+    sys.exit(1)
+
+
+@bp.cli.command("validate")
+@click.argument("path", required=False, type=PATH_ARGUMENT)
+def validate_command(path: Path | None) -> None:
+    """Check the curriculum files under PATH (default: curricula/); print file:line: message."""
+    path = path or DEFAULT_PATH
+    roots = files.find_curricula(path)
+    if not roots:
+        _report([f"{path}:1: no curriculum.yaml found here"])
+    problems = [problem for root in roots for problem in files.load(root).problems]
+    if problems:
+        _report(problems)
+    click.echo(f"{len(roots)} curriculum folder{'s' if len(roots) != 1 else ''} valid.")
+
+
+@bp.cli.command("import")
+@click.argument("path", required=False, type=PATH_ARGUMENT)
+def import_command(path: Path | None) -> None:
+    """Import the curricula under PATH (default: curricula/): all or nothing."""
+    try:
+        outcomes = services.import_folder(path or DEFAULT_PATH)
+    except services.CurriculumProblems as error:
+        db.session.rollback()
+        _report(error.problem_list)
+        return
+    db.session.commit()
+    for outcome in outcomes:
+        if outcome.created:
+            click.echo(f"{outcome.slug}: imported as version {outcome.version.number}.")
+        else:
+            click.echo(f"{outcome.slug}: unchanged (version {outcome.version.number}).")
+
+
+@bp.cli.command("export")
+@click.argument("slug")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--version", "number", type=int, help="Version number (default: the latest published).")
+def export_command(slug: str, destination: Path, number: int | None) -> None:
+    """Write a version of curriculum SLUG as files into DESTINATION."""
+    query = (
+        sa.select(CurriculumVersion)
+        .join(Curriculum)
+        .where(Curriculum.slug == slug)
+        .order_by(CurriculumVersion.number.desc())
+    )
+    if number is None:
+        query = query.where(CurriculumVersion.state == VersionState.PUBLISHED)
+    else:
+        query = query.where(CurriculumVersion.number == number)
+    version = db.session.scalars(query.limit(1)).first()
+    if version is None:
+        click.echo(f"error: no such curriculum version: {slug} {number or ''}".rstrip(), err=True)
+        sys.exit(1)
+    if destination.exists() and any(destination.iterdir()):
+        click.echo(f"error: {destination} is not empty", err=True)
+        sys.exit(1)
+    written = services.export_version(version, destination)
+    click.echo(f"Wrote {len(written)} files for {version.label} to {destination}.")
