@@ -1,0 +1,68 @@
+"""Everything certificates know about a workshop's trainees, gathered once.
+
+Attendance, quizzes and skill sign-offs come from their capabilities' providers
+(one call per workshop each, see ``training.core.evidence``); the course
+evaluation and the confirmed name are ours. The result feeds the pure rule
+``rules.eligibility`` and, at issue, the certificate's frozen snapshot.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from training.accounts.models import User
+from training.assessments.evidence import skill_evidence
+from training.attendance.evidence import attendance_evidence
+from training.certificates.models import CertificateName, CourseEvaluation
+from training.certificates.rules import TraineeEvidence
+from training.extensions import db
+from training.quizzes.evidence import quiz_evidence
+from training.workshops.models import Enrolment, EnrolmentState, Workshop
+
+
+def confirmed_trainees(workshop: Workshop) -> list[User]:
+    """The workshop's confirmed trainees, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Enrolment, Enrolment.trainee_id == User.id)
+            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED)
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def gather(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, TraineeEvidence]:
+    """One ``TraineeEvidence`` per confirmed trainee (or per trainee given), keyed by id."""
+    if trainees is None:
+        trainees = confirmed_trainees(workshop)
+    attendance = attendance_evidence(workshop)
+    quizzes = quiz_evidence(workshop)
+    skills = skill_evidence(workshop)
+    ids = [trainee.id for trainee in trainees]
+    evaluated = set(
+        db.session.scalars(
+            sa.select(CourseEvaluation.trainee_id).where(
+                CourseEvaluation.workshop_id == workshop.id, CourseEvaluation.trainee_id.in_(ids)
+            )
+        )
+    )
+    names = dict(
+        db.session.execute(
+            sa.select(CertificateName.trainee_id, CertificateName.name).where(
+                CertificateName.workshop_id == workshop.id, CertificateName.trainee_id.in_(ids)
+            )
+        ).tuples()
+    )
+    return {
+        trainee.id: TraineeEvidence(
+            trainee_id=trainee.id,
+            account_name=trainee.full_name,
+            confirmed_name=names.get(trainee.id),
+            attendance=attendance.get(trainee.id),
+            quizzes=tuple(quizzes.get(trainee.id, ())),
+            skills=tuple(skills.get(trainee.id, ())),
+            evaluation_done=trainee.id in evaluated,
+        )
+        for trainee in trainees
+    }

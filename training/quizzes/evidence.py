@@ -1,0 +1,23 @@
+"""Quiz evidence for certificates.
+
+PLACEHOLDER until the quizzes branch is merged: no confirmed trainee has taken
+a quiz yet. The quizzes capability replaces this module with the real provider
+(same function, same contract: ``training.core.evidence``).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from training.core.evidence import QuizEvidence
+from training.extensions import db
+from training.workshops.models import Enrolment, EnrolmentState, Workshop
+
+
+def quiz_evidence(workshop: Workshop) -> dict[int, list[QuizEvidence]]:
+    trainee_ids = db.session.scalars(
+        sa.select(Enrolment.trainee_id).where(
+            Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED
+        )
+    ).all()
+    return {trainee_id: [] for trainee_id in trainee_ids}
