@@ -11,12 +11,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from training.accounts.models import User
-from training.assessments.evidence import skill_evidence
-from training.attendance.evidence import attendance_evidence
+from training.assessments import evidence as assessments
+from training.attendance import evidence as attendance
 from training.certificates.models import CertificateName, CourseEvaluation
 from training.certificates.rules import TraineeEvidence
 from training.extensions import db
-from training.quizzes.evidence import quiz_evidence
+from training.quizzes import evidence as quizzes
 from training.workshops.models import Enrolment, EnrolmentState, Workshop
 
 
@@ -36,9 +36,10 @@ def gather(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, 
     """One ``TraineeEvidence`` per confirmed trainee (or per trainee given), keyed by id."""
     if trainees is None:
         trainees = confirmed_trainees(workshop)
-    attendance = attendance_evidence(workshop)
-    quizzes = quiz_evidence(workshop)
-    skills = skill_evidence(workshop)
+    # Called through their modules, so that a test (or a later provider) replaces them in one place.
+    attended = attendance.attendance_evidence(workshop)
+    quizzes_taken = quizzes.quiz_evidence(workshop)
+    skills = assessments.skill_evidence(workshop)
     ids = [trainee.id for trainee in trainees]
     evaluated = set(
         db.session.scalars(
@@ -52,15 +53,15 @@ def gather(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, 
             sa.select(CertificateName.trainee_id, CertificateName.name).where(
                 CertificateName.workshop_id == workshop.id, CertificateName.trainee_id.in_(ids)
             )
-        ).tuples()
+        )
     )
     return {
         trainee.id: TraineeEvidence(
             trainee_id=trainee.id,
             account_name=trainee.full_name,
             confirmed_name=names.get(trainee.id),
-            attendance=attendance.get(trainee.id),
-            quizzes=tuple(quizzes.get(trainee.id, ())),
+            attendance=attended.get(trainee.id),
+            quizzes=tuple(quizzes_taken.get(trainee.id, ())),
             skills=tuple(skills.get(trainee.id, ())),
             evaluation_done=trainee.id in evaluated,
         )

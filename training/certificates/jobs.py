@@ -24,7 +24,7 @@ def issue_all(job: Job, progress: Progress) -> None:
     workshop = db.session.get(Workshop, job.params["workshop_id"])
     if workshop is None:
         raise NotFound("The workshop no longer exists.")
-    kind = CertificateKind(job.params["kind"])
+    kind = CertificateKind(job.params["certificate_kind"])
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     job.result_url = external_url("certificates.eligibility", workshop_id=workshop.id)
     trainee_ids = services.eligible_to_issue(workshop, kind)

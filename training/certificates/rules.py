@@ -152,9 +152,8 @@ def _quizzes(
             missing.append(f"Has not taken the quiz \u201c{quiz.title}\u201d.")
         else:
             tries = "attempt" if quiz.attempts_used == 1 else "attempts"
-            missing.append(
-                f"Has not passed the quiz \u201c{quiz.title}\u201d{score}, after {quiz.attempts_used} {tries}."
-            )
+            title = f"\u201c{quiz.title}\u201d"
+            missing.append(f"Has not passed the quiz {title}{score}, after {quiz.attempts_used} {tries}.")
 
 
 def eligibility(kind: CertificateKind, requirements: Requirements, evidence: TraineeEvidence) -> Eligibility:

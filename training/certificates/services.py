@@ -335,14 +335,13 @@ def evaluation_results(workshop: Workshop) -> EvaluationResults:
     comments: list[str] = []
     visible = rules.comments_visible(len(overall))
     if visible:
-        comments = [
-            text
-            for text in db.session.scalars(
+        comments = list(
+            db.session.scalars(
                 sa.select(CourseEvaluation.comments)
                 .where(CourseEvaluation.workshop_id == workshop.id, CourseEvaluation.comments != "")
                 .order_by(CourseEvaluation.id)
             )
-        ]
+        )
     return EvaluationResults(
         answers=len(overall),
         confirmed=len(confirmed_trainees(workshop)),
@@ -655,7 +654,7 @@ class BulkOutcome:
 
 def eligible_to_issue(workshop: Workshop, kind: CertificateKind) -> list[int]:
     """Ids of trainees eligible for ``kind`` who do not hold a live one yet."""
-    needs, table = eligibility_table(workshop)
+    _, table = eligibility_table(workshop)
     return [
         row.trainee.id
         for row in table
@@ -722,7 +721,8 @@ def stored_pdf(certificate: Certificate) -> bytes:
             "certificate %s: stored PDF %s does not match its digest", certificate.serial, path
         )
         raise StoredFileProblem(
-            f"The stored PDF of certificate {certificate.serial} does not match what was issued; it is not served."
+            f"The stored PDF of certificate {certificate.serial} does not match what was issued; "
+            "it is not served."
         )
     return content
 

@@ -181,7 +181,7 @@ def check(pdf: bytes, *, issuer_pem: bytes | None = None) -> SignatureCheck:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-    except Exception as error:  # noqa: BLE001  (any parse failure means: not a document we signed)
+    except Exception as error:  # any parse failure means: not a document we signed
         return SignatureCheck(False, (f"The file is not a readable PDF ({type(error).__name__}).",))
     if not signatures:
         return SignatureCheck(False, ("The file carries no digital signature.",))
@@ -193,7 +193,7 @@ def check(pdf: bytes, *, issuer_pem: bytes | None = None) -> SignatureCheck:
     try:
         context = ValidationContext(trust_roots=[trusted], allow_fetching=False, revocation_mode="soft-fail")
         status = validate_pdf_signature(embedded, context)
-    except Exception as error:  # noqa: BLE001  (a mangled signature is a failed check, not a crash)
+    except Exception as error:  # a mangled signature is a failed check, not a crash
         return SignatureCheck(False, (f"The signature cannot be read ({type(error).__name__}).",), reason)
     if not status.intact:
         problems.append("The document was altered after it was signed.")

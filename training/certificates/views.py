@@ -154,7 +154,7 @@ def issue_all(workshop_id: int):
         f"{kind.label}s for {workshop.title}",
         actor=current_user,
         workshop_id=workshop.id,
-        kind=kind.value,
+        certificate_kind=kind.value,
     )
     db.session.commit()
     return redirect(url_for("main.job", job_id=job.id))
