@@ -53,7 +53,7 @@ def gather(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, 
             sa.select(CertificateName.trainee_id, CertificateName.name).where(
                 CertificateName.workshop_id == workshop.id, CertificateName.trainee_id.in_(ids)
             )
-        )
+        ).all()
     )
     return {
         trainee.id: TraineeEvidence(
