@@ -21,7 +21,7 @@ from training.certificates.models import CertificateKind, CertificateState, Quiz
 from training.core.forms import choices
 
 KIND_CHOICES = choices((kind.value, kind.label) for kind in CertificateKind)
-SCALE = [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
+SCALE = choices((str(n), str(n)) for n in range(1, 6))
 
 
 class RulesForm(FlaskForm):
@@ -92,7 +92,7 @@ class RegistryForm(FlaskForm):
     q = StringField("Search", validators=[Optional(), Length(max=200)])
     state = SelectField(
         "Status",
-        choices=[("", "Any status"), *((s.value, s.label) for s in CertificateState)],
+        choices=choices([("", "Any status"), *((s.value, s.label) for s in CertificateState)]),
         validators=[Optional()],
     )
 

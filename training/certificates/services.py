@@ -53,6 +53,7 @@ from training.workshops.models import (
     Workshop,
     WorkshopSession,
     WorkshopState,
+    workshop_modules,
 )
 
 STORAGE = "certificates"
@@ -75,7 +76,8 @@ def workshop_skills(workshop: Workshop) -> list[rules.RequiredSkill]:
     """Every skill of the workshop's modules, in curriculum order."""
     modules = db.session.scalars(
         sa.select(Module)
-        .where(Module.id.in_([m.id for m in workshop.modules]))
+        .join(workshop_modules, workshop_modules.c.module_id == Module.id)
+        .where(workshop_modules.c.workshop_id == workshop.id)
         .options(selectinload(Module.skills))
         .order_by(Module.position)
     ).all()

@@ -4,6 +4,7 @@ trainee's certificates, revocation, re-issue, the registry and public verificati
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from training.certificates.forms import (
 from training.certificates.models import Certificate, CertificateKind, CertificateState, QuizPolicy
 from training.core import permissions
 from training.core.errors import DomainError
+from training.core.forms import choices
 from training.core.jobs import start_job
 from training.core.permissions import ensure
 from training.core.web import json_error, page_number, show_domain_error
@@ -67,7 +69,7 @@ def eligibility(workshop_id: int):
         for kind in kinds
     }
     bulk = BulkIssueForm()
-    bulk.kind.choices = [(k.value, k.label) for k in kinds]
+    bulk.kind.choices = choices((k.value, k.label) for k in kinds)
     return render_template(
         "certificates/eligibility.html",
         workshop=workshop,
@@ -89,7 +91,7 @@ def edit_rules(workshop_id: int):
     current = services.requirements(workshop)
     row = services.rules_of(workshop)
     form = RulesForm()
-    form.required_skills.choices = [(s.identity, s.title) for s in skills]
+    form.required_skills.choices = choices((s.identity, s.title) for s in skills)
     if request.method == "GET":
         form.quiz_policy.data = current.quiz_policy.value
         form.competence_enabled.data = current.competence_enabled
@@ -122,7 +124,7 @@ def issue(workshop_id: int):
     ensure(permissions.can_issue_certificates(current_user, workshop))
     form = IssueForm()
     back = redirect(url_for("certificates.eligibility", workshop_id=workshop.id))
-    if not form.validate_on_submit() or not form.trainee_id.data.isdigit():
+    if not form.validate_on_submit() or not re.fullmatch(r"[0-9]{1,9}", form.trainee_id.data or ""):
         flash("Choose a trainee and a kind of certificate.", "danger")
         return back
     try:
