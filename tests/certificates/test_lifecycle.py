@@ -305,3 +305,16 @@ def test_cli_list_and_pdf(issued, app, tmp_path):
     missing = runner.invoke(cli.export_pdf, ["0000-0000-0000-0000-0", str(tmp_path / "none.pdf")])
     assert missing.exit_code == 1
     assert "no certificate" in missing.output
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(ctx, app):
+    """pyHanko's synchronous wrappers call asyncio.run(); a thread with a running loop
+    (an async server, a browser-driving test) must still sign and check."""
+    import asyncio
+
+    async def inside_a_loop():
+        signed = signing.sign(pdf.render_html('<p lang="en">Signed in a loop</p>'), reason="loop")
+        return signing.check(signed)
+
+    with app.app_context():
+        assert asyncio.run(inside_a_loop()).authentic

@@ -10,12 +10,17 @@ certificate's signature against it.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
 import os
 import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -27,9 +32,11 @@ from flask import current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+log = logging.getLogger("training.certificates.signing")
 
 KEY_FILE = "issuer-key.pem"
 CERT_FILE = "issuer-cert.pem"
@@ -152,6 +159,17 @@ def _signer() -> signers.SimpleSigner:
         return signer
 
 
+def _run(make: Callable[[], Awaitable[Any]]) -> Any:
+    """Run pyHanko's coroutine to completion, also from a thread whose event loop is
+    already running (pyHanko's own synchronous wrappers fail there)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
+
+
 def sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     """The PDF with a PAdES baseline (B-B) signature over all of it."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -163,7 +181,8 @@ def sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
         location=location[:200] or None,
         name=current_app.config.get("PROGRAMME_NAME"),
     )
-    output = signers.sign_pdf(writer, metadata, signer=_signer())
+    signer = _signer()
+    output = _run(lambda: signers.async_sign_pdf(writer, metadata, signer=signer))
     return output.getvalue()
 
 
@@ -192,8 +211,9 @@ def check(pdf: bytes, *, issuer_pem: bytes | None = None) -> SignatureCheck:
     reason = str(embedded.sig_object.get("/Reason", ""))
     try:
         context = ValidationContext(trust_roots=[trusted], allow_fetching=False, revocation_mode="soft-fail")
-        status = validate_pdf_signature(embedded, context)
+        status = _run(lambda: async_validate_pdf_signature(embedded, context))
     except Exception as error:  # a mangled signature is a failed check, not a crash
+        log.warning("signature check failed: %s: %s", type(error).__name__, error)
         return SignatureCheck(False, (f"The signature cannot be read ({type(error).__name__}).",), reason)
     if not status.intact:
         problems.append("The document was altered after it was signed.")
