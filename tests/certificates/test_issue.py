@@ -46,7 +46,9 @@ def files_of(workshop, app) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(ctx, make, evidence, workshop, app):
+def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(
+    ctx, make, evidence, workshop, app, mails
+):
     trainee = ready(make, evidence, workshop)
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
     db.session.commit()
@@ -78,6 +80,11 @@ def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(ctx, mak
     check = signing.check(content)
     assert check.authentic, check.reasons
     assert services.serial_in(check.reason) == certificate.serial
+
+    (mail,) = mails(trainee.email)
+    assert mail.subject == "Your certificate of attendance: Nanofat and microneedling, Bologna"
+    assert f"Serial: {certificate.serial}" in mail.body
+    assert f"http://training.test/verify/{certificate.serial}" in mail.body
 
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "certificates.issued"))
     assert event.target_id == certificate.id

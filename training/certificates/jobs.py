@@ -29,7 +29,13 @@ def issue_all(job: Job, progress: Progress) -> None:
     job.result_url = external_url("certificates.eligibility", workshop_id=workshop.id)
     trainee_ids = services.eligible_to_issue(workshop, kind)
     total = len(trainee_ids)
-    progress(0, total, f"Issuing {total} {kind.label.lower()}(s)..." if total else "Nothing left to issue.")
+    progress(
+        0,
+        total,
+        f"Issuing {total} {(kind.label if total == 1 else kind.plural).lower()}..."
+        if total
+        else "Nothing left to issue.",
+    )
     needs = services.requirements(workshop)
     evidence = services.gather(workshop)
     issued = skipped = 0

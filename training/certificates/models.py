@@ -27,6 +27,12 @@ class CertificateKind(enum.Enum):
             self.value
         ]
 
+    @property
+    def plural(self) -> str:
+        return {"attendance": "Certificates of attendance", "competence": "Certificates of competence"}[
+            self.value
+        ]
+
 
 class CertificateState(enum.Enum):
     VALID = "valid"

@@ -42,6 +42,7 @@ from training.certificates.models import (
 from training.core import audit, pdf
 from training.core.db import Session, utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from training.core.mail import queue_mail
 from training.core.urls import external_url
 from training.curriculum.models import Module
 from training.extensions import db
@@ -634,6 +635,19 @@ def issue_certificate(
         # Another request issued it a moment ago; the caller rolls back.
         raise Conflict(f"{enrolment.trainee.full_name} already holds a {kind.label.lower()}.") from None
     _write_atomically(relative, document)
+    queue_mail(
+        enrolment.trainee.email,
+        f"Your {kind.label.lower()}: {workshop.title}",
+        "certificate_issued",
+        topic="certificates",
+        workshop_id=workshop.id,
+        name=snapshot["name"],
+        kind_label=kind.label,
+        workshop_title=workshop.title,
+        serial=serial,
+        download_url=external_url("certificates.download", serial=serial),
+        verify_url=external_url("certificates.verify", serial=serial),
+    )
     audit.record(
         "certificates.reissued" if supersedes is not None else "certificates.issued",
         certificate,

@@ -153,7 +153,7 @@ def issue_all(workshop_id: int):
     kind = CertificateKind(form.kind.data)
     job = start_job(
         jobs.KIND,
-        f"{kind.label}s for {workshop.title}",
+        f"{kind.plural} for {workshop.title}",
         actor=current_user,
         workshop_id=workshop.id,
         certificate_kind=kind.value,
