@@ -1,9 +1,12 @@
 """The certificates demo: real steps only, issued when the evidence allows, idempotent."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from training.certificates import demo
 from training.certificates.models import Certificate, CourseEvaluation
+from training.core.db import utcnow
 from training.extensions import db
 from training.workshops.models import WorkshopState
 
@@ -18,7 +21,7 @@ def test_without_the_demo_trainee_nothing_happens(ctx):
 
 def test_the_demo_trainee_gets_certificates_on_a_completed_workshop_once(ctx, make, evidence):
     trainee = make.trainee(email=demo.DEMO_TRAINEE, full_name="Dr. Sofia Marín")
-    workshop = make.workshop(state=WorkshopState.COMPLETED)
+    workshop = make.workshop(state=WorkshopState.COMPLETED, starts_on=utcnow().date() - timedelta(days=10))
     make.session(workshop)
     make.enrolment(workshop, trainee)
     evidence.ready(workshop, trainee)

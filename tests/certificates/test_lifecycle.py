@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ from training.certificates import cli, services, signing
 from training.certificates.models import CertificateKind, CertificateState, CourseEvaluation
 from training.core import pdf
 from training.core.audit import AuditEvent
+from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput
 from training.extensions import db
 from training.workshops.models import SessionKind
@@ -117,8 +118,12 @@ def test_a_confirmed_name_is_tidied_and_only_for_confirmed_trainees(ctx, make):
         services.confirm_name(workshop, "Dr. Nobody", actor=make.trainee())
 
 
+def started(make):
+    return make.workshop(starts_on=utcnow().date() - timedelta(days=1))
+
+
 def test_an_evaluation_is_answered_once_and_aggregated(ctx, make):
-    workshop = make.workshop()
+    workshop = started(make)
     lecture = make.session(workshop, kind=SessionKind.LECTURE, title="Fat compartments")
     make.session(workshop, kind=SessionKind.BREAK, title="Coffee", start=time(11, 0))
     teacher = workshop.teacher
@@ -150,7 +155,7 @@ def test_an_evaluation_is_answered_once_and_aggregated(ctx, make):
 
 
 def test_evaluation_refuses_outsiders_and_out_of_range_ratings(ctx, make):
-    workshop = make.workshop()
+    workshop = started(make)
     lecture = make.session(workshop)
     trainee = make.enrolment(workshop).trainee
     with pytest.raises(Conflict):
@@ -168,6 +173,15 @@ def test_evaluation_refuses_outsiders_and_out_of_range_ratings(ctx, make):
         )
     assert set(refused.value.problems) == {"overall", None}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseEvaluation)) == 0
+
+
+def test_the_evaluation_opens_on_the_first_day_at_the_venue(ctx, make):
+    workshop = make.workshop(starts_on=utcnow().date() + timedelta(days=2))
+    trainee = make.enrolment(workshop).trainee
+    with pytest.raises(Conflict, match="opens on the first day"):
+        services.submit_evaluation(
+            workshop, overall=4, comments="", session_ratings={}, faculty_ratings={}, actor=trainee
+        )
 
 
 def test_comments_stay_hidden_below_three_answers(ctx, make):

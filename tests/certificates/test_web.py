@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,12 +15,16 @@ import sqlalchemy as sa
 from tests.certificates.pdfs import qr_codes, text_of
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateState, CourseEvaluation
+from training.core.db import utcnow
 from training.extensions import db
 
 
 @pytest.fixture
 def workshop(make):
-    return make.workshop(title="Regenerative fat grafting, Lyon")
+    # Started yesterday: its evaluation is open.
+    return make.workshop(
+        title="Regenerative fat grafting, Lyon", starts_on=utcnow().date() - timedelta(days=1)
+    )
 
 
 def ready(make, evidence, workshop, name="Dr. Lucie Marchand"):

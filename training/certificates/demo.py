@@ -45,7 +45,7 @@ def _seed_workshop(workshop: Workshop, trainee: User) -> list[str]:
     if services.confirmed_name(workshop, trainee) is None:
         services.confirm_name(workshop, trainee.full_name, actor=trainee)
         lines.append(f"certificates: {trainee.full_name} confirmed the name for {workshop.title}")
-    if services.evaluation_of(workshop, trainee) is None:
+    if services.evaluation_of(workshop, trainee) is None and services.evaluation_open(workshop):
         targets = services.evaluation_targets(workshop)
         services.submit_evaluation(
             workshop,

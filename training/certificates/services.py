@@ -240,6 +240,11 @@ def evaluation_targets(workshop: Workshop) -> EvaluationTargets:
     return EvaluationTargets(list(sessions), sorted(people.values(), key=lambda u: (u.full_name, u.id)))
 
 
+def evaluation_open(workshop: Workshop) -> bool:
+    """The evaluation opens on the workshop's first day, at the venue."""
+    return utcnow().astimezone(workshop.zone).date() >= workshop.starts_on
+
+
 def evaluation_of(workshop: Workshop, trainee: User) -> CourseEvaluation | None:
     return db.session.scalar(
         sa.select(CourseEvaluation).where(
@@ -261,6 +266,10 @@ def submit_evaluation(
         raise Conflict("Only trainees with a confirmed place evaluate this workshop.")
     if evaluation_of(workshop, actor) is not None:
         raise Conflict("You have already evaluated this workshop; an evaluation is answered once.")
+    if not evaluation_open(workshop):
+        raise Conflict(
+            f"The evaluation opens on the first day of the workshop, {workshop.starts_on:%d %B %Y}."
+        )
     targets = evaluation_targets(workshop)
     session_ids = {s.id for s in targets.sessions}
     faculty_ids = {u.id for u in targets.faculty}

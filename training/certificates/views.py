@@ -242,7 +242,12 @@ def evaluate(workshop_id: int):
         return redirect(url_for("certificates.evaluate", workshop_id=workshop.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "certificates/evaluate.html", workshop=workshop, form=form, done=done, targets=targets
+        "certificates/evaluate.html",
+        workshop=workshop,
+        form=form,
+        done=done,
+        targets=targets,
+        is_open=services.evaluation_open(workshop),
     ), status
 
 
