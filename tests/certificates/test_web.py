@@ -273,7 +273,11 @@ def test_unknown_serials_and_typing_variants(client, make, workshop):
     assert client.get("/verify/0000-0000-0000-0000-0").status_code == 404
     unknown = client.get("/verify/not-a-serial.json")
     assert unknown.status_code == 404
-    assert unknown.json["error"] == "No certificate has this serial."
+    assert unknown.json == {
+        "serial": "not-a-serial",
+        "status": "unknown",
+        "error": "No certificate has this serial.",
+    }
     typed = client.get(f"/verify/{certificate.serial.replace('-', '').lower()}")
     assert typed.status_code == 302
     assert typed.location == f"/verify/{certificate.serial}"

@@ -33,7 +33,7 @@ from training.core.errors import DomainError
 from training.core.forms import choices
 from training.core.jobs import start_job
 from training.core.permissions import ensure
-from training.core.web import json_error, page_number, show_domain_error
+from training.core.web import page_number, show_domain_error
 from training.extensions import db, limiter
 from training.workshops.models import Workshop
 
@@ -427,9 +427,12 @@ def verify(serial: str):
 @limiter.limit(VERIFY_LIMIT)
 def verify_json(serial: str):
     result = services.verify(serial)
-    if result.status == "unknown":
-        return json_error(404, "No certificate has this serial.", serial=result.serial, status_text="unknown")
-    response = jsonify(result.public())
+    response = jsonify(
+        result.public()
+        if result.certificate
+        else {**result.public(), "error": "No certificate has this serial."}
+    )
+    response.status_code = 404 if result.certificate is None else 200
     response.headers["Cache-Control"] = "no-store"
     return response
 
