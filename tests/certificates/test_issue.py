@@ -76,6 +76,8 @@ def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(
     assert pdf.metadata.author == app.config["PROGRAMME_NAME"]
     assert "Nanofat and microneedling, Bologna" in pdf.metadata.subject
     assert "/StructTreeRoot" in pdf.trailer["/Root"]  # tagged (PDF/UA)
+    assert content.startswith(b"%PDF-1.7")
+    assert "/Version" not in pdf.trailer["/Root"]  # the signature keeps it PDF 1.7, the base of PDF/UA-1
     assert qr_codes(content) == [f"http://training.test/verify/{certificate.serial}"]
     check = signing.check(content)
     assert check.authentic, check.reasons

@@ -232,7 +232,8 @@ def test_rules_refuse_a_skill_of_another_workshop(ctx, make):
 # --- the issuer key ---
 
 
-def test_the_issuer_key_is_made_once_and_readable_by_its_owner_only(ctx, app):
+def test_the_issuer_key_is_made_once_and_readable_by_its_owner_only(ctx, app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "INSTANCE_PATH", str(tmp_path / "fresh"))
     files = signing.issuer_files()
     assert files.generated
     assert stat.S_IMODE(os.stat(files.key).st_mode) == 0o600

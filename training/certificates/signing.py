@@ -2,8 +2,10 @@
 
 An organization may supply its own key and certificate (PEM files named by the
 ``TRAINING_SIGNING_KEY`` and ``TRAINING_SIGNING_CERT`` settings). Otherwise an
-ECDSA P-256 key and a self-signed certificate are made at first use and kept in
-the instance folder, the key readable by its owner only. The certificate is
+RSA 3072 key and a self-signed certificate are made at first use and kept in
+the instance folder, the key readable by its owner only. RSA rather than ECDSA:
+an ECDSA signature makes pyHanko declare the document PDF 2.0 (ISO 32002),
+while the tagged certificates are PDF/UA-1, which is built on PDF 1.7. The certificate is
 published (``certificates.issuer_certificate``) so that anyone can check a
 certificate's signature against it.
 """
@@ -26,7 +28,8 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import NameOID
 from flask import current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -83,7 +86,7 @@ def _generate(files: IssuerFiles, programme: str) -> None:
                 return
             threading.Event().wait(0.01)
         raise RuntimeError(f"{files.key} exists without {files.cert}; restore it or delete both") from None
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, f"{programme} certificate issuer"[:64]),
@@ -139,6 +142,25 @@ def _load_certificate(pem: bytes) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(der)
 
 
+class _KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses the private key again for every signature, which
+    for an RSA key (with its consistency checks) costs more than the rest of the
+    signing; this one keeps the parsed key."""
+
+    def __init__(self, *args: Any, key: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        digest = getattr(hashes, digest_algorithm.upper().replace("-", "_"))()
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self.key, rsa.RSAPrivateKey):
+            return self.key.sign(data, PKCS1v15(), digest)
+        if mechanism == "ecdsa" and isinstance(self.key, ec.EllipticCurvePrivateKey):
+            return self.key.sign(data, ec.ECDSA(digest))
+        return super().sign_raw(data, digest_algorithm)
+
+
 def _signer() -> signers.SimpleSigner:
     files = issuer_files()
     cache_key = (str(files.key), str(files.cert))
@@ -150,10 +172,11 @@ def _signer() -> signers.SimpleSigner:
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
             certificate = _load_certificate(files.cert.read_bytes())
-            signer = signers.SimpleSigner(
+            signer = _KeptKeySigner(
                 signing_cert=certificate,
                 signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
                 cert_registry=SimpleCertificateStore.from_certs([certificate]),
+                key=key,
             )
             _signers[cache_key] = signer
         return signer
