@@ -9,6 +9,7 @@ evaluation and the confirmed name are ours. The result feeds the pure rule
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from training.accounts.models import User
 from training.assessments import evidence as assessments
@@ -27,6 +28,7 @@ def confirmed_trainees(workshop: Workshop) -> list[User]:
             sa.select(User)
             .join(Enrolment, Enrolment.trainee_id == User.id)
             .where(Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED)
+            .options(lazyload(User.role_links))  # roles are not needed here
             .order_by(User.full_name, User.id)
         )
     )
@@ -40,30 +42,37 @@ def gather(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, 
     attended = attendance.attendance_evidence(workshop)
     quizzes_taken = quizzes.quiz_evidence(workshop)
     skills = assessments.skill_evidence(workshop)
-    ids = [trainee.id for trainee in trainees]
-    evaluated = set(
-        db.session.scalars(
-            sa.select(CourseEvaluation.trainee_id).where(
-                CourseEvaluation.workshop_id == workshop.id, CourseEvaluation.trainee_id.in_(ids)
+    # The confirmed name and whether the evaluation was answered, for every enrolled trainee at once.
+    steps = {
+        trainee_id: (name, evaluation_id is not None)
+        for trainee_id, name, evaluation_id in db.session.execute(
+            sa.select(Enrolment.trainee_id, CertificateName.name, CourseEvaluation.id)
+            .outerjoin(
+                CertificateName,
+                sa.and_(
+                    CertificateName.workshop_id == Enrolment.workshop_id,
+                    CertificateName.trainee_id == Enrolment.trainee_id,
+                ),
             )
+            .outerjoin(
+                CourseEvaluation,
+                sa.and_(
+                    CourseEvaluation.workshop_id == Enrolment.workshop_id,
+                    CourseEvaluation.trainee_id == Enrolment.trainee_id,
+                ),
+            )
+            .where(Enrolment.workshop_id == workshop.id)
         )
-    )
-    names = dict(
-        db.session.execute(
-            sa.select(CertificateName.trainee_id, CertificateName.name).where(
-                CertificateName.workshop_id == workshop.id, CertificateName.trainee_id.in_(ids)
-            )
-        ).all()
-    )
+    }
     return {
         trainee.id: TraineeEvidence(
             trainee_id=trainee.id,
             account_name=trainee.full_name,
-            confirmed_name=names.get(trainee.id),
+            confirmed_name=steps.get(trainee.id, (None, False))[0],
             attendance=attended.get(trainee.id),
             quizzes=tuple(quizzes_taken.get(trainee.id, ())),
             skills=tuple(skills.get(trainee.id, ())),
-            evaluation_done=trainee.id in evaluated,
+            evaluation_done=steps.get(trainee.id, (None, False))[1],
         )
         for trainee in trainees
     }

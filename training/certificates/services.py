@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from training.accounts.models import User
 from training.certificates import rules, signing
@@ -75,13 +75,17 @@ class NotEligible(DomainError):
 
 def workshop_skills(workshop: Workshop) -> list[rules.RequiredSkill]:
     """Every skill of the workshop's modules, in curriculum order."""
-    modules = db.session.scalars(
-        sa.select(Module)
-        .join(workshop_modules, workshop_modules.c.module_id == Module.id)
-        .where(workshop_modules.c.workshop_id == workshop.id)
-        .options(selectinload(Module.skills))
-        .order_by(Module.position)
-    ).all()
+    modules = (
+        db.session.scalars(
+            sa.select(Module)
+            .join(workshop_modules, workshop_modules.c.module_id == Module.id)
+            .where(workshop_modules.c.workshop_id == workshop.id)
+            .options(joinedload(Module.skills))
+            .order_by(Module.position)
+        )
+        .unique()
+        .all()
+    )
     return [
         rules.RequiredSkill(f"{module.code}/{skill.key}", f"{skill.title} ({module.code})")
         for module in modules
