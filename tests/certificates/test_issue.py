@@ -214,6 +214,7 @@ def test_bulk_issue_issues_every_eligible_once_and_nothing_twice(ctx, make, evid
     assert job.state is JobState.DONE
     assert (job.done, job.total) == (3, 3)
     assert job.message == "Done: 3 issued."
+    assert job.result_url == f"/workshops/{workshop.id}/certificates"
     assert sorted(c.trainee_id for c in certificates_of(workshop)) == sorted(t.id for t in eligible)
 
     again = run_bulk(workshop, workshop.certifier, run_tasks)

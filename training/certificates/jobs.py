@@ -7,12 +7,13 @@ running the job again issues only what is still missing.
 
 from __future__ import annotations
 
+from flask import current_app
+
 from training.accounts.models import User
 from training.certificates import services
 from training.certificates.models import CertificateKind
 from training.core.errors import Conflict, NotFound
 from training.core.jobs import Job, Progress, job_handler
-from training.core.urls import external_url
 from training.extensions import db
 from training.workshops.models import Workshop
 
@@ -26,7 +27,10 @@ def issue_all(job: Job, progress: Progress) -> None:
         raise NotFound("The workshop no longer exists.")
     kind = CertificateKind(job.params["certificate_kind"])
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
-    job.result_url = external_url("certificates.eligibility", workshop_id=workshop.id)
+    # A path on this site (the job page links to it), whatever name the site was reached under.
+    job.result_url = current_app.url_map.bind("localhost").build(
+        "certificates.eligibility", {"workshop_id": workshop.id}
+    )
     trainee_ids = services.eligible_to_issue(workshop, kind)
     total = len(trainee_ids)
     progress(
