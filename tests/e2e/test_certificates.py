@@ -105,6 +105,7 @@ def log_in(page, email):
 def log_out(page):
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have logged out.")).to_be_visible()  # before the next navigation
 
 
 def test_trainee_downloads_a_certificate_that_verifies_then_shows_revoked(page, live_app, evidence):  # noqa: F811
