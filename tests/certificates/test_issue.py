@@ -4,6 +4,7 @@ the bulk job (idempotent, and clean after a failure half-way)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -155,7 +156,7 @@ def test_issuing_twice_is_refused_and_the_database_refuses_a_second_live_one(ctx
     trainee = ready(make, evidence, workshop)
     first = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=None)
     db.session.commit()
-    with pytest.raises(Conflict, match=first.serial):
+    with pytest.raises(Conflict, match=re.escape(first.serial)):
         services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=None)
     db.session.rollback()
     twin = Certificate(

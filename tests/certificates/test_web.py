@@ -339,3 +339,17 @@ def test_rules_are_saved_by_certifying_faculty(client, make, workshop):
         data={"quiz_policy": "all", "required_skills": ["X/y"]},
     )
     assert unknown.status_code == 422
+
+
+@pytest.mark.parametrize("last", ["10", "11", "12", "13", "14"])  # check symbols *, ~, $, = and U
+def test_serials_ending_in_any_check_symbol_verify(client, make, workshop, last):
+    from training.certificates import rules
+
+    body = "00000000000000" + last
+    serial = rules.format_serial(body + rules.check_symbol(body))
+    certificate = make.certificate(workshop)
+    certificate.serial = serial
+    db.session.commit()
+    assert client.get(f"/verify/{serial}").status_code == 200
+    assert client.get(f"/verify/{serial}.json").json["serial"] == serial
+    assert client.get(f"/verify/{serial.lower().replace('-', '')}").location == f"/verify/{serial}"
