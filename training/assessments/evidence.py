@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from training.accounts.models import User
 from training.assessments.models import SkillSignOff
 from training.assessments.services import confirmed_trainee_ids, workshop_skills
 from training.core.evidence import SkillEvidence
@@ -17,10 +18,10 @@ from training.extensions import db
 from training.workshops.models import Workshop
 
 
-def skill_evidence(workshop: Workshop) -> dict[int, list[SkillEvidence]]:
+def skill_evidence(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, list[SkillEvidence]]:
     """For each confirmed trainee (by id), one SkillEvidence per skill of the workshop's
     modules, in curriculum order, signed off or not."""
-    trainee_ids = confirmed_trainee_ids(workshop)
+    trainee_ids = [t.id for t in trainees] if trainees is not None else confirmed_trainee_ids(workshop)
     skills = workshop_skills(workshop)
     signed: dict[tuple[int, int], SkillSignOff] = {}
     if trainee_ids and skills:

@@ -65,7 +65,7 @@ def seed() -> list[str]:
         ]
         if not past:
             continue
-        trainees = services.confirmed_trainees(workshop)
+        trainees = services.confirmed_trainees(workshop, order="name")
         existing = {
             (r.session_id, r.trainee_id)
             for r in db.session.scalars(

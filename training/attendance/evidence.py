@@ -7,13 +7,16 @@ matrix and the trainee's own page, so all three always agree.
 
 from __future__ import annotations
 
+from training.accounts.models import User
 from training.attendance import services
 from training.core.evidence import AttendanceEvidence
 from training.workshops.models import Workshop
 
 
-def attendance_evidence(workshop: Workshop) -> dict[int, AttendanceEvidence]:
-    attendance = services.workshop_attendance(workshop)
+def attendance_evidence(
+    workshop: Workshop, trainees: list[User] | None = None
+) -> dict[int, AttendanceEvidence]:
+    attendance = services.workshop_attendance(workshop, trainees)
     evidence = {}
     for trainee in attendance.trainees:
         summary = attendance.summaries[trainee.id]

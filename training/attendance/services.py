@@ -41,6 +41,7 @@ from training.workshops.models import (
     WorkshopStaff,
     WorkshopState,
 )
+from training.workshops.services import confirmed_trainees
 
 # The clock ------------------------------------------------------------------------------------
 
@@ -103,18 +104,6 @@ def mark_of(record: AttendanceRecord) -> rules.Mark:
     return rules.Mark(record.status, record.checked_in_at)
 
 
-def confirmed_trainees(workshop: Workshop) -> list[User]:
-    """The workshop's confirmed trainees, by name (one query)."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Enrolment, Enrolment.trainee_id == User.id)
-            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED)
-            .order_by(User.full_name, User.id)
-        )
-    )
-
-
 def is_confirmed(workshop: Workshop, trainee_id: int, *, lock: bool = False) -> bool:
     query = sa.select(Enrolment.id).where(
         Enrolment.workshop_id == workshop.id,
@@ -167,11 +156,12 @@ class WorkshopAttendance:
         return [t for t in self.trainees if not self.summaries[t.id].meets]
 
 
-def workshop_attendance(workshop: Workshop) -> WorkshopAttendance:
+def workshop_attendance(workshop: Workshop, trainees: list[User] | None = None) -> WorkshopAttendance:
     """Everything the matrix, the CSV and the certificate evidence need: four queries."""
     settings = settings_for(workshop)
     sessions = workshop_sessions(workshop)
-    trainees = confirmed_trainees(workshop)
+    if trainees is None:
+        trainees = confirmed_trainees(workshop, order="name")
     records: dict[tuple[int, int], AttendanceRecord] = {}
     if sessions:
         for record in db.session.scalars(
@@ -260,7 +250,7 @@ class RosterGroup:
 def roster(session: WorkshopSession) -> list[RosterGroup]:
     """The session's confirmed trainees with their records, grouped by station for labs."""
     workshop = session.workshop
-    trainees = confirmed_trainees(workshop)
+    trainees = confirmed_trainees(workshop, order="name")
     records = {
         r.trainee_id: r
         for r in db.session.scalars(
@@ -447,7 +437,7 @@ def mark_all_present(session: WorkshopSession, *, actor: User) -> int:
         .where(Enrolment.workshop_id == session.workshop_id, Enrolment.state == EnrolmentState.CONFIRMED)
         .with_for_update()
     )
-    trainees = confirmed_trainees(session.workshop)
+    trainees = confirmed_trainees(session.workshop, order="name")
     marked = set(
         db.session.scalars(
             sa.select(AttendanceRecord.trainee_id)

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-from training.certificates import views  # noqa: E402, F401  (routes register on import)
+# Routes, the bulk-issue job handler and the `flask certificates ...` commands register on import.
+from training.certificates import cli, jobs, views  # noqa: E402, F401

@@ -1,1 +1,185 @@
-"""The certificates tables."""
+"""The certificates tables: rules, course evaluations, confirmed names and certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.core.db import IdMixin, TimestampMixin, enum_column
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.accounts.models import User
+    from training.workshops.models import Workshop
+
+
+class CertificateKind(enum.Enum):
+    ATTENDANCE = "attendance"  # with the CME credit hours earned
+    COMPETENCE = "competence"  # naming the skills signed off
+
+    @property
+    def label(self) -> str:
+        return {"attendance": "Certificate of attendance", "competence": "Certificate of competence"}[
+            self.value
+        ]
+
+    @property
+    def plural(self) -> str:
+        return {"attendance": "Certificates of attendance", "competence": "Certificates of competence"}[
+            self.value
+        ]
+
+
+class CertificateState(enum.Enum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"  # re-issued after a correction: see ``superseded_by``
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class QuizPolicy(enum.Enum):
+    MARKED = "marked"  # the quizzes marked "required for the certificate"
+    ALL = "all"  # every quiz of the workshop
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {
+            "marked": "The quizzes marked as required for the certificate",
+            "all": "Every quiz of the workshop",
+            "none": "No quiz",
+        }[self.value]
+
+
+class CertificationRules(IdMixin, TimestampMixin, db.Model):
+    """What a workshop's certificates require, beyond the attendance threshold and
+    mandatory sessions (kept by attendance). A workshop without a row uses the defaults."""
+
+    __tablename__ = "certification_rules"
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"), unique=True)
+    quiz_policy: Mapped[QuizPolicy] = enum_column(QuizPolicy, default=QuizPolicy.MARKED)
+    # Skill identities ("MODULE-CODE/skill-key") the certificate of competence requires;
+    # None: every skill of the workshop's modules.
+    required_skills: Mapped[list[str] | None]
+    evaluation_required: Mapped[bool] = mapped_column(default=False)
+    competence_enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class CertificateName(IdMixin, TimestampMixin, db.Model):
+    """The name exactly as the trainee confirmed it must appear on this workshop's certificates."""
+
+    __tablename__ = "certificate_names"
+    __table_args__ = (sa.UniqueConstraint("workshop_id", "trainee_id"),)
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    confirmed_at: Mapped[datetime]
+
+
+class CourseEvaluation(IdMixin, db.Model):
+    """A trainee's evaluation of a workshop: answered once."""
+
+    __tablename__ = "course_evaluations"
+    __table_args__ = (
+        sa.UniqueConstraint("workshop_id", "trainee_id"),
+        sa.CheckConstraint("overall BETWEEN 1 AND 5", name="overall_in_range"),
+    )
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    overall: Mapped[int]
+    comments: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime]
+
+    ratings: Mapped[list[EvaluationRating]] = relationship(
+        back_populates="evaluation", cascade="all, delete-orphan"
+    )
+
+
+class RatingTarget(enum.Enum):
+    SESSION = "session"
+    FACULTY = "faculty"
+
+
+class EvaluationRating(IdMixin, db.Model):
+    """One rating (1-5) of a session or of a faculty member, within an evaluation."""
+
+    __tablename__ = "evaluation_ratings"
+    __table_args__ = (
+        sa.UniqueConstraint("evaluation_id", "target", "target_id"),
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_in_range"),
+        sa.Index("ix_evaluation_ratings_target", "target", "target_id"),
+    )
+
+    evaluation_id: Mapped[int] = mapped_column(sa.ForeignKey("course_evaluations.id", ondelete="CASCADE"))
+    target: Mapped[RatingTarget] = enum_column(RatingTarget)
+    target_id: Mapped[int]  # a workshop session's id, or a faculty member's user id
+    rating: Mapped[int]
+
+    evaluation: Mapped[CourseEvaluation] = relationship(back_populates="ratings")
+
+
+class Certificate(IdMixin, TimestampMixin, db.Model):
+    """An issued certificate: a frozen snapshot and the signed PDF rendered once from it."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # One live certificate of a kind per trainee and workshop: issuing twice is refused
+        # by the database too. Revoked and superseded ones step aside.
+        sa.Index(
+            "uq_certificates_live",
+            "workshop_id",
+            "trainee_id",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("state = 'valid'"),
+            postgresql_where=sa.text("state = 'valid'"),
+        ),
+        sa.Index("ix_certificates_workshop_id_trainee_id", "workshop_id", "trainee_id"),
+        sa.CheckConstraint("(state = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"),
+        sa.CheckConstraint(
+            "(state = 'superseded') = (superseded_at IS NOT NULL)", name="superseded_has_date"
+        ),
+    )
+
+    serial: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id"))
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    kind: Mapped[CertificateKind] = enum_column(CertificateKind)
+    state: Mapped[CertificateState] = enum_column(CertificateState, default=CertificateState.VALID)
+    # What it certifies, frozen at issue (name, workshop, dates, venue, modules,
+    # credit hours, skills with their OSATS evidence, certifiers, issue date).
+    snapshot: Mapped[dict[str, Any]]
+    # The stored PDF, relative to the instance folder, and its digest.
+    pdf_file: Mapped[str] = mapped_column(sa.String(200))
+    pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
+    issued_at: Mapped[datetime]
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revocation_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    superseded_at: Mapped[datetime | None]
+    # A re-issue points at the certificate it replaces (which is then superseded).
+    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"), unique=True)
+
+    workshop: Mapped[Workshop] = relationship()
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    supersedes: Mapped[Certificate | None] = relationship(
+        remote_side="Certificate.id", back_populates="superseded_by"
+    )
+    superseded_by: Mapped[Certificate | None] = relationship(back_populates="supersedes", uselist=False)
+
+    @property
+    def holder_name(self) -> str:
+        return str(self.snapshot.get("name", ""))

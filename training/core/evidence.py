@@ -3,9 +3,15 @@
 Attendance, quizzes and skill assessments each answer for a whole workshop at
 once (one query per capability, however many trainees) through a provider:
 
-- ``training.attendance.evidence.attendance_evidence(workshop) -> dict[trainee_id, AttendanceEvidence]``
-- ``training.quizzes.evidence.quiz_evidence(workshop) -> dict[trainee_id, list[QuizEvidence]]``
-- ``training.assessments.evidence.skill_evidence(workshop) -> dict[trainee_id, list[SkillEvidence]]``
+- ``training.attendance.evidence.attendance_evidence(workshop, trainees=None)``
+  ``-> dict[trainee_id, AttendanceEvidence]``
+- ``training.quizzes.evidence.quiz_evidence(workshop, trainees=None)``
+  ``-> dict[trainee_id, list[QuizEvidence]]``
+- ``training.assessments.evidence.skill_evidence(workshop, trainees=None)``
+  ``-> dict[trainee_id, list[SkillEvidence]]``
+
+Each provider also takes an optional ``trainees`` list (users already loaded by
+the caller) to answer for exactly those, without loading the roster again.
 
 Every confirmed trainee of the workshop is a key of each answer (with empty
 lists / zero minutes when they have nothing yet). Certificates combine them in a

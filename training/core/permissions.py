@@ -334,6 +334,59 @@ def can_view_own_progress(user: User) -> bool:
 # --- certificates ---
 
 
+def can_view_eligibility(user: User, workshop: Workshop) -> bool:
+    """Certifying faculty see who may be certified; organizers (and admins) too."""
+    return certifies(user, workshop) or organizes(user, workshop)
+
+
+def can_issue_certificates(user: User, workshop: Workshop) -> bool:
+    return certifies(user, workshop) or is_admin(user)
+
+
+def can_edit_certification_rules(user: User, workshop: Workshop) -> bool:
+    return certifies(user, workshop) or organizes(user, workshop)
+
+
+def can_download_workshop_certificates(user: User, workshop: Workshop) -> bool:
+    return organizes(user, workshop)
+
+
+def can_view_evaluation_results(user: User, workshop: Workshop) -> bool:
+    return organizes(user, workshop)
+
+
+def can_take_certificate_steps(user: User, workshop: Workshop) -> bool:
+    """Evaluating the course and confirming one's name: the workshop's confirmed trainees."""
+    from training.certificates.services import is_confirmed_trainee
+
+    return _signed_in(user) and is_confirmed_trainee(workshop, user)
+
+
+def can_view_certificate(user: User, certificate: Any) -> bool:
+    """The holder, the workshop's certifying faculty and organizers, and admins."""
+    return _signed_in(user) and (
+        certificate.trainee_id == user.id
+        or certifies(user, certificate.workshop)
+        or organizes(user, certificate.workshop)
+    )
+
+
+def can_revoke_certificate(user: User, certificate: Any) -> bool:
+    return certifies(user, certificate.workshop) or is_admin(user)
+
+
+def can_reissue_certificate(user: User, certificate: Any) -> bool:
+    return can_revoke_certificate(user, certificate)
+
+
+def can_search_certificates(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_view_my_certificates(user: User) -> bool:
+    return _signed_in(user)
+
+
 # --- end of capability sections ---
 
 

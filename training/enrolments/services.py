@@ -35,6 +35,7 @@ from training.workshops.models import (
     WorkshopState,
     workshop_modules,
 )
+from training.workshops.services import confirmed_trainees  # noqa: F401  (part of this module's API)
 from training.workshops.stations import sync_stations
 
 ACTIVE = (EnrolmentState.CONFIRMED, EnrolmentState.WAITLISTED)
@@ -72,18 +73,6 @@ def seat_summary(workshop: Workshop) -> rules.SeatSummary:
 def confirmed_count(workshop: Workshop) -> int:
     """The lowest capacity the workshop may be given."""
     return seat_summary(workshop).confirmed
-
-
-def confirmed_trainees(workshop: Workshop) -> list[User]:
-    """Confirmed trainees in arrival order (for attendance, quizzes, certificates...)."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Enrolment, Enrolment.trainee_id == User.id)
-            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED)
-            .order_by(Enrolment.requested_at, Enrolment.id)
-        )
-    )
 
 
 def enrolment_of(workshop: Workshop, trainee: User) -> Enrolment | None:

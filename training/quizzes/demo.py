@@ -115,7 +115,7 @@ def seed() -> list[str]:
         sa.select(Question.id).where(Question.module_id == module.id).order_by(Question.position, Question.id)
     )
     taken = 0
-    for trainee in services.confirmed_trainees(workshop):
+    for trainee in services.confirmed_trainees(workshop, order="name"):
         done = set(
             db.session.scalars(
                 sa.select(Attempt.quiz_id).where(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from training.accounts.models import User
 from training.core.evidence import QuizEvidence
 from training.quizzes import services
 from training.workshops.models import Workshop
 
 
-def quiz_evidence(workshop: Workshop) -> dict[int, list[QuizEvidence]]:
+def quiz_evidence(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, list[QuizEvidence]]:
     """Every confirmed trainee -> one QuizEvidence per quiz of the workshop.
 
     A constant number of queries (quizzes, trainees, attempts, overrides) however
@@ -15,7 +16,8 @@ def quiz_evidence(workshop: Workshop) -> dict[int, list[QuizEvidence]]:
     manual override replacing it; attempts still in progress count as used.
     """
     quizzes = services.workshop_quizzes(workshop)
-    trainees = services.confirmed_trainees(workshop)
+    if trainees is None:
+        trainees = services.confirmed_trainees(workshop, order="name")
     cells = services.grades(workshop, quizzes, trainees)
     return {
         trainee.id: [

@@ -38,6 +38,7 @@ from training.quizzes.models import (
     QuizPurpose,
 )
 from training.workshops.models import Enrolment, EnrolmentState, Workshop
+from training.workshops.services import confirmed_trainees
 
 # Quizzes -----------------------------------------------------------------------------------
 
@@ -187,17 +188,6 @@ def workshop_quizzes(workshop: Workshop) -> list[Quiz]:
 # Who takes part ----------------------------------------------------------------------------
 
 
-def confirmed_trainees(workshop: Workshop) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Enrolment, Enrolment.trainee_id == User.id)
-            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED)
-            .order_by(User.full_name, User.id)
-        )
-    )
-
-
 def is_confirmed(user: User, workshop_id: int, *, lock: bool = False) -> bool:
     query = sa.select(Enrolment.id).where(
         Enrolment.workshop_id == workshop_id,
@@ -220,7 +210,7 @@ def accommodation_for(workshop_id: int, trainee_id: int) -> Accommodation | None
 def set_accommodation(
     workshop: Workshop, trainee_id: int, time_factor: Decimal, extra_attempts: int, note: str, *, actor: User
 ) -> Accommodation:
-    if trainee_id not in {u.id for u in confirmed_trainees(workshop)}:
+    if trainee_id not in {u.id for u in confirmed_trainees(workshop, order="name")}:
         raise InvalidInput.of(["Choose a trainee with a confirmed place."], field="trainee_id")
     if not Decimal(1) <= time_factor <= Decimal(4):
         raise InvalidInput.of(["Extra time is a factor from 1 to 4."], field="time_factor")
@@ -632,7 +622,7 @@ def grades(workshop: Workshop, quizzes: list[Quiz], trainees: list[User]) -> dic
 
 def gradebook(workshop: Workshop) -> tuple[list[Quiz], list[GradebookRow]]:
     quizzes = workshop_quizzes(workshop)
-    trainees = confirmed_trainees(workshop)
+    trainees = confirmed_trainees(workshop, order="name")
     cells = grades(workshop, quizzes, trainees)
     return quizzes, [GradebookRow(t, cells[t.id]) for t in trainees]
 
@@ -757,7 +747,7 @@ def knowledge_gain(workshop: Workshop) -> GainReport:
         pairs[quiz.purpose_module_id][quiz.purpose] = quiz  # type: ignore[index]
     paired = {m: p for m, p in pairs.items() if QuizPurpose.PRE_TEST in p and QuizPurpose.POST_TEST in p}
     modules = [m for m in workshop.modules if m.id in paired]
-    trainees = confirmed_trainees(workshop)
+    trainees = confirmed_trainees(workshop, order="name")
     involved = [q for p in paired.values() for q in p.values()]
     cells = grades(workshop, involved, trainees)
     trainee_rows = []

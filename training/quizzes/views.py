@@ -187,7 +187,7 @@ def quiz(quiz_id: int):
 def accommodations(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
     ensure(permissions.can_manage_quizzes(current_user, workshop))
-    trainees = services.confirmed_trainees(workshop)
+    trainees = services.confirmed_trainees(workshop, order="name")
     form = AccommodationForm()
     form.trainee_id.choices = [(t.id, t.full_name) for t in trainees]
     if form.validate_on_submit():
@@ -500,7 +500,7 @@ def override_grade(quiz_id: int, trainee_id: int):
     quiz = _load_quiz(quiz_id)
     ensure(permissions.can_manage_quizzes(current_user, quiz.workshop))
     trainee = db.get_or_404(User, trainee_id)
-    if trainee.id not in {t.id for t in services.confirmed_trainees(quiz.workshop)}:
+    if trainee.id not in {t.id for t in services.confirmed_trainees(quiz.workshop, order="name")}:
         abort(404)
     form = OverrideForm()
     remove = RemoveOverrideForm(prefix="remove")

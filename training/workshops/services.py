@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from training.accounts.models import Role, User
@@ -71,14 +71,19 @@ def confirmed_counts(workshop_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def confirmed_trainees(workshop: Workshop) -> list[User]:
-    """Trainees holding a confirmed seat, in arrival order."""
+def confirmed_trainees(workshop: Workshop, *, order: str = "arrival") -> list[User]:
+    """Trainees holding a confirmed seat, in arrival order (or by name: ``order="name"``).
+
+    The one roster query every capability uses. Roles are not loaded: a roster is
+    for names and ids, not for permission checks."""
+    ordering = (User.full_name, User.id) if order == "name" else (Enrolment.requested_at, Enrolment.id)
     return list(
         db.session.scalars(
             sa.select(User)
             .join(Enrolment, Enrolment.trainee_id == User.id)
             .where(Enrolment.workshop_id == workshop.id, Enrolment.state == EnrolmentState.CONFIRMED)
-            .order_by(Enrolment.requested_at, Enrolment.id)
+            .options(lazyload(User.role_links))
+            .order_by(*ordering)
         )
     )
 

@@ -1,5 +1,61 @@
-"""The certificates pages in the access matrix."""
+"""The certificates pages in the access matrix.
 
-from tests.web.access.common import Entry  # noqa: F401
+The world's faculty member certifies ``cert_workshop`` (organized by the world's
+organizer), on which the world's trainee holds a certificate. ``foreign`` is a
+certificate of someone else on another workshop: to the trainee ("another
+trainee's certificate"), the faculty member ("faculty of another workshop") and
+the organizer it does not exist (404); the admin sees it. Other combinations are
+in tests/certificates/test_web.py.
+"""
 
-ENTRIES: dict = {}
+from tests.web.access.common import TO_LOGIN, Entry, admin_only, everyone, only, signed_in
+
+
+def build(world, make) -> None:
+    world.cert_workshop = make.workshop(organizer=world.organizer, faculty=[], certifiers=[world.faculty])
+    make.enrolment(world.cert_workshop, world.trainee)
+    world.certificate = make.certificate(world.cert_workshop, world.trainee)
+    other_workshop = make.workshop()
+    world.foreign = make.certificate(other_workshop)
+
+
+W = "/workshops/{cert_workshop.id}"
+C = "/certificates/{certificate.serial}"
+CERTIFIER_OR_ADMIN = {"anonymous": TO_LOGIN, "trainee": 403, "faculty": 302, "organizer": 403, "admin": 302}
+TRAINEE_ONLY = only("trainee")
+
+ENTRIES = {
+    ("certificates.eligibility", "GET"): Entry(f"{W}/certificates", only("faculty", "organizer", "admin")),
+    ("certificates.edit_rules", "GET"): Entry(
+        f"{W}/certificates/rules", only("faculty", "organizer", "admin")
+    ),
+    # Nothing chosen: refused with the form shown again.
+    ("certificates.edit_rules", "POST"): Entry(
+        f"{W}/certificates/rules", only("faculty", "organizer", "admin", status=422)
+    ),
+    # An empty form is refused with a message on the eligibility page.
+    ("certificates.issue", "POST"): Entry(f"{W}/certificates/issue", CERTIFIER_OR_ADMIN),
+    ("certificates.issue_all", "POST"): Entry(f"{W}/certificates/issue-all", CERTIFIER_OR_ADMIN),
+    ("certificates.download_all", "GET"): Entry(f"{W}/certificates.zip", only("organizer", "admin")),
+    ("certificates.evaluation_results", "GET"): Entry(f"{W}/evaluation/results", only("organizer", "admin")),
+    ("certificates.evaluate", "GET"): Entry(f"{W}/evaluation", TRAINEE_ONLY),
+    ("certificates.evaluate", "POST"): Entry(f"{W}/evaluation", only("trainee", status=422)),
+    ("certificates.confirm_name", "GET"): Entry(f"{W}/certificate-name", TRAINEE_ONLY),
+    ("certificates.confirm_name", "POST"): Entry(f"{W}/certificate-name", only("trainee", status=422)),
+    ("certificates.mine", "GET"): Entry("/certificates", signed_in()),
+    ("certificates.detail", "GET"): Entry(C, signed_in()),
+    ("certificates.download", "GET"): Entry(
+        "/certificates/{foreign.serial}/pdf", {**signed_in(404), "anonymous": TO_LOGIN, "admin": 200}
+    ),
+    # Without a reason: refused with the form shown again. The holder and the organizer may not revoke.
+    ("certificates.revoke", "POST"): Entry(
+        f"{C}/revoke", {"anonymous": TO_LOGIN, "trainee": 403, "faculty": 422, "organizer": 403, "admin": 422}
+    ),
+    # Not eligible any more (no evidence in this world): refused with a message on the certificate page.
+    ("certificates.reissue", "POST"): Entry(f"{C}/reissue", CERTIFIER_OR_ADMIN),
+    ("certificates.registry", "GET"): Entry("/admin/certificates", admin_only()),
+    ("certificates.issuer_certificate", "GET"): Entry("/certificates/issuer.pem", everyone()),
+    ("certificates.verify_form", "GET"): Entry("/verify", everyone()),
+    ("certificates.verify", "GET"): Entry("/verify/{certificate.serial}", everyone()),
+    ("certificates.verify_json", "GET"): Entry("/verify/{certificate.serial}.json", everyone()),
+}

@@ -1,0 +1,89 @@
+"""``flask --app training certificates ...``: the registry from the command line and
+an offline check of a certificate PDF's signature."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from training.certificates import bp, services, signing
+from training.certificates.models import Certificate, CertificateState
+from training.core.errors import DomainError
+from training.extensions import db
+
+
+@bp.cli.command("list")
+@click.option("--search", "query", default="", help="Serial, name, e-mail or workshop title.")
+@click.option("--status", type=click.Choice([s.value for s in CertificateState]), default=None)
+def list_certificates(query: str, status: str | None) -> None:
+    """Every certificate: serial, kind, status, holder, workshop."""
+    statement = services.search_registry(query, CertificateState(status) if status else None)
+    count = 0
+    for certificate in db.session.scalars(statement.options(selectinload(Certificate.workshop))):
+        count += 1
+        click.echo(
+            "\t".join(
+                [
+                    certificate.serial,
+                    certificate.kind.value,
+                    certificate.state.value,
+                    certificate.holder_name,
+                    certificate.workshop.title,
+                ]
+            )
+        )
+    click.echo(f"{count} certificate{'s' if count != 1 else ''}.", err=True)
+
+
+@bp.cli.command("pdf")
+@click.argument("serial")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_pdf(serial: str, file: Path) -> None:
+    """Write the stored PDF of SERIAL to FILE (exactly as issued; never re-rendered)."""
+    certificate = services.find_by_serial(serial)
+    if certificate is None:
+        click.echo(f"error: no certificate has the serial {serial!r}", err=True)
+        sys.exit(1)
+    try:
+        content = services.stored_pdf(certificate)
+    except DomainError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(1)
+    file.write_bytes(content)
+    click.echo(f"Wrote {certificate.serial} ({certificate.state.value}) to {file}.")
+
+
+@bp.cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_pdf(file: Path) -> None:
+    """Check offline that FILE is a certificate signed by this issuer and unaltered."""
+    # pyHanko logs each failed check with a traceback; the verdict below says it plainly.
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    result = signing.check(file.read_bytes())
+    serial = services.serial_in(result.reason)
+    if not result.authentic:
+        click.echo(f"NOT AUTHENTIC: {file}")
+        for reason in result.reasons:
+            click.echo(f"  - {reason}")
+        if serial:
+            click.echo(f"  The file claims the serial {serial}; do not trust it.")
+        sys.exit(1)
+    click.echo(f"AUTHENTIC: signed by the issuer and unaltered since {result.signed_at:%Y-%m-%d %H:%M UTC}.")
+    click.echo(f"Serial: {serial or 'none found'}")
+    certificate = (
+        db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial)) if serial else None
+    )
+    if certificate is None:
+        click.echo("Registry: this installation holds no certificate with that serial.")
+    elif certificate.state is CertificateState.VALID:
+        click.echo(f"Registry: valid, {certificate.kind.label.lower()} of {certificate.holder_name}.")
+    elif certificate.state is CertificateState.REVOKED:
+        click.echo(f"Registry: REVOKED on {certificate.revoked_at:%Y-%m-%d}: {certificate.revocation_reason}")
+    else:
+        newer = certificate.superseded_by
+        click.echo(f"Registry: superseded by {newer.serial if newer else 'a newer certificate'}.")

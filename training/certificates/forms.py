@@ -1,0 +1,128 @@
+"""Certificates forms: shape and range checks only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from training.accounts.forms import MultiCheckboxField
+from training.certificates.models import CertificateKind, CertificateState, QuizPolicy
+from training.core.forms import choices
+
+KIND_CHOICES = choices((kind.value, kind.label) for kind in CertificateKind)
+SCALE = choices((str(n), str(n)) for n in range(1, 6))
+
+
+class RulesForm(FlaskForm):
+    quiz_policy = SelectField(
+        "Quizzes to pass",
+        choices=choices((p.value, p.label) for p in QuizPolicy),
+        validators=[DataRequired()],
+    )
+    competence_enabled = BooleanField("Award a certificate of competence")
+    required_skills = MultiCheckboxField(
+        "Skills the certificate of competence requires",
+        choices=[],
+        description="Each must be signed off by certifying faculty. Attendance rules "
+        "(threshold and mandatory sessions) are set with the attendance of the workshop.",
+    )
+    evaluation_required = BooleanField("Require the course evaluation")
+    submit = SubmitField("Save the rules")
+
+
+class IssueForm(FlaskForm):
+    trainee_id = HiddenField(validators=[InputRequired()])
+    kind = SelectField("Kind", choices=KIND_CHOICES, validators=[DataRequired()])
+    submit = SubmitField("Issue")
+
+
+class BulkIssueForm(FlaskForm):
+    kind = SelectField("Kind", choices=KIND_CHOICES, validators=[DataRequired()])
+    submit = SubmitField("Issue all eligible")
+
+
+class NameForm(FlaskForm):
+    name = StringField(
+        "Your name as it must appear on the certificate",
+        validators=[DataRequired(), Length(min=2, max=200)],
+        description="Exactly as your medical board or employer expects it, with titles and accents.",
+    )
+    confirm = BooleanField(
+        "I confirm this name is spelled exactly as it must appear",
+        validators=[DataRequired(message="Tick the box to confirm the spelling.")],
+    )
+    submit = SubmitField("Confirm my name")
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired(), Length(min=5, max=2000)],
+        description="Shown on the public verification page.",
+    )
+    submit = SubmitField("Revoke the certificate")
+
+
+class ReissueForm(FlaskForm):
+    submit = SubmitField("Re-issue with a new serial")
+
+
+class VerifyForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    serial = StringField("Serial", validators=[DataRequired(), Length(max=40)])
+
+
+class RegistryForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    state = SelectField(
+        "Status",
+        choices=choices([("", "Any status"), *((s.value, s.label) for s in CertificateState)]),
+        validators=[Optional()],
+    )
+
+
+class EvaluationForm(FlaskForm):
+    """The fixed part; one rating field per session and per faculty member is added by ``evaluation_form``."""
+
+    overall = RadioField(
+        "Overall, how would you rate this workshop? (1 poor, 5 excellent)",
+        choices=SCALE,
+        validators=[InputRequired(message="Choose an overall rating.")],
+    )
+    comments = TextAreaField(
+        "Comments",
+        validators=[Optional(), Length(max=5000)],
+        description="What worked, what to improve. Organizers see comments without your name.",
+    )
+    submit = SubmitField("Send my evaluation")
+
+
+def evaluation_form(sessions: list[Any], faculty: list[Any], **kwargs: Any) -> EvaluationForm:
+    class Form(EvaluationForm):
+        pass
+
+    for session in sessions:
+        setattr(
+            Form, f"session_{session.id}", RadioField(session.title, choices=SCALE, validators=[Optional()])
+        )
+    for person in faculty:
+        setattr(
+            Form, f"faculty_{person.id}", RadioField(person.full_name, choices=SCALE, validators=[Optional()])
+        )
+    return Form(**kwargs)

@@ -1,0 +1,218 @@
+"""Pure decisions for certificates: eligibility (every reason, not the first),
+serial numbers with a check character, and evaluation averages.
+
+No database, no request: plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from training.certificates.models import CertificateKind, QuizPolicy
+from training.core.evidence import AttendanceEvidence, QuizEvidence, SkillEvidence
+
+# --- serials ---------------------------------------------------------------
+# Crockford's base 32 (no I, L, O, U: nothing to misread), 16 symbols = 80 random
+# bits, then one check symbol: the number modulo 37, written with the 32 symbols
+# and the five extra ones Crockford defines for checks.
+
+SYMBOLS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CHECK_SYMBOLS = SYMBOLS + "*~$=U"
+BODY_LENGTH = 16
+GROUP = 4
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def check_symbol(body: str) -> str:
+    value = 0
+    for symbol in body:
+        value = value * 32 + SYMBOLS.index(symbol)
+    return CHECK_SYMBOLS[value % 37]
+
+
+def serial_from_bytes(random_bytes: bytes) -> str:
+    """A formatted serial from 10 random bytes: ``XXXX-XXXX-XXXX-XXXX-C``."""
+    if len(random_bytes) != BODY_LENGTH * 5 // 8:
+        raise ValueError("a serial needs exactly 10 random bytes")
+    number = int.from_bytes(random_bytes, "big")
+    body = "".join(SYMBOLS[(number >> (5 * i)) & 31] for i in reversed(range(BODY_LENGTH)))
+    return format_serial(body + check_symbol(body))
+
+
+def format_serial(compact: str) -> str:
+    body, check = compact[:BODY_LENGTH], compact[BODY_LENGTH:]
+    groups = [body[i : i + GROUP] for i in range(0, BODY_LENGTH, GROUP)]
+    return "-".join([*groups, check])
+
+
+def normalise_serial(text: str) -> str | None:
+    """The canonical serial for what someone typed (any case, with or without
+    dashes, O for 0, I or L for 1), or None when it cannot be one of ours."""
+    compact = "".join(text.split()).replace("-", "").upper()
+    if len(compact) != BODY_LENGTH + 1:
+        return None
+    body, check = compact[:BODY_LENGTH].translate(_READ_AS), compact[BODY_LENGTH]
+    if any(symbol not in SYMBOLS for symbol in body):
+        return None
+    check = check if check == "U" else check.translate(_READ_AS)
+    if check not in CHECK_SYMBOLS or check_symbol(body) != check:
+        return None
+    return format_serial(body + check)
+
+
+# --- eligibility -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequiredSkill:
+    identity: str  # "MODULE-CODE/skill-key"
+    title: str
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What a workshop's certificates require (attendance's threshold and mandatory
+    sessions come with the attendance evidence itself)."""
+
+    quiz_policy: QuizPolicy = QuizPolicy.MARKED
+    required_skills: tuple[RequiredSkill, ...] = ()
+    evaluation_required: bool = False
+    competence_enabled: bool = True
+    workshop_open: bool = True  # neither a draft nor cancelled
+
+
+@dataclass(frozen=True)
+class TraineeEvidence:
+    trainee_id: int
+    account_name: str
+    confirmed_name: str | None = None
+    attendance: AttendanceEvidence | None = None
+    quizzes: tuple[QuizEvidence, ...] = ()
+    skills: tuple[SkillEvidence, ...] = ()
+    evaluation_done: bool = False
+
+    def skill(self, identity: str) -> SkillEvidence | None:
+        found = [s for s in self.skills if s.identity == identity and s.signed_off]
+        return found[0] if found else next((s for s in self.skills if s.identity == identity), None)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    kind: CertificateKind
+    met: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    # The skills that will be named on a competence certificate.
+    skills: tuple[SkillEvidence, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
+def percent_text(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP).normalize():f}%"
+
+
+def _attendance(evidence: AttendanceEvidence | None, met: list[str], missing: list[str]) -> None:
+    if evidence is None:
+        missing.append("No attendance is recorded.")
+        return
+    if evidence.percent >= evidence.threshold_percent:
+        met.append(
+            f"Attended {percent_text(evidence.percent)} of the scheduled time "
+            f"(at least {percent_text(evidence.threshold_percent)} required)."
+        )
+    else:
+        missing.append(
+            f"Attended {percent_text(evidence.percent)} of the scheduled time; "
+            f"at least {percent_text(evidence.threshold_percent)} is required."
+        )
+    for session in evidence.missing_mandatory:
+        missing.append(f"Missed the mandatory session {session}.")
+
+
+def required_quizzes(policy: QuizPolicy, quizzes: Iterable[QuizEvidence]) -> list[QuizEvidence]:
+    if policy is QuizPolicy.NONE:
+        return []
+    if policy is QuizPolicy.ALL:
+        return list(quizzes)
+    return [quiz for quiz in quizzes if quiz.required_for_certificate]
+
+
+def _quizzes(
+    policy: QuizPolicy, quizzes: tuple[QuizEvidence, ...], met: list[str], missing: list[str]
+) -> None:
+    for quiz in required_quizzes(policy, quizzes):
+        score = f" ({percent_text(quiz.score_percent)})" if quiz.score_percent is not None else ""
+        if quiz.passed:
+            met.append(f"Passed the quiz \u201c{quiz.title}\u201d{score}.")
+        elif quiz.attempts_used == 0:
+            missing.append(f"Has not taken the quiz \u201c{quiz.title}\u201d.")
+        else:
+            tries = "attempt" if quiz.attempts_used == 1 else "attempts"
+            title = f"\u201c{quiz.title}\u201d"
+            missing.append(f"Has not passed the quiz {title}{score}, after {quiz.attempts_used} {tries}.")
+
+
+def eligibility(kind: CertificateKind, requirements: Requirements, evidence: TraineeEvidence) -> Eligibility:
+    """Everything a trainee meets and everything still missing for one kind of certificate."""
+    met: list[str] = []
+    missing: list[str] = []
+    if not requirements.workshop_open:
+        missing.append("The workshop is not running: it is a draft or was cancelled.")
+    _attendance(evidence.attendance, met, missing)
+    _quizzes(requirements.quiz_policy, evidence.quizzes, met, missing)
+    signed: list[SkillEvidence] = []
+    if kind is CertificateKind.COMPETENCE:
+        if not requirements.competence_enabled:
+            missing.append("This workshop does not award a certificate of competence.")
+        elif not requirements.required_skills:
+            missing.append("No skill is set to be certified on this workshop.")
+        for required in requirements.required_skills if requirements.competence_enabled else ():
+            skill = evidence.skill(required.identity)
+            if skill is not None and skill.signed_off:
+                signed.append(skill)
+                by = f" by {skill.signed_off_by}" if skill.signed_off_by else ""
+                met.append(f"Skill \u201c{required.title}\u201d signed off{by}.")
+            else:
+                missing.append(f"Skill \u201c{required.title}\u201d is not signed off.")
+    if requirements.evaluation_required:
+        if evidence.evaluation_done:
+            met.append("Completed the course evaluation.")
+        else:
+            missing.append("Has not completed the course evaluation.")
+    if evidence.confirmed_name:
+        met.append(f"Confirmed the name for the certificate: \u201c{evidence.confirmed_name}\u201d.")
+    else:
+        missing.append("Has not confirmed the name to print on the certificate.")
+    return Eligibility(kind, tuple(met), tuple(missing), tuple(signed))
+
+
+# --- course evaluation -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Average:
+    count: int
+    mean: Decimal | None  # one decimal; None without ratings
+    distribution: tuple[int, ...]  # how many gave 1, 2, 3, 4, 5
+
+
+def average(ratings: Iterable[int]) -> Average:
+    values = [r for r in ratings if 1 <= r <= 5]
+    distribution = tuple(values.count(score) for score in range(1, 6))
+    if not values:
+        return Average(0, None, distribution)
+    mean = (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Average(len(values), mean, distribution)
+
+
+# Fewer answers than this and the free-text comments could name their author to an organizer
+# who knows who came; the figures are still shown.
+MIN_ANSWERS_FOR_COMMENTS = 3
+
+
+def comments_visible(answers: int) -> bool:
+    return answers >= MIN_ANSWERS_FOR_COMMENTS
