@@ -1,7 +1,7 @@
 """Curriculum images: the pictures questions show, kept per version
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0003
 Create Date: 2026-11-24 11:26:34.508944
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0005"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """calendar feeds: private per-user calendar subscriptions
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0004
 Create Date: 2026-11-24 11:04:30.137293
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0007"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Attendance records and per-workshop attendance settings
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0005
 Create Date: 2026-11-24 11:03:23.571497
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0008"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """quizzes attempts accommodations overrides
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0007
 Create Date: 2026-11-24 11:03:33.988310
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008"
-down_revision = "0009"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Assessments (OSATS ratings) and skill sign-offs
 
 Revision ID: 0009
-Revises: 0011
+Revises: 0008
 Create Date: 2026-11-24 11:03:47.323805
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009"
-down_revision = "0011"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Certificates: rules, course evaluations, confirmed names and certificates
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0009
 Create Date: 2026-11-24 11:05:15.948090
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

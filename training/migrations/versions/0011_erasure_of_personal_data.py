@@ -1,7 +1,7 @@
 """erasure of personal data
 
 Revision ID: 0011
-Revises: 0003
+Revises: 0010
 Create Date: 2026-11-24 11:05:10.416890
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0003"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
