@@ -598,17 +598,15 @@ def save_settings(
     settings.late_grace_minutes = late_grace_minutes
     settings.daily_credit_cap_hours = daily_credit_cap_hours
     db.session.flush()
-    old, new = audit.diff(before, _settings_snapshot(settings))
-    if new:
-        audit.record(
-            "attendance.settings_changed",
-            settings,
-            actor=actor,
-            summary=f"Attendance rules of {workshop.title}",
-            old=old,
-            new=new,
-            workshop_id=workshop.id,
-        )
+    audit.record_changes(
+        "attendance.settings_changed",
+        settings,
+        before,
+        _settings_snapshot(settings),
+        actor=actor,
+        summary=f"Attendance rules of {workshop.title}",
+        workshop_id=workshop.id,
+    )
     return settings
 
 

@@ -137,17 +137,15 @@ def save_rules(
     row.evaluation_required = evaluation_required
     row.competence_enabled = competence_enabled
     db.session.flush()
-    old, new = audit.diff(before, _rules_dict(row))
-    if new:
-        audit.record(
-            "certificates.rules",
-            row,
-            actor=actor,
-            summary=f"Certification rules of {workshop.title} changed",
-            old=old,
-            new=new,
-            workshop_id=workshop.id,
-        )
+    audit.record_changes(
+        "certificates.rules",
+        row,
+        before,
+        _rules_dict(row),
+        actor=actor,
+        summary=f"Certification rules of {workshop.title} changed",
+        workshop_id=workshop.id,
+    )
     return row
 
 

@@ -89,3 +89,21 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     """Only the keys whose value changed, as (old, new)."""
     changed = [key for key in after if before.get(key) != after.get(key)]
     return {key: before.get(key) for key in changed}, {key: after[key] for key in changed}
+
+
+def record_changes(
+    action: str,
+    target: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    actor: User | None,
+    summary: str,
+    workshop_id: int | None = None,
+) -> bool:
+    """Record an edit as old -> new, only the fields that changed; nothing when none did."""
+    old, new = diff(before, after)
+    if not new:
+        return False
+    record(action, target, actor=actor, summary=summary, old=old, new=new, workshop_id=workshop_id)
+    return True

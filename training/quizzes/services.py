@@ -160,17 +160,15 @@ def update_quiz(quiz: Quiz, data: QuizSettings, *, actor: User | None) -> Quiz:
     before = _snapshot(quiz)
     _apply(quiz, quiz.workshop, data)
     db.session.flush()
-    old, new = audit.diff(before, _snapshot(quiz))
-    if new:
-        audit.record(
-            "quiz.changed",
-            quiz,
-            actor=actor,
-            summary=f"Quiz {quiz.title} changed",
-            old=old,
-            new=new,
-            workshop_id=quiz.workshop_id,
-        )
+    audit.record_changes(
+        "quiz.changed",
+        quiz,
+        before,
+        _snapshot(quiz),
+        actor=actor,
+        summary=f"Quiz {quiz.title} changed",
+        workshop_id=quiz.workshop_id,
+    )
     return quiz
 
 

@@ -627,16 +627,14 @@ def save_faculty_profile(
     )
     db.session.add(profile)
     db.session.flush()
-    old, new = audit.diff(before, after)
-    if new:
-        audit.record(
-            "faculty.profile_updated",
-            profile,
-            actor=actor,
-            summary=f"Updated the faculty profile of {user.full_name}",
-            old=old,
-            new=new,
-        )
+    audit.record_changes(
+        "faculty.profile_updated",
+        profile,
+        before,
+        after,
+        actor=actor,
+        summary=f"Updated the faculty profile of {user.full_name}",
+    )
     return profile
 
 
