@@ -7,9 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.factories import Factories
+from tests.support.detached_factories import factories
 from tests.support.factories.accounts import DEFAULT_PASSWORD
-from tests.support.factories.enrolments import committing_session
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +27,7 @@ def log_in(page, email):
 
 
 def test_enrol_wait_cancel_promote_and_manage_the_roster(page, live_app, tmp_path):
-    make = Factories(live_app)
-    with committing_session(live_app):
+    with factories(live_app) as make:
         workshop = make.workshop(capacity=1, title="Microfat for the periorbital region")
         first = make.trainee(full_name="Dr. Hana Ito").email
         second = make.trainee(full_name="Dr. Rafael Souza").email

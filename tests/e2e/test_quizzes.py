@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.support.shared_setup import factories
+from tests.support.detached_factories import factories
 from training.curriculum.models import Question, QuestionKind, VersionState
 from training.extensions import db
 from training.quizzes.models import Attempt, AttemptState, QuizPurpose

@@ -21,8 +21,7 @@ import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
 from tests.support import database
-from tests.support.factories import Factories
-from tests.support.factories.enrolments import committing_session
+from tests.support.detached_factories import factories
 from tests.support.servers import LiveServer
 from tests.support.tasks import run_pending
 from training import create_app
@@ -63,8 +62,7 @@ class Racer:
 
 def crowd(race_app) -> tuple[int, list[Racer]]:
     """A workshop with 10 free seats, and 50 trainees, all committed."""
-    make = Factories(race_app)
-    with committing_session(race_app):
+    with factories(race_app) as make:
         workshop = make.workshop(capacity=SEATS + ALREADY_CONFIRMED)
         for _ in range(ALREADY_CONFIRMED):
             make.enrolment(workshop)

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support import database
-from tests.support.shared_setup import factories
+from tests.support.detached_factories import factories
 from training import create_app
 from training.accounts.models import User
 from training.config import TestConfig
