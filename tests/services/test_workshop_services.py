@@ -16,6 +16,7 @@ from training.extensions import db
 from training.workshops import services
 from training.workshops.models import (
     Duty,
+    Enrolment,
     EnrolmentState,
     PrerequisitePolicy,
     SessionKind,
@@ -130,6 +131,21 @@ def test_capacity_cannot_drop_below_the_confirmed_count(make, ctx):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "workshop.updated"))
     assert event.old["capacity"] == 10
     assert event.new["capacity"] == 4
+
+
+def test_raising_the_capacity_moves_the_waitlist_up(make, ctx, mails):
+    workshop = make.workshop(capacity=2)
+    make.enrolled_trainees(workshop, 2)
+    first = make.enrolment(workshop, state=EnrolmentState.WAITLISTED)
+    second = make.enrolment(workshop, state=EnrolmentState.WAITLISTED)
+    workshop, version, organizer = merged(workshop, workshop.curriculum_version, workshop.organizer)
+    data = workshop_input(version, capacity=3, starts_on=workshop.starts_on, ends_on=workshop.ends_on)
+    services.update_workshop(workshop, data, actor=organizer)
+    db.session.commit()
+    states = {e.trainee_id: e.state for e in db.session.scalars(sa.select(Enrolment))}
+    assert states[first.trainee_id] is EnrolmentState.CONFIRMED
+    assert states[second.trainee_id] is EnrolmentState.WAITLISTED
+    assert len(mails(first.trainee.email)) == 1
 
 
 def test_dates_cannot_leave_a_session_behind(make, ctx):

@@ -449,6 +449,11 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, *, actor: User) -> 
             new=new,
             workshop_id=workshop.id,
         )
+    if new.get("capacity", 0) > old.get("capacity", new.get("capacity", 0)):
+        # More seats: the waitlist moves up at once, first come first served.
+        from training.enrolments.services import promote  # enrolments builds on this module
+
+        promote(workshop, actor=actor)
     return workshop
 
 
