@@ -169,10 +169,8 @@ def _record_page(
 @login_required
 def record(workshop_id: int, trainee_id: int, skill_id: int):
     workshop, trainee, skill = _load(workshop_id, trainee_id, skill_id)
-    allowed = permissions.can_view_skill_record(current_user, workshop, trainee.id)
-    if not allowed:
-        abort(404)  # another trainee's record: its existence is private
-    ensure(allowed)
+    # Another trainee's record: its existence is private.
+    permissions.ensure_or_404(permissions.can_view_skill_record(current_user, workshop, trainee.id))
     return _record_page(workshop, trainee, skill)
 
 

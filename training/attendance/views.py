@@ -29,7 +29,7 @@ from training.attendance.models import AttendanceRecord, AttendanceStatus, Check
 from training.core import pdf, permissions
 from training.core.csv import safe_row
 from training.core.errors import DomainError
-from training.core.permissions import ensure
+from training.core.permissions import ensure, ensure_or_404
 from training.core.web import show_domain_error
 from training.extensions import db, limiter
 from training.workshops.models import Workshop, WorkshopSession
@@ -52,13 +52,6 @@ def _template_globals(state: Any) -> None:
         attendance_sessions_to_take=lambda user: services.sessions_to_take(user, services.now()),
         AttendanceStatus=AttendanceStatus,
     )
-
-
-def ensure_or_404(allowed: bool) -> None:
-    """``permissions.ensure`` for objects whose existence is private: refuse with 404."""
-    if not allowed:
-        abort(404)
-    ensure(True)
 
 
 def _is_htmx() -> bool:

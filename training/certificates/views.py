@@ -47,10 +47,9 @@ def _workshop(workshop_id: int) -> Workshop:
 def _certificate(serial: str) -> Certificate:
     """The certificate by serial; 404 for anyone who may not see it (its holder is private)."""
     certificate = services.find_by_serial(serial)
-    if certificate is None or not permissions.can_view_certificate(current_user, certificate):
-        ensure(True)  # the answer is "not found", whoever asks
-        abort(404)
-    ensure(True)
+    permissions.ensure_or_404(
+        certificate is not None and permissions.can_view_certificate(current_user, certificate)
+    )
     return certificate
 
 

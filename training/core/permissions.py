@@ -397,6 +397,14 @@ def ensure(allowed: bool) -> None:
         abort(403)
 
 
+def ensure_or_404(allowed: bool) -> None:
+    """``ensure`` for objects whose very existence is private (another trainee's
+    attempt, a draft workshop): refuse with 404, as if there were nothing there."""
+    g.permission_checked = True
+    if not allowed:
+        abort(404)
+
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 

@@ -65,9 +65,7 @@ def _load_quiz(quiz_id: int) -> Quiz:
 def _own_attempt(attempt_id: int) -> Attempt:
     """The attempt, only for its trainee: anyone else is told it does not exist."""
     attempt = services.load_attempt(attempt_id)
-    if attempt is None or not permissions.can_open_attempt(current_user, attempt):
-        abort(404)
-    ensure(True)
+    permissions.ensure_or_404(attempt is not None and permissions.can_open_attempt(current_user, attempt))
     return attempt
 
 
@@ -641,9 +639,7 @@ def edit_hotspot_question(question_id: int):
 @login_required
 def question_image(question_id: int):
     question = db.get_or_404(Question, question_id)
-    if not permissions.can_see_question(current_user, question):
-        abort(404)
-    ensure(True)
+    permissions.ensure_or_404(permissions.can_see_question(current_user, question))
     path = services.image_path(question)
     if path is None:
         abort(404)

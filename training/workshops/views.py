@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.accounts.forms import ConfirmForm
@@ -47,22 +47,15 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
-def _get_or_404(model: Any, object_id: int) -> Any:
-    # Ids beyond the database's integers never reach here: the URL converter answers 404.
-    return db.get_or_404(model, object_id)
-
-
 def _workshop(workshop_id: int) -> Workshop:
     """The workshop, or 404 when it does not exist or is a draft the user may not see."""
-    workshop = _get_or_404(Workshop, workshop_id)
-    if not permissions.can_view_workshop(current_user, workshop):
-        g.permission_checked = True  # refused: a draft's existence is private
-        abort(404)
+    workshop = db.get_or_404(Workshop, workshop_id)
+    permissions.ensure_or_404(permissions.can_view_workshop(current_user, workshop))
     return workshop
 
 
 def _session(session_id: int) -> WorkshopSession:
-    item = _get_or_404(WorkshopSession, session_id)
+    item = db.get_or_404(WorkshopSession, session_id)
     _workshop(item.workshop_id)
     return item
 
@@ -333,7 +326,7 @@ def remove_staff(workshop_id: int, member_id: int):
 @bp.route("/faculty/<int:user_id>")
 @login_required
 def faculty_profile(user_id: int):
-    person = _get_or_404(User, user_id)
+    person = db.get_or_404(User, user_id)
     permissions.ensure(permissions.can_browse_workshops(current_user))
     visible = services.visible_filter(_me())
     teaching = db.session.scalars(
