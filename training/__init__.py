@@ -7,7 +7,6 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
@@ -248,6 +247,7 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from training.accounts.forms import country_name
     from training.core.permissions import TemplatePredicates
+    from training.core.venue_time import at_venue
 
     app.jinja_env.globals["can"] = TemplatePredicates()
     app.jinja_env.filters["country_name"] = country_name
@@ -262,15 +262,7 @@ def _register_template_helpers(app: Flask) -> None:
             return "yes" if value else "no"
         return str(value)
 
-    @app.template_filter("at_venue")
-    def at_venue(value: Any, where: Any, fmt: str = "%Y-%m-%d %H:%M", named: bool = True) -> str:
-        """A stored UTC time at the venue: ``where`` is a workshop, a ZoneInfo or an IANA name.
-        The zone is named after the time unless ``named=False`` (a heading names it)."""
-        if value is None:
-            return ""
-        zone_name = getattr(where, "timezone", None) or str(where)
-        local = value.astimezone(ZoneInfo(zone_name)).strftime(fmt)
-        return f"{local} {zone_name}" if named else local
+    app.jinja_env.filters["at_venue"] = at_venue
 
     @app.template_filter("datetime_utc")
     def datetime_utc(value: Any) -> str:

@@ -30,6 +30,7 @@ from training.core import audit
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed
 from training.core.urls import external_url
+from training.core.venue_time import at_venue
 from training.extensions import db
 from training.workshops.models import (
     Enrolment,
@@ -80,12 +81,8 @@ def policy_of(settings: AttendanceSettings, workshop: Workshop) -> rules.Policy:
     )
 
 
-def venue_time(moment: datetime, workshop: Workshop, fmt: str = "%a %d %b %Y %H:%M") -> str:
-    return f"{moment.astimezone(workshop.zone).strftime(fmt)} {workshop.timezone}"
-
-
 def session_label(session: WorkshopSession, workshop: Workshop) -> str:
-    return f"{session.title} ({venue_time(session.starts_at, workshop)})"
+    return f"{session.title} ({at_venue(session.starts_at, workshop, '%a %d %b %Y %H:%M')})"
 
 
 def session_facts(session: WorkshopSession, workshop: Workshop) -> rules.SessionFacts:

@@ -48,7 +48,6 @@ def _template_globals(state: Any) -> None:
     # Globals, not a context processor: imported macros see them too.
     state.app.jinja_env.globals.update(
         attendance_has_endpoint=attendance_has_endpoint,
-        attendance_venue_time=services.venue_time,
         attendance_sessions_to_take=lambda user: services.sessions_to_take(user, services.now()),
         AttendanceStatus=AttendanceStatus,
     )
