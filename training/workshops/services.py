@@ -193,7 +193,7 @@ def sessions_of(workshop: Workshop) -> list[WorkshopSession]:
             sa.select(WorkshopSession)
             .where(WorkshopSession.workshop_id == workshop.id)
             .options(
-                selectinload(WorkshopSession.faculty),
+                selectinload(WorkshopSession.faculty).lazyload(User.role_links),
                 selectinload(WorkshopSession.modules),
                 selectinload(WorkshopSession.stations),
             )
@@ -1124,7 +1124,7 @@ def feed_sessions(user: User) -> list[WorkshopSession]:
             )
             .options(
                 contains_eager(WorkshopSession.workshop),
-                selectinload(WorkshopSession.faculty),
+                selectinload(WorkshopSession.faculty).lazyload(User.role_links),
                 selectinload(WorkshopSession.modules),
             )
             .order_by(WorkshopSession.starts_at)

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from training.accounts.forms import ConfirmForm
 from training.accounts.models import User
@@ -48,8 +49,15 @@ def _me() -> User:
 
 
 def _workshop(workshop_id: int) -> Workshop:
-    """The workshop, or 404 when it does not exist or is a draft the user may not see."""
-    workshop = db.get_or_404(Workshop, workshop_id)
+    """The workshop, or 404 when it does not exist or is a draft the user may not see.
+    Its staff come with it, without their global roles (duties are what pages show)."""
+    workshop = db.session.get(
+        Workshop,
+        workshop_id,
+        options=[selectinload(Workshop.staff).joinedload(WorkshopStaff.user).lazyload(User.role_links)],
+    )
+    if workshop is None:
+        abort(404)
     permissions.ensure_or_404(permissions.can_view_workshop(current_user, workshop))
     return workshop
 
