@@ -272,3 +272,21 @@ def test_cronbach_alpha_of_a_quiz_matches_the_scores(make, ctx, workshop):
     expected = 4 / 3 * (1 - sum(item_variances) / total_variance)
     assert analysis.alpha == pytest.approx(expected)
     assert analysis.mean_percent == pytest.approx(100 * sum(map(sum, matrix)) / 24)
+
+
+def test_item_analysis_reuses_its_sums_until_an_attempt_is_graded(make, ctx, workshop):
+    quiz = make.quiz(workshop, modules=[workshop.modules[0]])
+    first = workshop.modules[0].questions[0].id
+    make.attempt(quiz, right={first})
+    analysis, statements = count_statements(lambda: services.item_analysis(db.session.merge(quiz)))
+    again, fewer = count_statements(lambda: services.item_analysis(db.session.merge(quiz)))
+    assert fewer < statements  # the answers were not scanned again
+    assert [(r.question.id, r.stats) for r in again.items] == [
+        (r.question.id, r.stats) for r in analysis.items
+    ]
+    make.attempt(quiz, right=False)
+    later, more = count_statements(lambda: services.item_analysis(db.session.merge(quiz)))
+    assert more == statements
+    assert later.attempts == 2
+    rows = {row.question.id: row for row in later.items}
+    assert rows[first].stats.facility == 0.5

@@ -10,6 +10,7 @@ import json
 import math
 import random
 import secrets
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -890,28 +891,71 @@ class ItemAnalysis:
     histogram: list[tuple[str, int]]
 
 
-def item_analysis(quiz: Quiz) -> ItemAnalysis:
-    """Statistics of every question of the quiz over its graded attempts.
+@dataclass(frozen=True)
+class _Aggregates:
+    """What the database sums over a quiz's graded attempts: plain numbers, no ORM objects."""
 
-    Four aggregate queries, whatever the number of attempts: totals per attempt
-    set, sums per item, choices per item, and the histogram.
-    """
+    totals: tuple[Any, ...]
+    items: dict[int, tuple[Any, ...]]  # question id -> (n, Σx, Σx², Σt, Σt², Σxt, unanswered)
+    choices: dict[int, dict[str, int]]  # question id -> option id -> times chosen
+    buckets: dict[int, int]
+
+
+class _AggregateCache:
+    """The last aggregates per quiz, kept while the quiz's graded attempts stay the same.
+
+    A graded attempt never changes, so the set is named by its count, the sum of its
+    ids, its latest grading time and its total score (a new or removed attempt changes
+    them); the totals query reads that stamp anyway, and only a changed stamp pays for
+    the scan of the answers. Per process, bounded."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.entries: dict[int, tuple[tuple[Any, ...], _Aggregates]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, quiz_id: int, stamp: tuple[Any, ...]) -> _Aggregates | None:
+        with self.lock:
+            entry = self.entries.get(quiz_id)
+        return entry[1] if entry is not None and entry[0] == stamp else None
+
+    def put(self, quiz_id: int, stamp: tuple[Any, ...], value: _Aggregates) -> None:
+        with self.lock:
+            self.entries.pop(quiz_id, None)
+            self.entries[quiz_id] = (stamp, value)
+            while len(self.entries) > self.size:
+                self.entries.pop(next(iter(self.entries)))
+
+
+_aggregates = _AggregateCache()
+
+
+def _item_aggregates(quiz: Quiz) -> _Aggregates:
     graded = sa.and_(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.GRADED)
-    totals = db.session.execute(
-        sa.select(
-            sa.func.count(Attempt.id),
-            sa.func.sum(Attempt.percent),
-            sa.func.sum(Attempt.percent * Attempt.percent),
-            sa.func.sum(Attempt.score),
-            sa.func.sum(Attempt.score * Attempt.score),
-            sa.func.avg(Attempt.max_score),
-        ).where(graded)
-    ).one()
-    n_attempts = int(totals[0] or 0)
+    totals = tuple(
+        db.session.execute(
+            sa.select(
+                sa.func.count(Attempt.id),
+                sa.func.sum(Attempt.percent),
+                sa.func.sum(Attempt.percent * Attempt.percent),
+                sa.func.sum(Attempt.score),
+                sa.func.sum(Attempt.score * Attempt.score),
+                sa.func.avg(Attempt.max_score),
+                sa.func.sum(Attempt.id),
+                sa.func.max(Attempt.graded_at),
+            ).where(graded)
+        ).one()
+    )
+    stamp = (totals[0], totals[6], totals[7], totals[3])
+    cached = _aggregates.get(quiz.id, stamp)
+    if cached is not None:
+        return cached
+    # One pass over the answers: sums per question and choice, added up per question below.
     x, t = AttemptQuestion.score, Attempt.score
-    item_rows = db.session.execute(
+    rows = db.session.execute(
         sa.select(
             AttemptQuestion.question_id,
+            AttemptQuestion.choice_key,
             sa.func.count(AttemptQuestion.id),
             sa.func.sum(x),
             sa.func.sum(x * x),
@@ -922,51 +966,70 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         )
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .where(graded)
-        .group_by(AttemptQuestion.question_id)
-    ).all()
-    choice_rows = db.session.execute(
-        sa.select(AttemptQuestion.question_id, AttemptQuestion.choice_key, sa.func.count(AttemptQuestion.id))
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(graded, AttemptQuestion.choice_key.is_not(None))
         .group_by(AttemptQuestion.question_id, AttemptQuestion.choice_key)
     ).all()
+    items: dict[int, list[Any]] = {}
+    choices: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for question_id, key, count, *sums in rows:
+        total = items.setdefault(question_id, [0, 0, 0, 0, 0, 0, 0])
+        total[0] += int(count)
+        for index, value in enumerate(sums, start=1):
+            total[index] += value or 0
+        if key is not None:
+            for option_id in key.split(","):
+                choices[question_id][option_id] += int(count)
     # The 10% band, the same on every database (casting rounds on PostgreSQL, truncates on SQLite).
     bucket = sa.case(*[(Attempt.percent < (band + 1) * 10, band) for band in range(9)], else_=9)
     buckets = dict(
         db.session.execute(sa.select(bucket, sa.func.count(Attempt.id)).where(graded).group_by(bucket)).all()
     )
+    value = _Aggregates(
+        totals=totals,
+        items={q: tuple(v) for q, v in items.items()},
+        choices={q: dict(c) for q, c in choices.items()},
+        buckets=buckets,
+    )
+    _aggregates.put(quiz.id, stamp, value)
+    return value
+
+
+def item_analysis(quiz: Quiz) -> ItemAnalysis:
+    """Statistics of every question of the quiz over its graded attempts.
+
+    The sums come from one pass over the answers, whatever the number of attempts,
+    and are reused until a graded attempt is added (see ``_AggregateCache``).
+    """
+    aggregates = _item_aggregates(quiz)
+    totals = aggregates.totals
+    n_attempts = int(totals[0] or 0)
     questions = {q.id: q for q in question_pool([m.id for m in quiz.modules])}
-    extra_ids = {row[0] for row in item_rows} - questions.keys()
+    extra_ids = aggregates.items.keys() - questions.keys()
     if extra_ids:  # questions drawn before the quiz's modules changed
         questions.update(
             {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(extra_ids)))}
         )
-    chosen: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for question_id, key, count in choice_rows:
-        for option_id in (key or "").split(","):
-            chosen[question_id][option_id] += count
-    sums = {row[0]: row for row in item_rows}
     items = []
     variances = []
     for question in sorted(questions.values(), key=lambda q: (q.module_id, q.position, q.id)):
-        row = sums.get(question.id)
+        row = aggregates.items.get(question.id)
         if row is None:
             stats = rules.item_statistics(rules.ItemSums(0, 0, 0, 0, 0, 0))
             unanswered = 0
         else:
-            values = [float(v or 0) for v in row[2:7]]
-            stats = rules.item_statistics(rules.ItemSums(int(row[1]), *values))
-            unanswered = int(row[7] or 0)
-            if (var := rules.variance(int(row[1]), values[0], values[1])) is not None:
+            values = [float(v or 0) for v in row[1:6]]
+            stats = rules.item_statistics(rules.ItemSums(int(row[0]), *values))
+            unanswered = int(row[6] or 0)
+            if (var := rules.variance(int(row[0]), values[0], values[1])) is not None:
                 variances.append(var)
+        chosen = aggregates.choices.get(question.id, {})
         answered = (stats.n - unanswered) or 1
         options = [
             OptionCount(
                 id=str(o["id"]),
                 text=str(o.get("text", "")),
                 correct=bool(o.get("correct")),
-                count=chosen[question.id].get(str(o["id"]), 0),
-                share=chosen[question.id].get(str(o["id"]), 0) / answered,
+                count=chosen.get(str(o["id"]), 0),
+                share=chosen.get(str(o["id"]), 0) / answered,
             )
             for o in question.options
         ]
@@ -981,7 +1044,7 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         # k is the number of questions the attempts actually drew (the setting may have changed since).
         alpha=rules.cronbach_alpha(round(float(totals[5] or 0)), variances, score_variance),
         items=items,
-        histogram=rules.histogram(buckets),
+        histogram=rules.histogram(aggregates.buckets),
     )
 
 
