@@ -145,6 +145,10 @@ class Certificate(IdMixin, TimestampMixin, db.Model):
             postgresql_where=sa.text("state = 'valid'"),
         ),
         sa.Index("ix_certificates_workshop_id_trainee_id", "workshop_id", "trainee_id"),
+        # The registry lists newest first, and its search scans serials with the ids it
+        # matches names and workshops against: both without reading the snapshots.
+        sa.Index("ix_certificates_issued_at_id", "issued_at", "id"),
+        sa.Index("ix_certificates_registry_search", "serial", "trainee_id", "workshop_id"),
         sa.CheckConstraint("(state = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"),
         sa.CheckConstraint(
             "(state = 'superseded') = (superseded_at IS NOT NULL)", name="superseded_has_date"
