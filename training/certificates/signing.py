@@ -150,6 +150,7 @@ class _KeptKeySigner(signers.SimpleSigner):
     def __init__(self, *args: Any, key: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key = key
+        self.reserved_bytes: int | None = None  # the CMS container's size, once measured
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
@@ -161,7 +162,7 @@ class _KeptKeySigner(signers.SimpleSigner):
         return super().sign_raw(data, digest_algorithm)
 
 
-def _signer() -> signers.SimpleSigner:
+def _signer() -> _KeptKeySigner:
     files = issuer_files()
     cache_key = (str(files.key), str(files.cert))
     with _lock:
@@ -205,8 +206,17 @@ def sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
         name=current_app.config.get("PROGRAMME_NAME"),
     )
     signer = _signer()
-    output = _run(lambda: signers.async_sign_pdf(writer, metadata, signer=signer))
-    return output.getvalue()
+    # Without a size to reserve, pyHanko signs twice (a dry run estimates the container).
+    # The container's size depends only on the key and certificates, so the room pyHanko
+    # reserved for the first signature is kept for all later ones.
+    reserved = signer.reserved_bytes
+    output = _run(lambda: signers.async_sign_pdf(writer, metadata, signer=signer, bytes_reserved=reserved))
+    signed = output.getvalue()
+    if reserved is None:
+        signature = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures[0]
+        # pyHanko counts the room in hexadecimal digits, two per byte of the container.
+        signer.reserved_bytes = 2 * len(signature.sig_object["/Contents"])
+    return signed
 
 
 @dataclass(frozen=True)
