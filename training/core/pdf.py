@@ -85,6 +85,11 @@ def render_html(html: str, *, accessible: bool = True, **options: Any) -> bytes:
     return document.write_pdf(font_config=font_configuration(), **options)
 
 
+def html(template: str, *, metadata: Metadata, **context: Any) -> str:
+    """The HTML of a PDF template, as ``render`` passes it to WeasyPrint."""
+    return render_template(template, metadata=metadata, static_uri=static_uri, **context)
+
+
 def render(template: str, *, metadata: Metadata, accessible: bool = True, **context: Any) -> bytes:
     """Render a Jinja template (``templates/<capability>/pdf/...``) to PDF bytes.
 
@@ -92,5 +97,4 @@ def render(template: str, *, metadata: Metadata, accessible: bool = True, **cont
     ``<title>`` and ``<meta name=...>`` tags (WeasyPrint turns them into the
     document's metadata); ``pdf_base.html`` does it for you.
     """
-    html = render_template(template, metadata=metadata, static_uri=static_uri, **context)
-    return render_html(html, accessible=accessible)
+    return render_html(html(template, metadata=metadata, **context), accessible=accessible)
