@@ -611,12 +611,33 @@ def issue_certificate(
 ) -> Certificate:
     """Issue one certificate: eligibility, snapshot, signed PDF, row. Raises
     ``NotEligible`` with every missing requirement, ``Conflict`` if one is live."""
+    snapshot = draft_certificate(
+        workshop, trainee_id, kind, actor=actor, evidence=evidence, needs=needs, supersedes=supersedes
+    )
+    return store_certificate(
+        workshop, trainee_id, kind, snapshot, render_certificate(snapshot), actor=actor, supersedes=supersedes
+    )
+
+
+def draft_certificate(
+    workshop: Workshop,
+    trainee_id: int,
+    kind: CertificateKind,
+    *,
+    actor: User | None,
+    evidence: dict[int, rules.TraineeEvidence] | None = None,
+    needs: rules.Requirements | None = None,
+    supersedes: Certificate | None = None,
+) -> dict[str, Any]:
+    """The snapshot a certificate would freeze, after every check; writes nothing.
+
+    Rendering the snapshot needs no database, so a caller may end the transaction
+    between drafting and ``store_certificate`` (bulk issue renders outside it, so that
+    parallel workers do not wait on each other's rendering)."""
     enrolment = _lock_enrolment(workshop, trainee_id)
     if enrolment is None or enrolment.state is not EnrolmentState.CONFIRMED:
         raise NotFound("This person has no confirmed place on this workshop.")
-    existing = live_certificate(workshop, trainee_id, kind)
-    if existing is not None and existing is not supersedes:
-        raise Conflict(f"{existing.trainee.full_name} already holds {kind.label.lower()} {existing.serial}.")
+    _refuse_a_second_live(workshop, trainee_id, kind, supersedes)
     needs = needs or requirements(workshop)
     if evidence is None or trainee_id not in evidence:
         evidence = gather(workshop, [enrolment.trainee])
@@ -624,16 +645,37 @@ def issue_certificate(
     result = rules.eligibility(kind, needs, trainee_evidence)
     if not result.ok:
         raise NotEligible(enrolment.trainee.full_name, result.missing)
-    now = utcnow()
+    return build_snapshot(
+        workshop, kind, trainee_evidence, result, serial=new_serial(), issued_at=utcnow(), actor=actor
+    )
+
+
+def _refuse_a_second_live(
+    workshop: Workshop, trainee_id: int, kind: CertificateKind, supersedes: Certificate | None
+) -> None:
+    existing = live_certificate(workshop, trainee_id, kind)
+    if existing is not None and existing is not supersedes:
+        raise Conflict(f"{existing.trainee.full_name} already holds {kind.label.lower()} {existing.serial}.")
+
+
+def store_certificate(
+    workshop: Workshop,
+    trainee_id: int,
+    kind: CertificateKind,
+    snapshot: dict[str, Any],
+    document: bytes,
+    *,
+    actor: User | None,
+    supersedes: Certificate | None = None,
+) -> Certificate:
+    """Record a drafted certificate and its signed PDF, queue the holder's mail and
+    audit it. The database refuses a second live certificate of a kind."""
+    serial = snapshot["serial"]
+    issued_at = datetime.fromisoformat(snapshot["issued_at"])
     if supersedes is not None:
         supersedes.state = CertificateState.SUPERSEDED
-        supersedes.superseded_at = now
+        supersedes.superseded_at = issued_at
         db.session.flush()
-    serial = new_serial()
-    snapshot = build_snapshot(
-        workshop, kind, trainee_evidence, result, serial=serial, issued_at=now, actor=actor
-    )
-    document = render_certificate(snapshot)
     relative = f"{STORAGE}/{workshop.id}/{serial}.pdf"
     certificate = Certificate(
         serial=serial,
@@ -644,7 +686,7 @@ def issue_certificate(
         snapshot=snapshot,
         pdf_file=relative,
         pdf_sha256=hashlib.sha256(document).hexdigest(),
-        issued_at=now,
+        issued_at=issued_at,
         issued_by_id=actor.id if actor else None,
         supersedes=supersedes,
     )
@@ -653,10 +695,12 @@ def issue_certificate(
         db.session.flush()
     except sa.exc.IntegrityError:
         # Another request issued it a moment ago; the caller rolls back.
-        raise Conflict(f"{enrolment.trainee.full_name} already holds a {kind.label.lower()}.") from None
+        raise Conflict(f"{snapshot['name']} already holds a {kind.label.lower()}.") from None
     _write_atomically(relative, document)
+    trainee = db.session.get(User, trainee_id)
+    assert trainee is not None
     queue_mail(
-        enrolment.trainee.email,
+        trainee.email,
         f"Your {kind.label.lower()}: {workshop.title}",
         "certificate_issued",
         topic="certificates",
