@@ -51,31 +51,48 @@ def parse_wrk(output: str) -> tuple[float, float, int]:
 class Server:
     """gunicorn serving the app on a free port with the benchmark's database."""
 
-    def __init__(self, database_url: str, instance: Path, workers: int = 2) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        instance: Path,
+        workers: int = 2,
+        *,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+    ) -> None:
+        """``env`` adds to the environment; ``log`` receives gunicorn's and the app's
+        stderr (a file never fills up and blocks the workers, as an unread pipe can)."""
         self.port = free_port()
-        env = {
+        environment = {
             **os.environ,
             "TRAINING_DATABASE_URL": database_url,
             "TRAINING_INSTANCE_PATH": str(instance),
             "TRAINING_RATELIMITS": "off",
+            **(env or {}),
         }
+        self.log = log
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.process = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
-            [
-                str(gunicorn),
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--no-control-socket",
-                "--log-level",
-                "warning",
-                "training:create_app()",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        stderr = log.open("wb") if log is not None else subprocess.PIPE
+        try:
+            self.process = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
+                [
+                    str(gunicorn),
+                    "--workers",
+                    str(workers),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--no-control-socket",
+                    "--log-level",
+                    "warning",
+                    "training:create_app()",
+                ],
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        finally:
+            if log is not None:
+                stderr.close()  # type: ignore[union-attr]  (the child holds its own copy)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -84,10 +101,18 @@ class Server:
                     return
             except OSError as error:
                 if self.process.poll() is not None:
-                    log = self.process.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-                    raise RuntimeError(f"gunicorn stopped: {log}") from error
+                    raise RuntimeError(f"gunicorn stopped: {self.stderr_text()[-2000:]}") from error
                 time.sleep(0.2)
+        self.stop()
         raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def stderr_text(self) -> str:
+        """What gunicorn and the app wrote to stderr so far (all of it once stopped)."""
+        if self.log is not None:
+            return self.log.read_text(errors="replace")
+        if self.process.poll() is None:
+            return ""  # reading an open pipe would wait for the end
+        return self.process.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")

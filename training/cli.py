@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(jobs_group)
 
 
 def _fail(error: DomainError) -> None:
@@ -125,3 +126,49 @@ def restore_command(path: Path, force: bool) -> None:
         _fail(error)
         return
     click.echo(f"Restored {summary.files} instance files and the database (revision {summary.revision}).")
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Long-running jobs (bulk certificate issue, exports): list them, run one again."""
+
+
+@jobs_group.command("list")
+@click.option("--all", "everything", is_flag=True, help="Finished jobs too, not only unfinished ones.")
+@with_appcontext
+def list_jobs(everything: bool) -> None:
+    """Jobs, newest first: id, state, progress, seconds since the last report, title."""
+    from training.core.db import utcnow
+    from training.core.jobs import Job, JobState, stalled
+
+    query = sa.select(Job).order_by(Job.id.desc())
+    if not everything:
+        query = query.where(Job.state.in_([JobState.QUEUED, JobState.RUNNING]))
+    now = utcnow()
+    for job in db.session.scalars(query.limit(200)):
+        silent = int((now - job.updated_at).total_seconds())
+        state = job.state.value + (" (stalled: did its worker stop?)" if stalled(job) else "")
+        click.echo(f"{job.id}\t{state}\t{job.done}/{job.total}\t{silent} s\t{job.title}")
+
+
+@jobs_group.command("rerun")
+@click.argument("job_id", type=int)
+@click.option("--force", is_flag=True, help="Take a running job whose worker is known to have stopped.")
+@with_appcontext
+def rerun_job(job_id: int, force: bool) -> None:
+    """Run job JOB_ID again now, in this process, carrying on where it stopped.
+
+    For a job left running by a worker that was killed or restarted (the sweep
+    would take it up after some minutes of silence), or one that failed.
+    """
+    from training.core.jobs import JobState, rerun
+
+    try:
+        job = rerun(job_id, force=force)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error)
+        return
+    click.echo(f"Job {job.id} ({job.title}): {job.state.value}. {job.message}")
+    if job.state is not JobState.DONE:
+        sys.exit(1)

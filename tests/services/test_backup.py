@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 import tarfile
 import threading
 from pathlib import Path
@@ -12,8 +16,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support import database
+from tests.support.detached_factories import factories
 from training import create_app
 from training.accounts.models import User
+from training.certificates import services, signing
+from training.certificates.models import Certificate, CertificateKind
 from training.config import TestConfig
 from training.extensions import db
 
@@ -124,3 +131,73 @@ def test_backups_never_overwrite_and_postgres_is_sent_to_pg_dump(live, tmp_path:
 
     with pytest.raises(BackupError, match="pg_dump"):
         sqlite_path(sa.engine.make_url("postgresql+psycopg://u@h/db"))
+
+
+def flask_command(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``flask --app training ...`` as an operator runs it, on the SQLite installation in ``instance``."""
+    env = {
+        **os.environ,
+        "TRAINING_INSTANCE_PATH": str(instance),
+        "TRAINING_DATABASE_URL": f"sqlite:///{instance / 'training.db'}",
+    }
+    env.pop("TRAINING_REDIS_URL", None)
+    env.pop("TRAINING_SECRET_KEY", None)
+    flask = Path(sys.executable).with_name("flask")
+    return subprocess.run(
+        [str(flask), "--app", "training", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_certificate_issued_before_the_backup_verifies_in_the_restored_installation(tmp_path: Path):
+    live = installation(tmp_path / "live")
+    with factories(live) as make:
+        workshop = make.workshop(title="Microfat harvesting, Lyon")
+        make.session(workshop)
+        trainee = make.enrolment(workshop).trainee
+        make.attend_all(workshop, trainee)
+        make.confirmed_name(workshop, trainee, "Dr. Anaïs Lefèvre")
+        with live.test_request_context():
+            issued = services.issue_certificate(
+                db.session.merge(workshop), trainee.id, CertificateKind.ATTENDANCE, actor=None
+            )
+            db.session.commit()
+            serial, pdf_file, digest = issued.serial, issued.pdf_file, issued.pdf_sha256
+    with live.app_context():
+        db.engine.dispose()
+    live_instance = Path(live.instance_path)
+    live_keys = {path.name: path.read_bytes() for path in (live_instance / "signing").iterdir()}
+    assert len(live_keys) == 2, "issuing made the signing key and its certificate"
+
+    archive = tmp_path / "backups" / "training.tar.gz"
+    archive.parent.mkdir()
+    backed_up = flask_command(live_instance, "backup", str(archive))
+    assert backed_up.returncode == 0, backed_up.stderr
+
+    fresh_instance = tmp_path / "fresh" / "instance"
+    restored = flask_command(fresh_instance, "restore", str(archive))
+    assert restored.returncode == 0, restored.stderr
+    assert "Restored" in restored.stdout
+    restored_keys = {p.name: p.read_bytes() for p in (fresh_instance / "signing").iterdir()}
+    assert restored_keys == live_keys
+    assert (fresh_instance / "signing" / signing.KEY_FILE).stat().st_mode & 0o777 == 0o600
+
+    # The restored installation, on its own database and instance folder only.
+    fresh = create_app(TestConfig(fresh_instance, f"sqlite:///{fresh_instance / 'training.db'}"))
+    try:
+        page = fresh.test_client().get(f"/verify/{serial}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert 'data-status="valid"' in html
+        assert "Dr. Anaïs Lefèvre" in html
+        assert "Microfat harvesting, Lyon" in html
+        with fresh.app_context():
+            certificate = db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
+            assert services.stored_path(certificate) == fresh_instance / pdf_file
+            content = services.stored_pdf(certificate)  # checked against the digest in the restored row
+            assert hashlib.sha256(content).hexdigest() == digest
+            check = signing.check(content)  # against the restored issuer certificate
+            assert check.authentic, check.reasons
+            assert serial in check.reason
+    finally:
+        with fresh.app_context():
+            db.engine.dispose()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from tests.support import database
 from training import create_app
 from training.accounts.models import Role, User
 from training.config import TestConfig
+from training.core.db import utcnow
 from training.core.jobs import Job, JobState, start_job
 from training.core.queue import huey
 from training.extensions import db
@@ -169,3 +171,83 @@ def test_a_real_consumer_process_runs_queued_work(backend, run_dir, database_url
         with separate.app_context():
             db.engine.dispose()
         database.drop(url, name)
+
+
+def stalled_job(admin, *, silent: timedelta, state: JobState = JobState.RUNNING) -> Job:
+    """A job as a worker leaves it when it dies: running, last report ``silent`` ago."""
+    job = Job(
+        kind="users-csv",
+        title="Export",
+        created_by_id=admin.id,
+        state=state,
+        done=1,
+        total=5,
+        message="1 of 5 accounts written.",
+        updated_at=utcnow() - silent,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def test_the_sweep_takes_up_a_job_whose_worker_died_and_leaves_live_ones(ctx, make, run_tasks):
+    from training.core.jobs import STALLED_AFTER, requeue_forgotten_jobs
+
+    admin = make.admin()
+    dead = stalled_job(admin, silent=STALLED_AFTER + timedelta(minutes=1))
+    working = stalled_job(admin, silent=STALLED_AFTER - timedelta(minutes=1))
+
+    requeue_forgotten_jobs()
+    assert run_tasks() == 2  # the sweep, then the one job it queued again
+
+    db.session.refresh(dead)
+    db.session.refresh(working)
+    assert dead.state is JobState.DONE
+    assert (dead.done, dead.total) == (1, 1)  # the admin is the one account
+    assert working.state is JobState.RUNNING  # still reporting: its worker is alive
+    assert working.message == "1 of 5 accounts written."
+
+
+def test_a_job_reports_a_heartbeat_even_when_its_figures_do_not_change(ctx, make):
+    from training.core.jobs import Progress
+
+    job = stalled_job(make.admin(), silent=timedelta(minutes=30))
+    Progress(job)(job.done, job.total)
+    db.session.refresh(job)
+    assert utcnow() - job.updated_at < timedelta(minutes=1)
+
+
+def test_jobs_are_listed_and_rerun_from_the_command_line(app, ctx, make):
+    from training.core.jobs import STALLED_AFTER
+
+    admin = make.admin()
+    recent = stalled_job(admin, silent=timedelta(seconds=30))
+    stalled = stalled_job(admin, silent=STALLED_AFTER + timedelta(minutes=1))
+    failed = stalled_job(admin, silent=timedelta(hours=1), state=JobState.FAILED)
+    cli = app.test_cli_runner()
+
+    listed = cli.invoke(args=["jobs", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert [line.split("\t")[0] for line in lines] == [str(stalled.id), str(recent.id)]
+    assert "running (stalled: did its worker stop?)" in lines[0]
+    assert "stalled" not in lines[1]
+
+    refused = cli.invoke(args=["jobs", "rerun", str(recent.id)])
+    assert refused.exit_code == 1
+    assert "its worker reported 30 s ago" in refused.output
+    assert "pass --force" in refused.output
+
+    for job in (stalled, failed):
+        result = cli.invoke(args=["jobs", "rerun", str(job.id)])
+        assert result.exit_code == 0, result.output
+        assert f"Job {job.id} (Export): done." in result.output
+    forced = cli.invoke(args=["jobs", "rerun", "--force", str(recent.id)])
+    assert forced.exit_code == 0, forced.output
+
+    again = cli.invoke(args=["jobs", "rerun", str(recent.id)])
+    assert again.exit_code == 1
+    assert "has finished; start a new one instead" in again.output
+    missing = cli.invoke(args=["jobs", "rerun", "999999"])
+    assert missing.exit_code == 1
+    assert "There is no job 999999." in missing.output

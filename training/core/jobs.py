@@ -4,6 +4,11 @@ A feature registers a handler for a kind of job; ``start_job`` records the job
 and queues it; the handler runs in a task consumer and reports progress, which
 the job page polls. Handlers commit their own work in steps, so that progress
 is visible and a rerun after a crash carries on where it stopped.
+
+Every progress report is also a heartbeat. A job left running by a worker that
+died (killed, out of memory, machine restarted) falls silent; the periodic sweep
+takes it up again once it has been silent for ``STALLED_AFTER``, and
+``flask --app training jobs rerun ID`` does so at once.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from huey import crontab
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
+from training.core.errors import Conflict, NotFound
 from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
 from training.extensions import db
 
@@ -87,6 +93,7 @@ class Progress:
             self.job.total = total
         if message is not None:
             self.job.message = message[:300]
+        self.job.updated_at = utcnow()  # the heartbeat, even when nothing else changed
         db.session.commit()
 
 
@@ -114,23 +121,42 @@ def start_job(kind: str, title: str, *, actor: User | None, **params: Any) -> Jo
 
 # A job still waiting after this long was probably never queued (queue down).
 FORGOTTEN_AFTER = timedelta(minutes=2)
+# A running job silent for this long has lost its worker. Handlers report after
+# every step (a certificate, a page of rows), each far shorter than this.
+STALLED_AFTER = timedelta(minutes=10)
 
 
-def _claim(job_id: int) -> bool:
-    """Take a queued job; False if it is gone or another worker took it."""
+def _claim(job_id: int, *, failed: bool = False, running: bool = False) -> bool:
+    """Take a job: a queued one, or a running one whose worker fell silent; with
+    ``failed`` a failed one too, with ``running`` any running one. False if it
+    is gone, finished, or another worker took it first."""
+    takeable = [
+        Job.state == JobState.QUEUED,
+        sa.and_(Job.state == JobState.RUNNING, Job.updated_at < utcnow() - STALLED_AFTER),
+    ]
+    if failed:
+        takeable.append(Job.state == JobState.FAILED)
+    if running:
+        takeable.append(Job.state == JobState.RUNNING)
     claimed = db.session.execute(
         sa.update(Job)
-        .where(Job.id == job_id, Job.state == JobState.QUEUED)
-        .values(state=JobState.RUNNING, message="Started.", updated_at=utcnow())
+        .where(Job.id == job_id, sa.or_(*takeable))
+        .values(
+            state=JobState.RUNNING,
+            message=sa.case(
+                (Job.state == JobState.QUEUED, "Started."),
+                else_="Started again; carrying on where the last run stopped.",
+            ),
+            finished_at=None,
+            updated_at=utcnow(),
+        )
     )
     db.session.commit()
     return claimed.rowcount == 1
 
 
-@app_task()
-def run_job(job_id: int) -> None:
-    if not _claim(job_id):
-        return
+def _run(job_id: int) -> None:
+    """Run a claimed job's handler and record how it ended."""
     job = db.session.get(Job, job_id)
     assert job is not None
     try:
@@ -151,10 +177,52 @@ def run_job(job_id: int) -> None:
     db.session.commit()
 
 
+@app_task()
+def run_job(job_id: int) -> None:
+    if _claim(job_id):
+        _run(job_id)
+
+
+def stalled(job: Job) -> bool:
+    return job.state is JobState.RUNNING and job.updated_at < utcnow() - STALLED_AFTER
+
+
+def rerun(job_id: int, *, force: bool = False) -> Job:
+    """Run a job again now, in this process, after its worker stopped: a queued,
+    failed or stalled one, or with ``force`` one that reported recently (its
+    worker is known to be dead). The handler issues only what is still missing."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"There is no job {job_id}.")
+    if job.state is JobState.DONE:
+        raise Conflict(f"Job {job_id} has finished; start a new one instead.")
+    if job.state is JobState.RUNNING and not force and not stalled(job):
+        silent = int((utcnow() - job.updated_at).total_seconds())
+        raise Conflict(
+            f"Job {job_id} is running: its worker reported {silent} s ago. "
+            "If that worker has stopped (killed, restarted), pass --force."
+        )
+    db.session.rollback()  # the claim below decides, on what is committed
+    if not _claim(job_id, failed=True, running=force):
+        raise Conflict(f"Job {job_id} was taken by a worker meanwhile.")
+    _run(job_id)
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    return job
+
+
 @app_periodic_task(crontab(minute="*/5"))
 def requeue_forgotten_jobs() -> None:
-    stale = db.session.scalars(
-        sa.select(Job.id).where(Job.state == JobState.QUEUED, Job.created_at < utcnow() - FORGOTTEN_AFTER)
+    """Queue again the jobs that were never queued, and those whose worker died."""
+    now = utcnow()
+    lost = db.session.scalars(
+        sa.select(Job.id).where(
+            sa.or_(
+                sa.and_(Job.state == JobState.QUEUED, Job.created_at < now - FORGOTTEN_AFTER),
+                sa.and_(Job.state == JobState.RUNNING, Job.updated_at < now - STALLED_AFTER),
+            )
+        )
     ).all()
-    for job_id in stale:
+    for job_id in lost:
+        log.warning("job %s was queued or running without a worker; queueing it again", job_id)
         run_job(job_id)
