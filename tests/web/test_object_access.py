@@ -9,13 +9,15 @@ with every method the URL takes, as
 * ``organizer_w2``: the organizer of W2, who manages W2's roster, mail and sessions.
 
 Each must be refused (403 or 404) and the database must be exactly as before
-(every row of every table is compared). A URL may name the asker's own workshop
-or session (``{own.id}``, ``{own_session.id}``) with A's object inside it: the
-organizer of W2 must not reach A's enrolment through W2's roster.
+(every row of every table is compared). A URL may name the asker's own
+workshop, session or quiz (``{own.id}``, ``{own_session.id}``, ``{own_quiz.id}``)
+with A's object in it: the organizer of W2 must not reach A's enrolment through
+W2's roster.
 
 Some pages are open to the other trainee by design (the trainee's own
-evaluation form): those are asked with ``shows_nothing_of`` set and must not
-show A's data, whatever their status. ``test_every_url_with_an_id_is_covered``
+evaluation form, their own calendar feed): those are asked with
+``shows_nothing_of`` set and must not show A's data, whatever their status;
+A, asking the same, must see it. ``test_every_url_with_an_id_is_covered``
 walks ``app.url_map``: a rule with an argument that is neither in the table nor
 in ``NOT_PERSONAL`` (with its reason) fails it.
 """
@@ -82,9 +84,18 @@ def build_world(make) -> SimpleNamespace:
 
 
 def asker_view(world: SimpleNamespace, asker: str) -> dict[str, Any]:
-    """The world as URL parameters, with the asker's own workshop and session."""
-    own, own_session = (world.w, world.lab) if asker == "trainee_b" else (world.w2, world.w2_lab)
-    return {**vars(world), "own": own, "own_session": own_session, "me": getattr(world, asker)}
+    """The world as URL parameters, with the asker's own workshop, session, quiz and feed."""
+    at_home = asker in ("a", "trainee_b")
+    values = {
+        **vars(world),
+        "own": world.w if at_home else world.w2,
+        "own_session": world.lab if at_home else world.w2_lab,
+    }
+    if hasattr(world, "w2_quiz"):
+        values["own_quiz"] = world.quiz if at_home else world.w2_quiz
+    if hasattr(world, "tokens"):
+        values["own_token"] = getattr(world.tokens, asker)
+    return values
 
 
 # --- the rows: how to build each kind of object --------------------------------------
@@ -104,6 +115,7 @@ def build_attempt(world, make, client) -> None:
 def build_grade(world, make, client) -> None:
     world.quiz = make.quiz(world.w)
     make.attempt(world.quiz, world.a)
+    world.w2_quiz = make.quiz(world.w2)
 
 
 def build_assessment(world, make, client) -> None:
@@ -141,9 +153,8 @@ def build_calendar(world, make, client) -> None:
     only_a = make.workshop(organizer=world.organizer, faculty=[world.teacher], certifiers=[])
     make.enrolment(only_a, world.a)
     make.session(only_a, title=f"Private session {MARKER}")
-    make.calendar_feed(world.a)
     world.tokens = SimpleNamespace(
-        **{asker: make.calendar_feed(getattr(world, asker)) for asker in OUTSIDERS}
+        **{asker: make.calendar_feed(getattr(world, asker)) for asker in ("a", *OUTSIDERS)}
     )
     world.wrong_token = "x" * 43
 
@@ -208,11 +219,12 @@ KINDS = (
         build_grade,
         (
             Ask("quizzes.override_grade", "GET", "/quizzes/{quiz.id}/grades/{a.id}"),
-            Ask(
-                "quizzes.override_grade",
-                "POST",
-                "/quizzes/{quiz.id}/grades/{a.id}",
-                {"percent": "100", "reason": f"Raised by {MARKER}"},
+            Ask("quizzes.override_grade", "GET", "/quizzes/{own_quiz.id}/grades/{a.id}"),
+            *(
+                Ask(
+                    "quizzes.override_grade", "POST", url, {"percent": "100", "reason": f"Raised by {MARKER}"}
+                )
+                for url in ("/quizzes/{quiz.id}/grades/{a.id}", "/quizzes/{own_quiz.id}/grades/{a.id}")
             ),
         ),
     ),
@@ -480,8 +492,6 @@ def test_nobody_else_reaches_the_trainees_object(kind, app, client, make, run_ta
     failures = []
     for asker in OUTSIDERS:
         values = asker_view(world, asker)
-        if hasattr(world, "tokens"):
-            values["own_token"] = getattr(world.tokens, asker)
         for ask in kind.asks:
             url = _fill(ask.url, values)
             data = _fill(ask.data, values) if ask.data is not None else None
@@ -503,6 +513,16 @@ def test_nobody_else_reaches_the_trainees_object(kind, app, client, make, run_ta
             if changes := changed_tables(before, after):
                 failures.append(f"{what} changed {changes}")
     assert not failures, "\n".join(failures)
+
+    # The pages that may answer others do show A's data to A: "shows nothing" means something.
+    client.logout()
+    client.login(world.a)
+    for ask in kind.asks:
+        if ask.shows_nothing_of:
+            url = _fill(ask.url, asker_view(world, "a"))
+            response = client.open(url, method=ask.method)
+            assert MARKER in response.get_data(as_text=True), f"A: {ask.method} {url}"
+            response.close()
 
 
 def _key(endpoint: str, method: str) -> str:
