@@ -270,7 +270,7 @@ def test_an_image_that_is_not_an_image_is_refused(app, copy):
     at = line(copy / "modules" / "01-anat-101.yaml", "image: fake.png")
     assert problems == [
         f"regenerative-fat-grafting/modules/01-anat-101.yaml:{at}: image 'fake.png': "
-        "is not an image (PNG, JPEG, GIF or WebP)"
+        "This is not an image we can read: upload a PNG, JPEG, GIF or WebP file."
     ]
 
 

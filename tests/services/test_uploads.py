@@ -84,3 +84,63 @@ def test_store_uses_random_names_in_the_instance_folder(ctx, app):
     assert "static" not in path.parts
     for evil in ("../secret_key", "..%2Fsecret", "a.png", first.upper(), None):
         assert uploads.path_of("tests", evil) is None
+
+
+# --- one checker for every uploaded image -------------------------------------------------
+
+
+def test_only_the_uploads_module_opens_images():
+    """Curriculum and quiz images pass the same checker: no other module reads images itself."""
+    import ast
+
+    package = Path(uploads.__file__).resolve().parents[1]
+    readers = []
+    for source in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(name == "PIL" or name.startswith("PIL.") for name in names):
+                readers.append(source.relative_to(package).as_posix())
+    assert readers == ["core/uploads.py"]
+
+
+def test_a_curriculum_image_is_checked_by_the_same_rules_without_re_encoding():
+    from training.curriculum import files
+
+    gif = encoded(fmt="GIF")
+    info, mime = files.inspect_image(gif)  # a curriculum may hold GIF diagrams; quiz uploads may not
+    assert (info.error, info.width, info.height, mime) == (None, 100, 80, "image/gif")
+    facts = uploads.inspect_image(gif, files.IMAGE_LIMITS)
+    assert (facts.extension, facts.mime) == ("gif", "image/gif")
+    with pytest.raises(InvalidInput, match="PNG, JPEG or WebP"):
+        uploads.check_image(gif)
+
+    bomb, mime = files.inspect_image(png_header_only(30000, 30000))
+    assert mime is None
+    assert "at most 8192 on a side" in bomb.error
+    fake, _ = files.inspect_image(b"<svg onload=alert(1)>")
+    assert fake.error == "This is not an image we can read: upload a PNG, JPEG, GIF or WebP file."
+    big, _ = files.inspect_image(b"\x89PNG" + b"0" * (files.MAX_IMAGE_BYTES + 1))
+    assert big.error == "The file is larger than 2 MB."
+
+
+def test_an_image_uploaded_to_a_curriculum_draft_is_re_encoded(ctx, make):
+    from training.curriculum import services
+    from training.curriculum.models import VersionState
+
+    draft = make.curriculum_version(["IMG-101"], state=VersionState.DRAFT)
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"  # where a cadaver photograph was taken is not for trainees
+    photo = encoded(fmt="JPEG", exif=exif.tobytes()) + b"<script>alert(1)</script>"
+    row = services.add_image(draft, "face.jpg", photo, actor=make.faculty())
+    assert (row.media_type, row.width, row.height) == ("image/jpeg", 100, 80)
+    assert b"CameraMaker" not in row.data
+    assert b"<script>" not in row.data
+    assert Image.open(io.BytesIO(row.data)).size == (100, 80)
+    with pytest.raises(InvalidInput, match="not an image we can read"):
+        services.add_image(draft, "empty.png", b"\x89PNG\r\n\x1a\n", actor=make.faculty())

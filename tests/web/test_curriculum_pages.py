@@ -340,7 +340,7 @@ def test_an_uploaded_image_must_be_an_image(client, make, shipped):
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "The file is not an image (PNG, JPEG, GIF or WebP)." in text_of(fake)
+    assert "This is not an image we can read: upload a PNG, JPEG, GIF or WebP file." in text_of(fake)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CurriculumImage)) == 0
     real = client.post(
         f"/curricula/versions/{draft_id}/images",

@@ -34,6 +34,8 @@ from training.core.mail import OutboxMessage
 from training.extensions import db
 
 ERASED_NAME = "Erased user"
+# Shown where a certificate's holder was named (on /verify): the certificate stays valid.
+ERASED_HOLDER = "Issued, holder's data erased"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,17 @@ def section(
         return export
 
     return register
+
+
+def forget_history(target_type: str, ids: Iterable[int]) -> None:
+    """Audit events about these rows keep what happened, not whom it was about."""
+    ids = list(ids)
+    if ids:
+        db.session.execute(
+            sa.update(AuditEvent)
+            .where(AuditEvent.target_type == target_type, AuditEvent.target_id.in_(ids))
+            .values(old=None, new=None, summary="(personal data erased)", ip_address=None)
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -165,6 +178,15 @@ def erase(user: User, *, actor: User) -> None:
     for item in SECTIONS.values():
         if item.erase is not None:
             item.erase(user)
+    # The person's own downloads hold everything above: they go too.
+    exports = db.session.scalars(
+        sa.select(Job).where(Job.kind == "personal-data", Job.created_by_id == user.id)
+    ).all()
+    for job in exports:
+        path = job.result_path()
+        if path is not None:
+            path.unlink(missing_ok=True)
+        job.result_file = None
     old_email = user.email
     # The history of the account keeps what happened, not who it was.
     db.session.execute(

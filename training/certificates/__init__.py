@@ -4,5 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-# Routes, the bulk-issue job handler and the `flask certificates ...` commands register on import.
-from training.certificates import cli, jobs, views  # noqa: E402, F401
+# Routes, the bulk-issue job handler, the `flask certificates ...` commands and the personal-data
+# section register on import.
+from training.certificates import cli, jobs, personal_data, views  # noqa: E402, F401

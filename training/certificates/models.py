@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from training.accounts.personal_data import ERASED_HOLDER
 from training.core.db import IdMixin, TimestampMixin, enum_column
 from training.extensions import db
 
@@ -186,4 +187,7 @@ class Certificate(IdMixin, TimestampMixin, db.Model):
 
     @property
     def holder_name(self) -> str:
+        """The name it was issued to, or, once the holder's data is erased, only that it was issued."""
+        if self.snapshot.get("holder_erased"):
+            return ERASED_HOLDER
         return str(self.snapshot.get("name", ""))

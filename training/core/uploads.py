@@ -22,11 +22,16 @@ from PIL import Image, UnidentifiedImageError
 
 from training.core.errors import InvalidInput
 
-FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
+FORMATS = {
+    "PNG": ("png", "image/png"),
+    "JPEG": ("jpg", "image/jpeg"),
+    "WEBP": ("webp", "image/webp"),
+    "GIF": ("gif", "image/gif"),
+}
 MIME_BY_EXTENSION = dict(FORMATS.values())
-_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
-_UNREADABLE = "This is not an image we can read: upload a PNG, JPEG or WebP file."
+_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|gif)$")
 _BAD = (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning, Image.DecompressionBombError)
+_LABELS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "GIF": "GIF"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,22 @@ class ImageLimits:
     max_pixels: int = 24_000_000
     min_side: int = 64
     max_side: int = 6000
+    formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP")  # Pillow's names, in the order they are named
+
+    def formats_text(self) -> str:
+        labels = [_LABELS[name] for name in self.formats]
+        return f"{', '.join(labels[:-1])} or {labels[-1]}" if len(labels) > 1 else labels[0]
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What the content says an image is (never the file name or the browser)."""
+
+    format: str  # Pillow's name: PNG, JPEG, WEBP, GIF
+    extension: str
+    mime: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -46,13 +67,16 @@ class CheckedImage:
     height: int
 
 
-def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = "image") -> CheckedImage:
-    """The image re-encoded, or InvalidInput naming every problem found."""
-    limits = limits or ImageLimits()
+def _open(data: bytes, limits: ImageLimits, field: str) -> tuple[Image.Image, ImageFacts]:
+    """The decoded image and its facts, or InvalidInput naming every problem found.
+
+    The size and the dimensions are checked from the header, before any pixel is
+    decoded, so a "decompression bomb" costs nothing."""
+    unreadable = f"This is not an image we can read: upload a {limits.formats_text()} file."
     if not data:
         raise InvalidInput({field: ["Choose an image file."]})
     if len(data) > limits.max_bytes:
-        raise InvalidInput({field: [f"The file is larger than {limits.max_bytes // (1024 * 1024)} MB."]})
+        raise InvalidInput({field: [f"The file is larger than {_megabytes(limits.max_bytes)} MB."]})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -64,10 +88,10 @@ def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = 
             {field: [f"The image has too many pixels: at most {limits.max_side} on a side."]}
         ) from None
     except (UnidentifiedImageError, *_BAD):
-        raise InvalidInput({field: [_UNREADABLE]}) from None
+        raise InvalidInput({field: [unreadable]}) from None
     problems = []
-    if image_format not in FORMATS:
-        problems.append("Upload a PNG, JPEG or WebP image.")
+    if image_format not in limits.formats:
+        problems.append(f"Upload a {limits.formats_text()} image.")
     if width * height > limits.max_pixels or max(width, height) > limits.max_side:
         problems.append(f"The image is {width} x {height} pixels: at most {limits.max_side} on a side.")
     if min(width, height) < limits.min_side:
@@ -78,14 +102,34 @@ def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = 
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
-            extension, mime = FORMATS[image_format]  # type: ignore[index]
-            if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            out = io.BytesIO()
-            image.save(out, format=image_format)
     except _BAD:
         raise InvalidInput({field: ["The image is damaged and cannot be read."]}) from None
-    return CheckedImage(out.getvalue(), extension, mime, width, height)
+    extension, mime = FORMATS[image_format]  # type: ignore[index]
+    return image, ImageFacts(image_format, extension, mime, width, height)  # type: ignore[arg-type]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
+
+
+def inspect_image(data: bytes, limits: ImageLimits | None = None, *, field: str = "image") -> ImageFacts:
+    """Check ``data`` as ``check_image`` does, without re-encoding it: for files that
+    must stay byte for byte as they are (a curriculum's images, named by their digest)."""
+    _, facts = _open(data, limits or ImageLimits(), field)
+    return facts
+
+
+def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = "image") -> CheckedImage:
+    """The image re-encoded, or InvalidInput naming every problem found."""
+    image, facts = _open(data, limits or ImageLimits(), field)
+    try:
+        if facts.format == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        out = io.BytesIO()
+        image.save(out, format=facts.format)
+    except _BAD:
+        raise InvalidInput({field: ["The image is damaged and cannot be read."]}) from None
+    return CheckedImage(out.getvalue(), facts.extension, facts.mime, facts.width, facts.height)
 
 
 def folder(kind: str) -> Path:

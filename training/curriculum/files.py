@@ -9,29 +9,35 @@ curricula/<slug>/
 
 The YAML loader keeps line numbers (ruamel.yaml round-trip mode), so every
 problem is reported as ``file:line: message``. Files are size-limited before
-they are parsed, and images must open as images (Pillow).
+they are parsed, and images pass the one image checker (core/uploads.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from training.core import uploads
+from training.core.errors import InvalidInput
 from training.curriculum.rules import ImageInfo, Problem, Result, Source, validate
 
 MAX_YAML_BYTES = 256 * 1024
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
-MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_MODULE_FILES = 200
-IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+# Question images: small icons are fine; GIF is accepted for diagrams drawn long ago.
+IMAGE_LIMITS = uploads.ImageLimits(
+    max_bytes=MAX_IMAGE_BYTES,
+    max_pixels=4096 * 4096,
+    min_side=1,
+    max_side=8192,
+    formats=("PNG", "JPEG", "GIF", "WEBP"),
+)
 
 
 @dataclass
@@ -87,29 +93,14 @@ def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
 
 
 def inspect_image(data: bytes) -> tuple[ImageInfo, str | None]:
-    """Check that ``data`` is an image we can show; return its size and media type."""
-    if len(data) > MAX_IMAGE_BYTES:
-        return ImageInfo(error=f"is {len(data)} bytes; the limit is {MAX_IMAGE_BYTES}"), None
+    """Check that ``data`` is an image we can show (the one image checker, in
+    core/uploads.py, with a curriculum's limits); return its size and media type.
+    The bytes are not re-encoded: a curriculum is identified by its files' digests."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-                width, height, kind = image.width, image.height, image.format
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombWarning,
-        Image.DecompressionBombError,
-    ):
-        return ImageInfo(error="is not an image (PNG, JPEG, GIF or WebP)"), None
-    if kind not in IMAGE_FORMATS:
-        return ImageInfo(error=f"is a {kind} image; use PNG, JPEG, GIF or WebP"), None
-    if width * height > MAX_IMAGE_PIXELS:
-        return ImageInfo(error=f"is {width}x{height} pixels; too large"), None
-    return ImageInfo(width, height), IMAGE_FORMATS[kind]
+        facts = uploads.inspect_image(data, IMAGE_LIMITS)
+    except InvalidInput as error:
+        return ImageInfo(error=" ".join(m for messages in error.problems.values() for m in messages)), None
+    return ImageInfo(facts.width, facts.height), facts.mime
 
 
 def load(root: Path) -> Loaded:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from training.core import audit
+from training.core import audit, uploads
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput
 from training.curriculum import files, rules
@@ -525,17 +525,17 @@ def add_image(version: CurriculumVersion, name: str, data: bytes, *, actor: User
         raise InvalidInput(
             {"image": ["Name the file with letters, digits, '-', '_' and .png, .jpg, .gif or .webp."]}
         )
-    info, media_type = files.inspect_image(data)
-    if info.error or media_type is None:
-        raise InvalidInput({"image": [f"The file {info.error}."]})
+    # Uploaded in the browser: re-encoded, which drops what is not pixels (a camera's
+    # location, a script hidden after the image data).
+    checked = uploads.check_image(data, files.IMAGE_LIMITS)
     existing = db.session.scalar(
         sa.select(CurriculumImage).where(
             CurriculumImage.version_id == version.id, CurriculumImage.name == name
         )
     )
     row = existing or CurriculumImage(version_id=version.id, name=name)
-    row.media_type, row.width, row.height = media_type, info.width, info.height
-    row.sha256, row.data = hashlib.sha256(data).hexdigest(), data
+    row.media_type, row.width, row.height = checked.mime, checked.width, checked.height
+    row.sha256, row.data = hashlib.sha256(checked.data).hexdigest(), checked.data
     db.session.add(row)
     db.session.flush()
     audit.record("curriculum.image_added", row, actor=actor, summary=f"Added image {name} to {version.label}")

@@ -1,0 +1,84 @@
+"""The certificates section of a person's data: their certificates (with the PDFs as
+issued), the names they confirmed and their course evaluations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from training.accounts.models import User
+from training.accounts.personal_data import forget_history, section
+from training.certificates import services
+from training.certificates.models import Certificate, CertificateName, CourseEvaluation
+from training.core.urls import external_url
+from training.extensions import db
+
+
+def _mine(model: Any, user: User) -> list[Any]:
+    return list(db.session.scalars(sa.select(model).where(model.trainee_id == user.id).order_by(model.id)))
+
+
+def certificate_files(user: User) -> Iterator[tuple[str, bytes]]:
+    """Each certificate's PDF exactly as issued (a file missing from storage is left out,
+    and the certificate's entry in certificates.json still names it)."""
+    for certificate in _mine(Certificate, user):
+        try:
+            yield f"{certificate.serial}.pdf", services.stored_pdf(certificate)
+        except services.StoredFileProblem:
+            continue
+
+
+def erase_certificates(user: User) -> None:
+    """Certificates stay valid and verifiable, but no longer say whose they are; the
+    confirmed names go; evaluations keep their ratings (the workshop's averages) and
+    lose the comments the person wrote."""
+    certificates = _mine(Certificate, user)
+    for certificate in certificates:
+        # The PDF and its digest stay as issued: the signature still checks out.
+        certificate.snapshot = {**certificate.snapshot, "name": None, "holder_erased": True}
+    names = _mine(CertificateName, user)
+    evaluations = _mine(CourseEvaluation, user)
+    for evaluation in evaluations:
+        evaluation.comments = ""
+    forget_history("certificates", [c.id for c in certificates])
+    forget_history("certificate_names", [n.id for n in names])
+    forget_history("course_evaluations", [e.id for e in evaluations])
+    for name in names:
+        db.session.delete(name)
+
+
+@section("certificates", files=certificate_files, erase=erase_certificates)
+def export_certificates(user: User) -> dict[str, Any]:
+    return {
+        "certificates": [
+            {
+                "serial": c.serial,
+                "kind": c.kind,
+                "state": c.state,
+                "name": c.holder_name,
+                "workshop": c.workshop.title,
+                "issued_at": c.issued_at,
+                "revoked_at": c.revoked_at,
+                "revocation_reason": c.revocation_reason,
+                "file": f"certificates/{c.serial}.pdf",
+                "verify_at": external_url("certificates.verify", serial=c.serial),
+            }
+            for c in _mine(Certificate, user)
+        ],
+        "confirmed_names": [
+            {"workshop_id": n.workshop_id, "name": n.name, "confirmed_at": n.confirmed_at}
+            for n in _mine(CertificateName, user)
+        ],
+        "evaluations": [
+            {
+                "workshop": e.workshop_id,
+                "overall": e.overall,
+                "comments": e.comments,
+                "submitted_at": e.submitted_at,
+                "ratings": [{"about": r.target, "id": r.target_id, "rating": r.rating} for r in e.ratings],
+            }
+            for e in _mine(CourseEvaluation, user)
+        ],
+    }
