@@ -8,6 +8,8 @@ FLASK  := $(BIN)/flask --app training
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= 2
+# Task workers are processes, one per core: bulk certificate issue spreads over them.
+TASK_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test serve worker lint format system-packages clean-instance bench
 
@@ -47,7 +49,7 @@ run: $(VENV)/.installed system-packages
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT) (task worker beside it). Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/huey_consumer training.tasks.huey --workers 2 --worker-type thread --quiet & worker=$$!; \
+		$(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process --quiet & worker=$$!; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-installed system-packages
@@ -60,7 +62,7 @@ serve: $(VENV)/.installed
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "training:create_app()"
 
 worker: $(VENV)/.installed
-	$(BIN)/huey_consumer training.tasks.huey --workers 2 --worker-type thread
+	$(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.certificates.pdfs import qr_codes, reader, text_of
-from training.certificates import services, signing
+from training.certificates import jobs, services, signing
 from training.certificates.models import Certificate, CertificateKind
 from training.core.audit import AuditEvent
 from training.core.errors import Conflict, NotFound
@@ -254,3 +254,72 @@ def test_a_failure_half_way_leaves_complete_certificates_and_nothing_half_issued
     assert rerun.total == 2
     assert len(certificates_of(workshop)) == 4
     assert len({c.trainee_id for c in certificates_of(workshop)}) == 4
+
+
+def test_a_large_workshop_is_issued_in_parts_that_finish_the_job_together(
+    ctx, make, evidence, workshop, run_tasks, monkeypatch
+):
+    monkeypatch.setattr(jobs, "PART_SIZE", 2)
+    eligible = [ready(make, evidence, workshop, name=f"Dr. Part {i}") for i in range(5)]
+    make.enrolment(workshop)  # confirmed but missing everything
+    job = start_job(
+        jobs.KIND,
+        "Bulk",
+        actor=workshop.certifier,
+        workshop_id=workshop.id,
+        certificate_kind=ATTENDANCE.value,
+    )
+    db.session.commit()
+    run_tasks()  # the job, its three parts and the mail they queue
+    db.session.refresh(job)
+    assert job.state is JobState.DONE
+    assert (job.done, job.total) == (5, 5)
+    assert job.message == "Done: 5 issued."
+    assert sorted(c.trainee_id for c in certificates_of(workshop)) == sorted(t.id for t in eligible)
+
+
+def test_a_failed_part_stops_the_job_and_the_rerun_issues_the_rest(
+    ctx, make, evidence, workshop, run_tasks, monkeypatch, app
+):
+    monkeypatch.setattr(jobs, "PART_SIZE", 2)
+    for i in range(5):
+        ready(make, evidence, workshop, name=f"Dr. Part {i}")
+    real_sign = signing.sign
+    calls = []
+
+    def sign_then_fail(document, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("signing device unplugged")
+        return real_sign(document, **kwargs)
+
+    monkeypatch.setattr(signing, "sign", sign_then_fail)
+    job = run_bulk(workshop, workshop.certifier, run_tasks)
+    assert job.state is JobState.FAILED
+    assert "signing device unplugged" in job.message
+    assert len(certificates_of(workshop)) == 2  # the third part stood down: the job had failed
+    assert files_of(workshop, app) == sorted(f"{c.serial}.pdf" for c in certificates_of(workshop))
+
+    monkeypatch.setattr(signing, "sign", real_sign)
+    rerun = run_bulk(workshop, workshop.certifier, run_tasks)
+    assert rerun.state is JobState.DONE
+    assert rerun.message == "Done: 3 issued."
+    assert len({c.trainee_id for c in certificates_of(workshop)}) == 5
+
+
+def test_a_part_queued_by_an_earlier_run_stands_down(ctx, make, evidence, workshop, run_tasks):
+    trainee = ready(make, evidence, workshop)
+    job = start_job(
+        jobs.KIND,
+        "Bulk",
+        actor=workshop.certifier,
+        workshop_id=workshop.id,
+        certificate_kind=ATTENDANCE.value,
+    )
+    db.session.commit()
+    job.state = JobState.RUNNING
+    job.params = {**job.params, "run_started_at": "2026-12-01T10:00:00+00:00"}
+    db.session.commit()
+    jobs.issue_part.call_local(job.id, "2026-11-30T09:00:00+00:00", [trainee.id])
+    assert certificates_of(workshop) == []
+    assert db.session.get(Job, job.id).done == 0

@@ -3,36 +3,65 @@
 Each certificate is its own transaction (row and stored PDF together), so a
 failure half-way leaves the ones before it complete and nothing half-issued;
 running the job again issues only what is still missing.
+
+A large workshop is split into parts of ``PART_SIZE`` trainees, each a task of
+its own, so that the queue's workers (one per core) issue side by side. A
+certificate is drafted, then the transaction ends while its PDF is rendered and
+signed, and a short one stores it: on SQLite, where one writer holds the
+database at a time, the workers wait for each other only to store.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import current_app
 
 from training.accounts.models import User
 from training.certificates import services
 from training.certificates.models import CertificateKind
+from training.core.db import utcnow
 from training.core.errors import Conflict, NotFound
-from training.core.jobs import Job, Progress, job_handler
+from training.core.jobs import (
+    CONTINUES,
+    Job,
+    JobState,
+    Progress,
+    fail_job,
+    finish_when_complete,
+    job_handler,
+    step_done,
+)
+from training.core.queue import app_task, enqueue_after_commit
 from training.extensions import db
 from training.workshops.models import Workshop
 
 KIND = "certificates-bulk"
+# Trainees per task: small enough to share the work evenly between workers,
+# large enough that gathering each part's evidence stays a small cost.
+PART_SIZE = 10
 
 
-@job_handler(KIND)
-def issue_all(job: Job, progress: Progress) -> None:
+def _context(job: Job) -> tuple[Workshop, CertificateKind, User | None]:
     workshop = db.session.get(Workshop, job.params["workshop_id"])
     if workshop is None:
         raise NotFound("The workshop no longer exists.")
     kind = CertificateKind(job.params["certificate_kind"])
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    return workshop, kind, actor
+
+
+@job_handler(KIND)
+def issue_all(job: Job, progress: Progress) -> object:
+    workshop, kind, _ = _context(job)
     # A path on this site (the job page links to it), whatever name the site was reached under.
     job.result_url = current_app.url_map.bind("localhost").build(
         "certificates.eligibility", {"workshop_id": workshop.id}
     )
     trainee_ids = services.eligible_to_issue(workshop, kind)
     total = len(trainee_ids)
+    run = utcnow().isoformat()  # names this run: parts left over from an earlier one stand down
+    job.params = {**job.params, "run_started_at": run}
     progress(
         0,
         total,
@@ -40,22 +69,67 @@ def issue_all(job: Job, progress: Progress) -> None:
         if total
         else "Nothing left to issue.",
     )
+    if not total:
+        return None
+    parts = [trainee_ids[i : i + PART_SIZE] for i in range(0, total, PART_SIZE)]
+    if len(parts) == 1 or progress.in_process:
+        for part in parts:
+            _issue_part(job.id, part)
+        db.session.refresh(job)
+        job.message = _summary(job)
+        return None
+    for part in parts:
+        enqueue_after_commit(issue_part, job.id, run, part)
+    return CONTINUES
+
+
+@app_task()
+def issue_part(job_id: int, run: str, trainee_ids: list[int]) -> None:
+    """One part of a bulk issue, in whichever worker takes it; the part that issues
+    the job's last certificate marks it done."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.state is not JobState.RUNNING or job.params.get("run_started_at") != run:
+        return  # finished, failed, or run again since this part was queued
+    try:
+        _issue_part(job_id, trainee_ids)
+    except Exception as error:
+        current_app.logger.exception("part of job %s failed", job_id)
+        fail_job(job_id, error)
+        return
+    finish_when_complete(job_id, _summary)
+
+
+def _issue_part(job_id: int, trainee_ids: list[int]) -> None:
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    workshop, kind, actor = _context(job)
     needs = services.requirements(workshop)
-    evidence = services.gather(workshop)
-    issued = skipped = 0
-    for done, trainee_id in enumerate(trainee_ids, start=1):
+    trainees = [db.session.get(User, trainee_id) for trainee_id in trainee_ids]
+    evidence = services.gather(workshop, [t for t in trainees if t is not None])
+    for trainee_id in trainee_ids:
         try:
-            services.issue_certificate(
+            snapshot = services.draft_certificate(
                 workshop, trainee_id, kind, actor=actor, evidence=evidence, needs=needs
             )
+            db.session.rollback()  # nothing written: let other writers in while this renders
+            document = services.render_certificate(snapshot)
+            services.store_certificate(workshop, trainee_id, kind, snapshot, document, actor=actor)
         except (Conflict, services.NotEligible, NotFound):
             # Issued by someone else meanwhile, or no longer eligible: nothing to do here.
             db.session.rollback()
-            skipped += 1
-        else:
-            db.session.commit()
-            issued += 1
-        progress(done, message=f"{issued} issued, {skipped} skipped, {total - done} to go.")
-    job.message = f"Done: {issued} issued" + (
+        step_done(job_id)
+        db.session.commit()
+
+
+def _summary(job: Job) -> str:
+    """What the job did, counted in the database (its parts ran in several workers)."""
+    workshop_id, kind = job.params["workshop_id"], CertificateKind(job.params["certificate_kind"])
+    run_started = job.params.get("run_started_at")
+    issued_in_run = services.count_issued_since(
+        workshop_id, kind, datetime.fromisoformat(run_started) if run_started else job.created_at
+    )
+    issued_in_job = services.count_issued_since(workshop_id, kind, job.created_at)
+    skipped = max(0, job.total - issued_in_run)
+    return f"Done: {issued_in_job} issued" + (
         f", {skipped} skipped (already issued or no longer eligible)." if skipped else "."
     )

@@ -725,6 +725,19 @@ def store_certificate(
     return certificate
 
 
+def count_issued_since(workshop_id: int, kind: CertificateKind, since: datetime) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Certificate.id)).where(
+                Certificate.workshop_id == workshop_id,
+                Certificate.kind == kind,
+                Certificate.issued_at >= since,
+            )
+        )
+        or 0
+    )
+
+
 @dataclass(frozen=True)
 class BulkOutcome:
     issued: int

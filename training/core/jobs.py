@@ -82,10 +82,14 @@ class Job(IdMixin, TimestampMixin, db.Model):
 
 
 class Progress:
-    """Handed to a job handler: report how far it is, committed at once."""
+    """Handed to a job handler: report how far it is, committed at once.
 
-    def __init__(self, job: Job) -> None:
+    ``in_process`` is true when the job must finish in this process (``rerun``):
+    a handler that would spread its work over queued tasks does it all itself."""
+
+    def __init__(self, job: Job, *, in_process: bool = False) -> None:
         self.job = job
+        self.in_process = in_process
 
     def __call__(self, done: int, total: int | None = None, message: str | None = None) -> None:
         self.job.done = done
@@ -97,7 +101,12 @@ class Progress:
         db.session.commit()
 
 
-Handler = Callable[[Job, Progress], None]
+# Returned by a handler that queued the rest of its work as tasks: the job stays
+# running, and those tasks count their steps (``step_done``) and finish it
+# (``finish_when_complete``), or fail it (``fail_job``).
+CONTINUES = object()
+
+Handler = Callable[[Job, Progress], object]
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -155,26 +164,67 @@ def _claim(job_id: int, *, failed: bool = False, running: bool = False) -> bool:
     return claimed.rowcount == 1
 
 
-def _run(job_id: int) -> None:
+def _run(job_id: int, *, in_process: bool = False) -> None:
     """Run a claimed job's handler and record how it ended."""
     job = db.session.get(Job, job_id)
     assert job is not None
     try:
-        HANDLERS[job.kind](job, Progress(job))
+        outcome = HANDLERS[job.kind](job, Progress(job, in_process=in_process))
     except Exception as error:
         # Whatever went wrong, the person watching must learn that it stopped.
         log.exception("job %s (%s) failed", job.id, job.kind)
-        db.session.rollback()
-        job = db.session.get(Job, job_id)
-        assert job is not None
-        job.state = JobState.FAILED
-        job.message = f"Stopped: {error}"[:300]
-        job.finished_at = utcnow()
+        fail_job(job_id, error)
+        return
+    if outcome is CONTINUES:
         db.session.commit()
         return
     job.state = JobState.DONE
     job.finished_at = utcnow()
     db.session.commit()
+
+
+def fail_job(job_id: int, error: BaseException) -> None:
+    """Record that the job stopped, after rolling back what the failed step began."""
+    db.session.rollback()
+    db.session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.state.in_((JobState.QUEUED, JobState.RUNNING)))
+        .values(
+            state=JobState.FAILED,
+            message=f"Stopped: {error}"[:300],
+            finished_at=utcnow(),
+            updated_at=utcnow(),
+        )
+    )
+    db.session.commit()
+
+
+# Jobs split over several tasks -------------------------------------------------------------
+
+
+def step_done(job_id: int, steps: int = 1) -> None:
+    """Count finished steps in the caller's transaction (so a step and its count commit
+    together); an increment in the database, right when tasks run side by side."""
+    db.session.execute(
+        sa.update(Job).where(Job.id == job_id).values(done=Job.done + steps, updated_at=utcnow())
+    )
+
+
+def finish_when_complete(job_id: int, message: Callable[[Job], str]) -> bool:
+    """Mark the job done if every step is; the task that finishes the last step does it.
+    True for that task."""
+    finished = db.session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.done >= Job.total)
+        .values(state=JobState.DONE, finished_at=utcnow(), updated_at=utcnow())
+    )
+    if finished.rowcount == 1:
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        db.session.refresh(job)
+        job.message = message(job)[:300]
+    db.session.commit()
+    return finished.rowcount == 1
 
 
 @app_task()
@@ -205,7 +255,7 @@ def rerun(job_id: int, *, force: bool = False) -> Job:
     db.session.rollback()  # the claim below decides, on what is committed
     if not _claim(job_id, failed=True, running=force):
         raise Conflict(f"Job {job_id} was taken by a worker meanwhile.")
-    _run(job_id)
+    _run(job_id, in_process=True)
     job = db.session.get(Job, job_id)
     assert job is not None
     return job
