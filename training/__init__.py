@@ -75,6 +75,8 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from sqlalchemy.orm import joinedload
+
     import training.models  # noqa: F401  (every table registered before anything uses the metadata)
     from training.accounts.models import User
     from training.core import queue
@@ -99,7 +101,8 @@ def _init_extensions(app: Flask) -> None:
         user_id, _, token = identifier.partition(":")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # One query: the person with their roles (every page's permissions read them).
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_links)])
         # A changed session token (new password, deactivation) ends old sessions.
         if user is None or not user.active or user.session_token != token:
             return None
