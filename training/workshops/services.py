@@ -166,7 +166,11 @@ def workshop_list_query(user: User | None, filters: WorkshopFilters, *, today: d
     if bounds := rules.month_bounds(filters.month):
         first, last = bounds
         query = query.where(Workshop.starts_on <= last, Workshop.ends_on >= first)
-    return query.options(selectinload(Workshop.modules))
+    # The list shows modules, not staff: their (eager) loading is left out.
+    return query.options(
+        selectinload(Workshop.modules).load_only(Module.code, Module.title, Module.position),
+        lazyload(Workshop.staff),
+    )
 
 
 def filter_choices(user: User | None) -> tuple[list[tuple[str, str]], list[str]]:
