@@ -338,7 +338,11 @@ def matrix(workshop_id: int):
     workshop = _workshop_or_404(workshop_id)
     ensure(permissions.can_view_attendance_report(current_user, workshop))
     return render_template(
-        "attendance/matrix.html", workshop=workshop, attendance=services.workshop_attendance(workshop)
+        "attendance/matrix.html",
+        workshop=workshop,
+        attendance=services.workshop_attendance(workshop),
+        # Built once, not once per cell: a 60-trainee, 15-session matrix has 900 cells.
+        record_path=url_for("attendance.record", record_id=0).removesuffix("0"),
     )
 
 
