@@ -59,10 +59,21 @@ test: $(VENV)/.dev-installed system-packages
 # under your process supervisor) for the task queue.
 serve: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "training:create_app()"
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "training:create_app()"
 
 worker: $(VENV)/.installed
 	$(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process
+
+# The benchmark (bench/): programme-sized databases built once from a fixed seed,
+# then pages, certificates, load and memory; writes bench/RESULTS.md and results.json.
+# Options: BENCH_ARGS="--scale 0.1" (see python -m bench --help).
+bench: $(VENV)/.dev-installed system-packages
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; \
+		else echo "wrk is missing (sudo apt-get install wrk), or run with BENCH_ARGS=--skip-load"; exit 1; fi; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
