@@ -892,7 +892,11 @@ def search_registry(query: str, state: CertificateState | None) -> sa.Select:
     first, so the certificates are filtered by id, never joined row by row."""
     statement = (
         sa.select(Certificate)
-        .options(selectinload(Certificate.trainee), selectinload(Certificate.workshop))
+        .options(
+            # Names and titles are shown: not the holders' roles, nor the workshops' staff.
+            selectinload(Certificate.trainee).lazyload(User.role_links),
+            selectinload(Certificate.workshop).lazyload(Workshop.staff),
+        )
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
     query = query.strip()
