@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BATCH = 5000
 
 
@@ -36,7 +36,7 @@ class Size:
 
     @property
     def trainees(self) -> int:
-        return self.of(10_000, 60)
+        return self.of(10_000, 100)  # at least enough for two 60-trainee workshops
 
     @property
     def faculty(self) -> int:
@@ -59,7 +59,23 @@ class Size:
         return self.of(20_000, 20)
 
     def key(self) -> str:
-        return json.dumps({**asdict(self), "version": GENERATOR_VERSION}, sort_keys=True)
+        """The parameters a database was built with, the schema's revision included:
+        a new migration means a new build."""
+        return json.dumps(
+            {**asdict(self), "version": GENERATOR_VERSION, "schema": schema_revision()}, sort_keys=True
+        )
+
+
+def schema_revision() -> str:
+    """The newest migration's revision, read from the migration scripts."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from training import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
 
 
 def batched(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -74,9 +90,15 @@ def batched(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[
 
 
 def insert(connection: sa.Connection, table: sa.Table, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert ``rows`` in batches. Rows that leave out different columns go in separate
+    statements, so the table's defaults fill what each one leaves out."""
     count = 0
     for batch in batched(rows):
-        connection.execute(table.insert(), batch)
+        shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for row in batch:
+            shapes.setdefault(frozenset(row), []).append(row)
+        for group in shapes.values():
+            connection.execute(table.insert(), group)
         count += len(batch)
     return count
 
@@ -85,17 +107,23 @@ def utc(day: date, at: time, zone: Any) -> datetime:
     return datetime.combine(day, at, zone).astimezone(UTC)
 
 
-def stored_meta(engine: sa.Engine) -> str | None:
+def stored_meta(engine: sa.Engine) -> tuple[str, dict[str, Any]] | None:
+    """The size key and the facts of a finished build, or None."""
     with engine.connect() as connection:
         if not sa.inspect(connection).has_table("bench_meta"):
             return None
-        return connection.execute(sa.text("SELECT value FROM bench_meta WHERE name = 'size'")).scalar()
+        rows = dict(connection.execute(sa.text("SELECT name, value FROM bench_meta")).tuples().all())
+    if "size" not in rows or "facts" not in rows:
+        return None
+    return rows["size"], json.loads(rows["facts"])
 
 
-def remember(connection: sa.Connection, size: Size) -> None:
+def remember(connection: sa.Connection, size: Size, facts: dict[str, Any]) -> None:
+    """Written last, in the build's transaction: a build cut short is never reused."""
     connection.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_meta (name TEXT PRIMARY KEY, value TEXT)"))
     connection.execute(
-        sa.text("INSERT INTO bench_meta (name, value) VALUES ('size', :value)"), {"value": size.key()}
+        sa.text("INSERT INTO bench_meta (name, value) VALUES ('size', :size), ('facts', :facts)"),
+        {"size": size.key(), "facts": json.dumps(facts)},
     )
 
 

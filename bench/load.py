@@ -77,6 +77,8 @@ class Server:
             self.process = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
                 [
                     str(gunicorn),
+                    "--config",
+                    str(Path(__file__).resolve().parents[1] / "gunicorn.conf.py"),
                     "--workers",
                     str(workers),
                     "--bind",
@@ -135,15 +137,34 @@ class Server:
             self.process.kill()
 
 
-def wrk(base: str, name: str, path: str, seconds: int, connections: int = 16) -> LoadResult:
+def wrk(
+    base: str, name: str, path: str, seconds: int, connections: int = 16, cookie: str | None = None
+) -> LoadResult:
     binary = shutil.which("wrk")
     if binary is None:
         raise RuntimeError("wrk is missing: apt-get install wrk")
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     output = subprocess.run(  # noqa: S603  (fixed arguments)
-        [binary, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", base + path],
+        [binary, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, base + path],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     rps, p99, errors = parse_wrk(output)
     return LoadResult(name, path, seconds, rps, p99, errors)
+
+
+def status_of(url: str, cookie: str | None = None) -> int:
+    """The status of one GET, redirects not followed (wrk counts a 3xx as a success)."""
+    import urllib.error
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code

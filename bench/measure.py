@@ -31,16 +31,20 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 class StatementCounter:
-    """Counts statements sent to the database while ``counting()`` is open."""
+    """Counts statements sent to the database while ``counting()`` is open.
+    Transaction control (BEGIN, COMMIT...) is not counted: it reads no data."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.count = 0
         self._on = False
         sa.event.listen(engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, *_: object) -> None:
-        if self._on:
+    def _seen(self, _connection: object, _cursor: object, statement: str, *_: object) -> None:
+        if self._on and not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             self.count += 1
 
     @contextmanager
@@ -53,12 +57,13 @@ class StatementCounter:
             self._on = False
 
 
-def signed_in_client(app: Flask, user_id: int | None):
-    """A test client holding a logged-in session for ``user_id`` (None: anonymous)."""
+def signed_in_client(app: Flask, user: str | None):
+    """A test client holding a logged-in session; ``user`` is Flask-Login's id for
+    the user (``"id:session-token"``), None for anonymous."""
     client = app.test_client()
-    if user_id is not None:
+    if user is not None:
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = user
             session["_fresh"] = True
             session["seen"] = int(time.time())
             session["_id"] = "bench"
@@ -72,11 +77,11 @@ def time_page(
     name: str,
     url: str,
     role: str,
-    user_id: int | None,
+    user: str | None,
     requests: int = 30,
     warmup: int = 3,
 ) -> Timing:
-    client = signed_in_client(app, user_id)
+    client = signed_in_client(app, user)
     for _ in range(warmup):
         response = client.get(url)
         response.close()
