@@ -11,7 +11,7 @@ WORKERS ?= 2
 # Task workers are processes, one per core: bulk certificate issue spreads over them.
 TASK_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test serve worker lint format system-packages clean-instance bench
+.PHONY: run test serve worker lint format system-packages clean-instance bench audit
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -74,6 +74,13 @@ bench: $(VENV)/.dev-installed system-packages
 			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; \
 		else echo "wrk is missing (sudo apt-get install wrk), or run with BENCH_ARGS=--skip-load"; exit 1; fi; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Known vulnerabilities in the pinned dependencies. pip-audit asks PyPI's vulnerability
+# service, so this needs the internet (CI here has none: run it where you have it).
+PIP_AUDIT := pip-audit==2.10.1
+audit: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet $(PIP_AUDIT)
+	$(BIN)/pip-audit --strict --no-deps --disable-pip -r requirements.txt
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
