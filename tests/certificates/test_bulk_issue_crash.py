@@ -20,12 +20,10 @@ from huey.storage import SqliteStorage
 from tests.certificates.pdfs import text_of
 from tests.support import database
 from tests.support.detached_factories import factories
-from training import create_app
 from training.accounts.models import User
 from training.certificates import rules, signing
 from training.certificates.jobs import KIND
 from training.certificates.models import Certificate, CertificateKind, CertificateState
-from training.config import TestConfig
 from training.core.audit import AuditEvent
 from training.core.jobs import Job, JobState, start_job
 from training.core.mail import OutboxMessage
@@ -39,15 +37,8 @@ KILL_AFTER = 6  # certificates issued before the worker is killed
 
 @pytest.fixture
 def crash_app(run_dir, database_url, tmp_path):
-    url = database.separate_url(database_url, run_dir, SCHEMA)
-    database.recreate(url, schema=SCHEMA)
-    app = create_app(TestConfig(tmp_path / "instance", url))
-    with app.app_context():
-        database.migrate_to_head()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    database.drop(url, SCHEMA)
+    with database.separate_app(database_url, run_dir, tmp_path / "instance", SCHEMA) as app:
+        yield app
 
 
 def environment(app) -> dict[str, str]:

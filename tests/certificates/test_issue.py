@@ -198,6 +198,22 @@ def test_a_changed_or_missing_stored_file_is_not_served(ctx, make, evidence, wor
         services.stored_pdf(certificate)
 
 
+def fail_the_third_signature(monkeypatch):
+    """Make the third signature fail, as an unplugged signing device would; returns
+    the real ``sign`` to put back."""
+    real_sign = signing.sign
+    calls = []
+
+    def sign_then_fail(document, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("signing device unplugged")
+        return real_sign(document, **kwargs)
+
+    monkeypatch.setattr(signing, "sign", sign_then_fail)
+    return real_sign
+
+
 def run_bulk(workshop, actor, run_tasks, kind=ATTENDANCE) -> Job:
     job = start_job(
         "certificates-bulk", "Bulk", actor=actor, workshop_id=workshop.id, certificate_kind=kind.value
@@ -229,16 +245,7 @@ def test_a_failure_half_way_leaves_complete_certificates_and_nothing_half_issued
 ):
     for i in range(4):
         ready(make, evidence, workshop, name=f"Dr. Batch {i}")
-    real_sign = signing.sign
-    calls = []
-
-    def sign_then_fail(document, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise OSError("signing device unplugged")
-        return real_sign(document, **kwargs)
-
-    monkeypatch.setattr(signing, "sign", sign_then_fail)
+    real_sign = fail_the_third_signature(monkeypatch)
     job = run_bulk(workshop, workshop.certifier, run_tasks)
     assert job.state is JobState.FAILED
     assert "signing device unplugged" in job.message
@@ -262,16 +269,7 @@ def test_a_large_workshop_is_issued_in_parts_that_finish_the_job_together(
     monkeypatch.setattr(jobs, "PART_SIZE", 2)
     eligible = [ready(make, evidence, workshop, name=f"Dr. Part {i}") for i in range(5)]
     make.enrolment(workshop)  # confirmed but missing everything
-    job = start_job(
-        jobs.KIND,
-        "Bulk",
-        actor=workshop.certifier,
-        workshop_id=workshop.id,
-        certificate_kind=ATTENDANCE.value,
-    )
-    db.session.commit()
-    run_tasks()  # the job, its three parts and the mail they queue
-    db.session.refresh(job)
+    job = run_bulk(workshop, workshop.certifier, run_tasks)  # the job, then its three parts
     assert job.state is JobState.DONE
     assert (job.done, job.total) == (5, 5)
     assert job.message == "Done: 5 issued."
@@ -284,16 +282,7 @@ def test_a_failed_part_stops_the_job_and_the_rerun_issues_the_rest(
     monkeypatch.setattr(jobs, "PART_SIZE", 2)
     for i in range(5):
         ready(make, evidence, workshop, name=f"Dr. Part {i}")
-    real_sign = signing.sign
-    calls = []
-
-    def sign_then_fail(document, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise OSError("signing device unplugged")
-        return real_sign(document, **kwargs)
-
-    monkeypatch.setattr(signing, "sign", sign_then_fail)
+    real_sign = fail_the_third_signature(monkeypatch)
     job = run_bulk(workshop, workshop.certifier, run_tasks)
     assert job.state is JobState.FAILED
     assert "signing device unplugged" in job.message

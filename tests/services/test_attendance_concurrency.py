@@ -11,11 +11,9 @@ import sqlalchemy as sa
 
 from tests.support import database
 from tests.support.detached_factories import factories
-from training import create_app
 from training.accounts.models import User
 from training.attendance import services
 from training.attendance.models import AttendanceRecord, CheckInMethod
-from training.config import TestConfig
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.extensions import db
@@ -26,15 +24,8 @@ SCHEMA = "attendance_race"
 
 @pytest.fixture
 def racing_app(run_dir, database_url, tmp_path):
-    url = database.separate_url(database_url, run_dir, SCHEMA)
-    database.recreate(url, schema=SCHEMA)
-    app = create_app(TestConfig(tmp_path / "instance", url))
-    with app.app_context():
-        database.migrate_to_head()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    database.drop(url, SCHEMA)
+    with database.separate_app(database_url, run_dir, tmp_path / "instance", SCHEMA) as app:
+        yield app
 
 
 def test_simultaneous_check_ins_make_one_record(racing_app):

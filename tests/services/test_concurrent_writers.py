@@ -23,10 +23,8 @@ import sqlalchemy as sa
 from bench.load import Server
 from tests.support import database
 from tests.support.detached_factories import factories
-from training import create_app
 from training.attendance import tokens
 from training.attendance.models import AttendanceRecord, CheckInMethod
-from training.config import TestConfig
 from training.core.db import utcnow
 from training.extensions import db
 from training.quizzes.models import Attempt, AttemptQuestion, AttemptState
@@ -91,15 +89,8 @@ def path_of(location: str) -> str:
 
 @pytest.fixture
 def writers_app(run_dir, database_url, tmp_path):
-    url = database.separate_url(database_url, run_dir, SCHEMA)
-    database.recreate(url, schema=SCHEMA)
-    app = create_app(TestConfig(tmp_path / "instance", url))
-    with app.app_context():
-        database.migrate_to_head()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    database.drop(url, SCHEMA)
+    with database.separate_app(database_url, run_dir, tmp_path / "instance", SCHEMA) as app:
+        yield app
 
 
 def test_fifty_trainees_writing_at_once_under_two_workers_lose_nothing(writers_app, tmp_path):

@@ -8,9 +8,7 @@ import sqlalchemy as sa
 
 from tests.support import database
 from tests.support.detached_factories import factories
-from training import create_app
 from training.accounts.models import User
-from training.config import TestConfig
 from training.extensions import db
 from training.quizzes import services
 from training.quizzes.models import Attempt, AttemptState, Quiz
@@ -20,15 +18,8 @@ SCHEMA = "quiz_concurrency"
 
 @pytest.fixture
 def own_app(run_dir, database_url, tmp_path):
-    url = database.separate_url(database_url, run_dir, SCHEMA)
-    database.recreate(url, schema=SCHEMA)
-    app = create_app(TestConfig(tmp_path / "instance", url))
-    with app.app_context():
-        database.migrate_to_head()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    database.drop(url, SCHEMA)
+    with database.separate_app(database_url, run_dir, tmp_path / "instance", SCHEMA) as app:
+        yield app
 
 
 def at_once(app, work, count=2):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from training.config import normalise_database_url
@@ -70,6 +73,26 @@ def migrate_to_head() -> None:
     from flask_migrate import upgrade
 
     upgrade()
+
+
+@contextmanager
+def separate_app(base_url: str, run_dir: Path, instance: Path, name: str) -> Iterator[Flask]:
+    """An app on its own migrated database (see ``separate_url``), for tests whose
+    processes or threads commit for real; the database is dropped afterwards."""
+    from training import create_app
+    from training.config import TestConfig
+
+    url = separate_url(base_url, run_dir, name)
+    recreate(url, schema=name)
+    app = create_app(TestConfig(instance, url))
+    with app.app_context():
+        migrate_to_head()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        drop(url, name)
 
 
 class RollbackOnRemove(scoped_session):
