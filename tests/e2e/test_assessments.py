@@ -137,6 +137,8 @@ def log_out(page):
     # At tablet width the menu is folded behind its toggler.
     page.goto("/")
     page.get_by_role("button", name="Open the menu").click()
+    # Wait for the menu to finish unfolding: a click while it slides open can miss.
+    expect(page.locator("#nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()
