@@ -464,9 +464,11 @@ def test_lists_filter_by_search_module_country_month_and_hide_others_drafts(make
     organizer = db.session.merge(draft.organizer)
     assert "Secret draft" in titles(organizer)
     assert "Secret draft" in titles(db.session.merge(make.admin()))
-    modules, countries = services.filter_choices(trainee)
+    modules, countries = services.filter_choices(trainee, today=today)
     assert ("NFAT-303", "Module NFAT-303") in modules
     assert countries == ["BR", "IT"]
+    # The past view's menus offer only what past workshops have: no Brazil there.
+    assert services.filter_choices(trainee, "past", today=today)[1] == ["IT"]
     assert rome.id in {
         w.id
         for w in db.session.scalars(

@@ -134,15 +134,11 @@ class WorkshopFilters:
 
 def workshop_list_query(user: User | None, filters: WorkshopFilters, *, today: date | None = None) -> Any:
     today = today or utcnow().date()
-    query = sa.select(Workshop).where(visible_filter(user))
+    query = sa.select(Workshop).where(visible_filter(user), _when(filters.when, today))
     if filters.when == "past":
-        query = query.where(
-            sa.or_(Workshop.ends_on < today, Workshop.state == WorkshopState.COMPLETED)
-        ).order_by(Workshop.starts_on.desc(), Workshop.id.desc())
+        query = query.order_by(Workshop.starts_on.desc(), Workshop.id.desc())
     else:
-        query = query.where(Workshop.ends_on >= today, Workshop.state != WorkshopState.COMPLETED).order_by(
-            Workshop.starts_on, Workshop.id
-        )
+        query = query.order_by(Workshop.starts_on, Workshop.id)
     if text := filters.q.strip()[:100]:
         cleaned = text.replace("\\", "").replace("%", "").replace("_", " ")
         pattern = f"%{cleaned}%"
@@ -173,9 +169,20 @@ def workshop_list_query(user: User | None, filters: WorkshopFilters, *, today: d
     )
 
 
-def filter_choices(user: User | None) -> tuple[list[tuple[str, str]], list[str]]:
-    """Module codes and countries that visible workshops have, for the filter menus."""
-    visible = sa.select(Workshop.id).where(visible_filter(user))
+def _when(when: str, today: date) -> Any:
+    """Past workshops (finished, or marked completed) or upcoming ones (the rest)."""
+    if when == "past":
+        return sa.or_(Workshop.ends_on < today, Workshop.state == WorkshopState.COMPLETED)
+    return sa.and_(Workshop.ends_on >= today, Workshop.state != WorkshopState.COMPLETED)
+
+
+def filter_choices(
+    user: User | None, when: str = "upcoming", *, today: date | None = None
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Module codes and countries of the visible workshops in the list's view (upcoming
+    or past), for its filter menus: every choice finds something, and the upcoming
+    view's menus cost the same after years of past workshops."""
+    visible = sa.select(Workshop.id).where(visible_filter(user), _when(when, today or utcnow().date()))
     modules = db.session.execute(
         sa.select(Module.code, sa.func.min(Module.title))
         .join(workshop_modules, workshop_modules.c.module_id == Module.id)

@@ -90,7 +90,7 @@ def index():
     page = db.paginate(
         services.workshop_list_query(_me(), filters), page=page_number(), per_page=PER_PAGE, error_out=False
     )
-    modules, countries = services.filter_choices(_me())
+    modules, countries = services.filter_choices(_me(), filters.when)
     counts = services.confirmed_counts([w.id for w in page.items])
     return render_template(
         "workshops/index.html",
