@@ -10,7 +10,6 @@ import json
 import math
 import random
 import secrets
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
 from training.core import audit, uploads
+from training.core.cache import StampedCache
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.curriculum.models import Module, Question, QuestionKind
@@ -901,33 +901,11 @@ class _Aggregates:
     buckets: dict[int, int]
 
 
-class _AggregateCache:
-    """The last aggregates per quiz, kept while the quiz's graded attempts stay the same.
-
-    A graded attempt never changes, so the set is named by its count, the sum of its
-    ids, its latest grading time and its total score (a new or removed attempt changes
-    them); the totals query reads that stamp anyway, and only a changed stamp pays for
-    the scan of the answers. Per process, bounded."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self.entries: dict[int, tuple[tuple[Any, ...], _Aggregates]] = {}
-        self.lock = threading.Lock()
-
-    def get(self, quiz_id: int, stamp: tuple[Any, ...]) -> _Aggregates | None:
-        with self.lock:
-            entry = self.entries.get(quiz_id)
-        return entry[1] if entry is not None and entry[0] == stamp else None
-
-    def put(self, quiz_id: int, stamp: tuple[Any, ...], value: _Aggregates) -> None:
-        with self.lock:
-            self.entries.pop(quiz_id, None)
-            self.entries[quiz_id] = (stamp, value)
-            while len(self.entries) > self.size:
-                self.entries.pop(next(iter(self.entries)))
-
-
-_aggregates = _AggregateCache()
+# Per quiz, while its graded attempts stay the same. A graded attempt never changes, so
+# the set is named by its count, the sum of its ids, its latest grading time and its
+# total score; the totals query reads that stamp anyway, and only a changed stamp pays
+# for the scan of the answers.
+_aggregates: StampedCache[_Aggregates] = StampedCache(size=64)
 
 
 def _item_aggregates(quiz: Quiz) -> _Aggregates:
@@ -947,9 +925,10 @@ def _item_aggregates(quiz: Quiz) -> _Aggregates:
         ).one()
     )
     stamp = (totals[0], totals[6], totals[7], totals[3])
-    cached = _aggregates.get(quiz.id, stamp)
-    if cached is not None:
-        return cached
+    return _aggregates.fetch(quiz.id, stamp, lambda: _sum_answers(graded, totals))
+
+
+def _sum_answers(graded: Any, totals: tuple[Any, ...]) -> _Aggregates:
     # One pass over the answers: sums per question and choice, added up per question below.
     x, t = AttemptQuestion.score, Attempt.score
     rows = db.session.execute(
@@ -983,21 +962,19 @@ def _item_aggregates(quiz: Quiz) -> _Aggregates:
     buckets = dict(
         db.session.execute(sa.select(bucket, sa.func.count(Attempt.id)).where(graded).group_by(bucket)).all()
     )
-    value = _Aggregates(
+    return _Aggregates(
         totals=totals,
         items={q: tuple(v) for q, v in items.items()},
         choices={q: dict(c) for q, c in choices.items()},
         buckets=buckets,
     )
-    _aggregates.put(quiz.id, stamp, value)
-    return value
 
 
 def item_analysis(quiz: Quiz) -> ItemAnalysis:
     """Statistics of every question of the quiz over its graded attempts.
 
     The sums come from one pass over the answers, whatever the number of attempts,
-    and are reused until a graded attempt is added (see ``_AggregateCache``).
+    and are reused until a graded attempt is added (see ``_aggregates``).
     """
     aggregates = _item_aggregates(quiz)
     totals = aggregates.totals
