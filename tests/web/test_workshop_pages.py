@@ -406,3 +406,50 @@ def test_ids_beyond_the_database_range_are_simply_not_found(client, make):
     assert client.post(f"/workshops/{workshop.id}/staff/{huge}/remove").status_code == 404
     lab = make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=1)
     assert client.post(f"/sessions/{lab.id}/stations/{huge}/remove").status_code == 404
+
+
+@contextmanager
+def statements(app):
+    seen = []
+
+    def count(*_):
+        seen.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def test_trainees_share_the_kept_catalogue_and_see_every_change_at_once(client, make, app):
+    version = make.curriculum_version(["ANAT-101", "MFAT-201"])
+    organizer = make.organizer()
+    client.login(organizer)
+    assert client.post("/workshops/new", data=workshop_form(version)).status_code == 302
+    workshop = db.session.scalar(sa.select(Workshop))
+    client.post(f"/workshops/{workshop.id}/publish")
+    first, second = make.trainee(), make.trainee()
+    client.login(first)
+    with statements(app) as rendered:
+        assert "0 of 16 seats taken" in client.get("/workshops").text
+    client.login(second)
+    with statements(app) as kept:
+        assert "0 of 16 seats taken" in client.get("/workshops").text
+    assert len(kept) < len(rendered)  # the second trainee got the kept list
+
+    make.enrolment(db.session.merge(workshop))  # a seat is taken
+    page = client.get("/workshops").text
+    assert "1 of 16 seats taken" in page
+    client.login(first)
+    assert 'border me-1">MFAT-201<' in client.get("/workshops").text
+
+    client.login(organizer)  # only the modules change: no other column of the workshop
+    only_anatomy = workshop_form(version, module_ids=[str(version.modules[0].id)])
+    assert client.post(f"/workshops/{workshop.id}/edit", data=only_anatomy).status_code == 302
+    client.login(first)
+    page = client.get("/workshops").text
+    assert 'border me-1">ANAT-101<' in page
+    assert 'border me-1">MFAT-201<' not in page

@@ -145,6 +145,8 @@ class Workshop(IdMixin, TimestampMixin, db.Model):
             name="enrolment_window_in_order",
         ),
         sa.Index("ix_workshops_state_starts_on", "state", "starts_on"),
+        # The catalogue's stamp reads the latest change (services.catalogue_stamp).
+        sa.Index("ix_workshops_updated_at", "updated_at"),
     )
 
     title: Mapped[str] = mapped_column(sa.String(200))
@@ -324,6 +326,7 @@ class Enrolment(IdMixin, TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("workshop_id", "trainee_id"),
         sa.Index("ix_enrolments_workshop_id_state_requested_at", "workshop_id", "state", "requested_at"),
+        sa.Index("ix_enrolments_updated_at", "updated_at"),
     )
 
     workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))

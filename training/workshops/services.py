@@ -123,6 +123,29 @@ def visible_filter(user: User | None) -> Any:
     return sa.or_(not_draft, Workshop.id.in_(staffed))
 
 
+def sees_public_catalogue(user: User | None) -> bool:
+    """Whether the person sees exactly the published catalogue: not an admin, and
+    holding no role that could put them on a workshop's staff (which shows its drafts)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return True
+    return not (user.roles & {Role.ADMIN, Role.ORGANIZER, Role.FACULTY})
+
+
+def catalogue_stamp() -> tuple[Any, ...]:
+    """Figures that change whenever the catalogue's lists could: a workshop or an
+    enrolment written (latest update) or added (largest id). One statement, on indexes."""
+    return tuple(
+        db.session.execute(
+            sa.select(
+                sa.select(sa.func.max(Workshop.updated_at)).scalar_subquery(),
+                sa.select(sa.func.max(Workshop.id)).scalar_subquery(),
+                sa.select(sa.func.max(Enrolment.updated_at)).scalar_subquery(),
+                sa.select(sa.func.max(Enrolment.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
 @dataclass(frozen=True)
 class WorkshopFilters:
     when: str = "upcoming"  # or "past"
@@ -408,7 +431,10 @@ def _apply(
     workshop.title = data.title
     workshop.description = data.description
     workshop.curriculum_version = version
-    workshop.modules = [module for module in version.modules if module.id in wanted]
+    modules = [module for module in version.modules if module.id in wanted]
+    if modules != list(workshop.modules):
+        workshop.modules = modules
+        workshop.updated_at = utcnow()  # a change of modules alone writes no workshop column
     workshop.venue_name = data.venue_name
     workshop.venue_address = data.venue_address
     workshop.city = data.city

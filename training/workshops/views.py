@@ -9,12 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from training.accounts.forms import ConfirmForm
 from training.accounts.models import User
 from training.core import pdf, permissions
 from training.core.audit import AuditEvent
+from training.core.cache import StampedCache
 from training.core.db import utcnow
 from training.core.errors import DomainError
 from training.core.forms import choices
@@ -87,19 +89,32 @@ def index():
         country=_arg("country", 2),
         month=_arg("month", 7),
     )
-    page = db.paginate(
-        services.workshop_list_query(_me(), filters), page=page_number(), per_page=PER_PAGE, error_out=False
-    )
-    modules, countries = services.filter_choices(_me(), filters.when)
-    counts = services.confirmed_counts([w.id for w in page.items])
-    return render_template(
-        "workshops/index.html",
-        page=page,
-        filters=filters,
-        modules=modules,
-        countries=countries,
-        counts=counts,
-    )
+
+    def catalogue() -> str:
+        query = services.workshop_list_query(_me(), filters)
+        page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
+        modules, countries = services.filter_choices(_me(), filters.when)
+        return render_template(
+            "workshops/_catalogue.html",
+            page=page,
+            filters=filters,
+            modules=modules,
+            countries=countries,
+            counts=services.confirmed_counts([w.id for w in page.items]),
+        )
+
+    if services.sees_public_catalogue(_me()):
+        # Everyone who sees the published catalogue sees the same lists: kept rendered
+        # until a workshop or an enrolment changes (or the day does).
+        key = (tuple(sorted(request.args.items(multi=True))), utcnow().date())
+        html = _catalogues.fetch(key, services.catalogue_stamp(), catalogue)
+    else:
+        html = catalogue()
+    # Markup: the HTML is our own template's output, escaped when it was rendered.
+    return render_template("workshops/index.html", filters=filters, catalogue=Markup(html))  # noqa: S704
+
+
+_catalogues: StampedCache[str] = StampedCache(size=256)
 
 
 # --- one workshop ----------------------------------------------------------------------------
