@@ -25,6 +25,9 @@ class Page:
 FLOOR = Page("floor: /about (layout, no query)", "/about", "anonymous")
 PAGES = (
     Page("workshop list", "/workshops", "trainee"),
+    # Organizers may see drafts, so their list is rendered on every request: its
+    # queries stay measured (and counted at both scales) here.
+    Page("workshop list, rendered each time (organizer)", "/workshops", "organizer"),
     Page("workshop page with timetable", "/workshops/{focus}", "organizer"),
     Page("roll call, 60-trainee session", "/attendance/sessions/{focus_lab}/roll-call", "faculty"),
     Page("attendance matrix, 60 trainees", "/attendance/workshops/{focus}/matrix", "organizer"),
