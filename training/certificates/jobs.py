@@ -20,7 +20,7 @@ from flask import current_app
 from training.accounts.models import User
 from training.certificates import services
 from training.certificates.models import CertificateKind
-from training.core.db import utcnow
+from training.core.db import reading, utcnow
 from training.core.errors import Conflict, NotFound
 from training.core.jobs import (
     CONTINUES,
@@ -87,11 +87,9 @@ def issue_all(job: Job, progress: Progress) -> object:
 def issue_part(job_id: int, run: str, trainee_ids: list[int]) -> None:
     """One part of a bulk issue, in whichever worker takes it; the part that issues
     the job's last certificate marks it done."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.state is not JobState.RUNNING or job.params.get("run_started_at") != run:
-        return  # finished, failed, or run again since this part was queued
     try:
-        _issue_part(job_id, trainee_ids)
+        if not _issue_part(job_id, trainee_ids, run=run):
+            return  # finished, failed, or run again since this part was queued
     except Exception as error:
         current_app.logger.exception("part of job %s failed", job_id)
         fail_job(job_id, error)
@@ -99,19 +97,28 @@ def issue_part(job_id: int, run: str, trainee_ids: list[int]) -> None:
     finish_when_complete(job_id, _summary)
 
 
-def _issue_part(job_id: int, trainee_ids: list[int]) -> None:
-    job = db.session.get(Job, job_id)
-    assert job is not None
-    workshop, kind, actor = _context(job)
-    needs = services.requirements(workshop)
-    trainees = [db.session.get(User, trainee_id) for trainee_id in trainee_ids]
-    evidence = services.gather(workshop, [t for t in trainees if t is not None])
+def _issue_part(job_id: int, trainee_ids: list[int], *, run: str | None = None) -> bool:
+    """Issue to ``trainee_ids``, one transaction per certificate. With ``run``, only
+    while the job is running that run; False when it is not."""
+    with reading():  # what the part needs, read without holding the database
+        job = db.session.get(Job, job_id)
+        if job is None or (
+            run is not None and (job.state is not JobState.RUNNING or job.params.get("run_started_at") != run)
+        ):
+            db.session.rollback()
+            return False
+        workshop, kind, actor = _context(job)
+        needs = services.requirements(workshop)
+        trainees = [db.session.get(User, trainee_id) for trainee_id in trainee_ids]
+        evidence = services.gather(workshop, [t for t in trainees if t is not None])
+    db.session.rollback()
     for trainee_id in trainee_ids:
         try:
-            snapshot = services.draft_certificate(
-                workshop, trainee_id, kind, actor=actor, evidence=evidence, needs=needs
-            )
-            db.session.rollback()  # nothing written: let other writers in while this renders
+            with reading():  # drafting writes nothing: other workers store meanwhile
+                snapshot = services.draft_certificate(
+                    workshop, trainee_id, kind, actor=actor, evidence=evidence, needs=needs
+                )
+            db.session.rollback()  # end the read before rendering, and before storing writes
             document = services.render_certificate(snapshot)
             services.store_certificate(workshop, trainee_id, kind, snapshot, document, actor=actor)
         except (Conflict, services.NotEligible, NotFound):
@@ -119,6 +126,7 @@ def _issue_part(job_id: int, trainee_ids: list[int]) -> None:
             db.session.rollback()
         step_done(job_id)
         db.session.commit()
+    return True
 
 
 def _summary(job: Job) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,6 +114,20 @@ class Session(FlaskSession):
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+_reading: contextvars.ContextVar[bool] = contextvars.ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside only read: on SQLite they do not take the write lock,
+    so work outside a request (a task) lets other writers in while it reads. Whatever
+    runs inside must end its transaction (commit or roll back) before writing."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
 
 def configure_engine(engine: sa.Engine) -> None:
     """Engine behaviour that every part of the app relies on."""
@@ -136,5 +153,5 @@ def configure_engine(engine: sa.Engine) -> None:
         # later fails at once ("database is locked") instead of waiting for
         # the busy timeout; taking it up front makes writers queue politely.
         # Reads (GET) stay concurrent. Outside a request (CLI, tasks) we write.
-        reading = has_request_context() and request.method in SAFE_METHODS
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        only_reads = _reading.get() or (has_request_context() and request.method in SAFE_METHODS)
+        connection.exec_driver_sql("BEGIN" if only_reads else "BEGIN IMMEDIATE")
