@@ -9,7 +9,9 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= 2
 # Task workers are processes, one per core: bulk certificate issue spreads over them.
+# An idle consumer polls the queue at least every second (huey's default waits up to 10 s).
 TASK_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+CONSUMER := $(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process --max-delay 1
 
 .PHONY: run test serve worker lint format system-packages clean-instance bench audit
 
@@ -49,7 +51,7 @@ run: $(VENV)/.installed system-packages
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT) (task worker beside it). Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process --quiet & worker=$$!; \
+		$(CONSUMER) --quiet & worker=$$!; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-installed system-packages
@@ -62,7 +64,7 @@ serve: $(VENV)/.installed
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "training:create_app()"
 
 worker: $(VENV)/.installed
-	$(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process
+	$(CONSUMER)
 
 # The benchmark (bench/): programme-sized databases built once from a fixed seed,
 # then pages, certificates, load and memory; writes bench/RESULTS.md and results.json.

@@ -163,7 +163,17 @@ def bulk_issue(copy: Path, facts: dict[str, Any], workers: int, log: Any = print
     consumer_binary = Path(sys.executable).with_name("huey_consumer")
     log_path = copy / "consumer.log"
     consumer = subprocess.Popen(  # noqa: S603  (fixed arguments)
-        [str(consumer_binary), "training.tasks.huey", "--workers", str(workers), "--worker-type", "process"],
+        # As `make worker` runs it (Makefile's CONSUMER).
+        [
+            str(consumer_binary),
+            "training.tasks.huey",
+            "--workers",
+            str(workers),
+            "--worker-type",
+            "process",
+            "--max-delay",
+            "1",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log_path.open("w"),  # a file: a pipe nobody reads would fill and stall the workers
