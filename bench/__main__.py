@@ -148,14 +148,16 @@ def certificate_figures(report, full, args) -> None:
     )
     fastest = min((f for f in figures.fonts if f.embedded), key=lambda f: f.median_ms)
     for font in figures.fonts:
+        notes = [
+            f"{font.size_kb:.0f} KB",
+            "fonts embedded and text readable: " + ("yes" if font.embedded else "NO"),
+        ]
+        if font is fastest:
+            notes.append("fastest in this run")
+        if not font.options:
+            notes.append("what the app uses (core/pdf.py)")
         report.add(
-            "Font options (WeasyPrint, same HTML)",
-            font.name,
-            font.median_ms,
-            "ms",
-            note=f"{font.size_kb:.0f} KB; fonts embedded and text readable: "
-            + ("yes" if font.embedded else "NO")
-            + ("; fastest, kept" if font is fastest else ""),
+            "Font options (WeasyPrint, same HTML)", font.name, font.median_ms, "ms", note="; ".join(notes)
         )
 
 
