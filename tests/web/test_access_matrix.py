@@ -30,7 +30,7 @@ def test_every_row_is_a_real_endpoint(app):
 @pytest.mark.parametrize(("endpoint", "method"), sorted(ENTRIES))
 def test_access(endpoint, method, app, client, make):
     entry = ENTRIES[(endpoint, method)]
-    world = access.build_world(make, app)
+    world = access.build_world(make, app, (endpoint, method))
     url = entry.url.format(**vars(world))
     got = {}
     for role in ROLES:

@@ -106,7 +106,7 @@ def fingerprint() -> str:
 @pytest.mark.parametrize(("endpoint", "method"), POSTS)
 def test_hostile_posts(endpoint, method, app, client, make):
     entry = ENTRIES[(endpoint, method)]
-    world = access.build_world(make, app)
+    world = access.build_world(make, app)  # every module: forms aimed here may be on any page
     url = entry.url.format(**vars(world))
     # Guests see the sign-up and login forms; the admin sees the rest.
     client.logout()
