@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests.certificates.pdfs import qr_codes, text_of
+from tests.support.statements import recorded_statements
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateState, CourseEvaluation
 from training.core.db import utcnow
@@ -32,23 +32,6 @@ def ready(make, evidence, workshop, name="Dr. Lucie Marchand"):
     evidence.ready(workshop, trainee)
     make.confirmed_name(workshop, trainee, name)
     return trainee
-
-
-@contextmanager
-def counted_statements(app):
-    counts = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, *args, **kwargs):
-        if "SAVEPOINT" not in statement:  # the test's own transaction handling
-            counts.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counts
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_trainee_confirms_the_name_and_evaluates_once(client, make, workshop):
@@ -176,12 +159,12 @@ def test_the_eligibility_page_needs_no_more_statements_with_more_trainees(
     make.certificate(workshop)
     client.login(workshop.certifier)
     client.get(f"/workshops/{workshop.id}/certificates")
-    with counted_statements(app) as few:
+    with recorded_statements(app) as few:
         client.get(f"/workshops/{workshop.id}/certificates")
     for _ in range(6):
         ready(make, evidence, workshop)
     make.certificate(workshop)
-    with counted_statements(app) as many:
+    with recorded_statements(app) as many:
         client.get(f"/workshops/{workshop.id}/certificates")
     assert len(many) == len(few)
     assert len(many) <= 15, "\n".join(s[:150] for s in many)

@@ -3,11 +3,10 @@ the evidence provider for certificates, and the reads behind the pages."""
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from training.assessments import evidence, services
 from training.assessments.models import Assessment, SkillSignOff
 from training.assessments.scale import DOMAIN_KEYS
@@ -28,22 +27,6 @@ def data(value=4, **overrides):
     }
     values.update(overrides)
     return services.AssessmentData(scores=scores, **values)
-
-
-@contextlib.contextmanager
-def counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -320,14 +303,14 @@ def test_skill_evidence_takes_the_same_number_of_queries_for_more_trainees(world
         make.signed_off(workshop, trainee, skills[0])
     db.session.expire_all()
     workshop = db.session.get(type(workshop), workshop.id)
-    with counting() as few:
+    with recorded_statements(selects_only=True) as few:
         evidence.skill_evidence(workshop)
     for trainee in make.enrolled_trainees(workshop, 6):
         make.signed_off(workshop, trainee, skills[0])
         make.signed_off(workshop, trainee, skills[1])
     db.session.expire_all()
     workshop = db.session.get(type(workshop), workshop.id)
-    with counting() as many:
+    with recorded_statements(selects_only=True) as many:
         answer = evidence.skill_evidence(workshop)
     assert len(answer) == 8
     assert len(many) == len(few) <= 4, many

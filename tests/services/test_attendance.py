@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from training.attendance import services, tokens
 from training.attendance.evidence import attendance_evidence
 from training.attendance.models import (
@@ -26,21 +26,6 @@ from training.workshops.models import EnrolmentState, SessionKind, WorkshopSessi
 
 PRESENT, LATE = AttendanceStatus.PRESENT, AttendanceStatus.LATE
 ABSENT, EXCUSED = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def listen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
 
 
 def load(obj):
@@ -324,7 +309,7 @@ def test_evidence_takes_a_constant_number_of_queries(ctx, make):
                 make.attendance(session, trainee, "present")
         db.session.expire_all()
         workshop = load(workshop)
-        with count_queries() as statements:
+        with recorded_statements() as statements:
             evidence = attendance_evidence(workshop)
         assert len(evidence) == trainees
         return len(statements)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -20,17 +21,8 @@ from training.workshops.models import EnrolmentState
 
 
 def count_statements(callable_):
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.session.get_bind()
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements() as statements:
         result = callable_()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
     return result, len(statements)
 
 

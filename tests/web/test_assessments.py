@@ -3,7 +3,6 @@ sign-off and revocation, who may see what, and flat query counts."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import re
@@ -11,6 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from training.assessments.models import Assessment, SkillSignOff
 from training.assessments.scale import DOMAIN_KEYS, OSATS_DOMAINS
 from training.core.audit import AuditEvent
@@ -41,23 +41,6 @@ def answers(value="4", **overrides):
     )
     form.update(overrides)
     return form
-
-
-@contextlib.contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_form_shows_every_domain_with_its_anchors_the_checklist_and_entrustment(client, setting):
@@ -284,7 +267,7 @@ def test_pages_take_as_many_queries_for_many_trainees_as_for_few(client, make, s
         ]
         counts = []
         for page in pages:
-            with counting(client.application) as statements:
+            with recorded_statements(client.application, selects_only=True) as statements:
                 assert client.get(page).status_code == 200
             counts.append(len(statements))
         return counts
@@ -302,7 +285,7 @@ def test_pages_take_as_many_queries_for_many_trainees_as_for_few(client, make, s
     assert max(many) <= 15, many
 
     client.login(trainees[0])
-    with counting(client.application) as small:
+    with recorded_statements(client.application, selects_only=True) as small:
         client.get("/assessments/progress")
     other_version = make.curriculum_version(["MFAT-201", "NFAT-301"])
     other = make.workshop(version=other_version)
@@ -310,7 +293,7 @@ def test_pages_take_as_many_queries_for_many_trainees_as_for_few(client, make, s
     for module in other_version.modules:
         make.assessment(other, trainees[0], module.skills[0], other.teacher)
         make.assessment(other, trainees[0], module.skills[0], other.certifier)
-    with counting(client.application) as large:
+    with recorded_statements(client.application, selects_only=True) as large:
         client.get("/assessments/progress")
     assert len(large) == len(small) <= 15
 

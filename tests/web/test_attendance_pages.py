@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
@@ -15,6 +14,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from training.attendance import tokens
 from training.attendance.models import AttendanceRecord, AttendanceSettings, AttendanceStatus, ExcusedPolicy
 from training.core.db import utcnow
@@ -36,22 +36,6 @@ def status_of(session, trainee) -> AttendanceStatus | None:
             AttendanceRecord.session_id == session.id, AttendanceRecord.trainee_id == trainee.id
         )
     )
-
-
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def listen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
 
 
 # roll call ---------------------------------------------------------------------------------------
@@ -410,7 +394,7 @@ def test_pages_take_a_flat_number_of_queries(app, client, make):
             (people[0], "/attendance/mine"),
         ]:
             client.login(who)
-            with count_queries(app) as statements:
+            with recorded_statements(app) as statements:
                 assert client.get(url).status_code == 200
             counts[url.split("/")[-1]] = len(statements)
         return counts

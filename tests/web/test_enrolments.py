@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_login import login_user
 
+from tests.support.statements import recorded_statements
 from training.accounts.models import Role, User
 from training.core.db import utcnow
 from training.core.mail import MailState, OutboxMessage
@@ -451,22 +451,6 @@ def test_an_organizer_sends_the_workshops_failed_mail_again(client, make, smtp_s
 # Statements per page stay flat as the data grows -------------------------------------------------------
 
 
-@contextmanager
-def counting(app):
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def test_pages_make_as_many_queries_for_many_trainees_as_for_few(app, client, make):
     version = make.curriculum_version(["ANAT-101", "NFAT-301"])
     module = db.session.scalar(
@@ -497,7 +481,7 @@ def test_pages_make_as_many_queries_for_many_trainees_as_for_few(app, client, ma
         numbers = []
         for user, url in pages:
             client.login(user)
-            with counting(app) as statements:
+            with recorded_statements(app) as statements:
                 assert client.get(url).status_code == 200
             numbers.append(len(statements))
         counts.append(numbers)

@@ -2,34 +2,17 @@
 is, and item analysis stays fast over 10,000 attempts (aggregate queries)."""
 
 import random
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from training.core.db import utcnow
 from training.extensions import db
 from training.quizzes import services
 from training.quizzes.models import Attempt, AttemptQuestion, AttemptState, QuizPurpose
-
-
-@contextmanager
-def counted(app):
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
 
 
 def grow(make, workshop, pre, post, trainees):
@@ -62,7 +45,7 @@ def test_statements_per_page_do_not_grow_with_data(app, client, make):
         measured = {}
         for name, (user, url) in pages.items():
             client.login(user)
-            with counted(app) as statements:
+            with recorded_statements(app) as statements:
                 response = client.get(url)
             assert response.status_code == 200, name
             measured[name] = len(statements)

@@ -11,6 +11,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from training.core.db import utcnow
 from training.extensions import db
 from training.workshops.models import (
@@ -408,22 +409,6 @@ def test_ids_beyond_the_database_range_are_simply_not_found(client, make):
     assert client.post(f"/sessions/{lab.id}/stations/{huge}/remove").status_code == 404
 
 
-@contextmanager
-def statements(app):
-    seen = []
-
-    def count(*_):
-        seen.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def test_trainees_share_the_kept_catalogue_and_see_every_change_at_once(client, make, app):
     version = make.curriculum_version(["ANAT-101", "MFAT-201"])
     organizer = make.organizer()
@@ -433,10 +418,10 @@ def test_trainees_share_the_kept_catalogue_and_see_every_change_at_once(client, 
     client.post(f"/workshops/{workshop.id}/publish")
     first, second = make.trainee(), make.trainee()
     client.login(first)
-    with statements(app) as rendered:
+    with recorded_statements(app) as rendered:
         assert "0 of 16 seats taken" in client.get("/workshops").text
     client.login(second)
-    with statements(app) as kept:
+    with recorded_statements(app) as kept:
         assert "0 of 16 seats taken" in client.get("/workshops").text
     assert len(kept) < len(rendered)  # the second trainee got the kept list
 
