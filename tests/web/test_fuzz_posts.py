@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.exceptions import HTTPException
 
 from tests.web import access
 from tests.web.access.common import ROLES
@@ -37,9 +38,11 @@ ACTION = re.compile(r"\baction=\"([^\"]*)\"", re.I)
 METHOD = re.compile(r"\bmethod=\"post\"", re.I)
 
 
-def discover_fields(client, world, url: str) -> set[str]:
-    """Names of the fields of every POST form, on any GET page of the matrix, aimed at ``url``."""
-    names: set[str] = set()
+def discover_fields(client, world, app) -> dict[str, set[str]]:
+    """Names of the fields of every POST form on any GET page of the matrix, by the
+    endpoint the form is aimed at."""
+    adapter = app.url_map.bind("localhost")
+    found: dict[str, set[str]] = {}
     for (_, method), entry in ENTRIES.items():
         if method != "GET":
             continue
@@ -51,12 +54,34 @@ def discover_fields(client, world, url: str) -> set[str]:
             response.close()
             continue
         for attributes, body in FORM.findall(response.text):
+            if not METHOD.search(attributes):
+                continue
             action = ACTION.search(attributes)
-            target = unescape(action.group(1)) if action else page_url
-            if METHOD.search(attributes) and target.split("?")[0] == url:
-                names.update(name for _, name in NAMED.findall(body))
-    names.discard("csrf_token")
-    return names
+            target = (unescape(action.group(1)) if action else page_url).split("?")[0]
+            try:
+                endpoint, _ = adapter.match(target, method="POST")
+            except HTTPException:
+                continue
+            found.setdefault(endpoint, set()).update(name for _, name in NAMED.findall(body))
+    for names in found.values():
+        names.discard("csrf_token")
+    return found
+
+
+# The forms are the same in every test's world: found once, as a guest and as the admin.
+_FIELDS: dict[str, set[str]] = {}
+
+
+def fields_of(endpoint: str, client, world, app) -> set[str]:
+    if not _FIELDS:
+        client.logout()
+        guest = discover_fields(client, world, app)
+        client.login(world.admin)
+        admin = discover_fields(client, world, app)
+        for name in guest.keys() | admin.keys():
+            _FIELDS[name] = guest.get(name, set()) | admin.get(name, set())
+        _FIELDS.setdefault("", set())  # found, even if no form at all
+    return _FIELDS.get(endpoint, set())
 
 
 def hostile_text() -> st.SearchStrategy[str]:
@@ -109,10 +134,7 @@ def test_hostile_posts(endpoint, method, app, client, make):
     world = access.build_world(make, app)  # every module: forms aimed here may be on any page
     url = entry.url.format(**vars(world))
     # Guests see the sign-up and login forms; the admin sees the rest.
-    client.logout()
-    fields = discover_fields(client, world, url)
-    client.login(world.admin)
-    fields |= discover_fields(client, world, url)
+    fields = fields_of(endpoint, client, world, app)
     ids = sorted({value.id for value in vars(world).values() if hasattr(value, "id")})
     allowed = [role for role in ROLES if not is_denied(role, entry.expected[role])]
     denied = [role for role in ROLES if is_denied(role, entry.expected[role])]
