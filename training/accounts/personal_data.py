@@ -64,6 +64,16 @@ def section(
     return register
 
 
+def held_by(model: Any, user: User, *options: Any) -> list[Any]:
+    """The person's rows of ``model`` (a table with a ``trainee_id``), oldest first;
+    ``options`` are loader options for what the section reads from them."""
+    return list(
+        db.session.scalars(
+            sa.select(model).where(model.trainee_id == user.id).options(*options).order_by(model.id)
+        )
+    )
+
+
 def forget_history(target_type: str, ids: Iterable[int]) -> None:
     """Audit events about these rows keep what happened, not whom it was about."""
     ids = list(ids)

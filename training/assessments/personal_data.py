@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from training.accounts.models import User
-from training.accounts.personal_data import forget_history, section
+from training.accounts.personal_data import forget_history, held_by, section
 from training.assessments.models import Assessment, SkillSignOff
 from training.assessments.scale import DOMAIN_KEYS
-from training.extensions import db
-
-
-def _mine(model: Any, user: User) -> list[Any]:
-    return list(db.session.scalars(sa.select(model).where(model.trainee_id == user.id).order_by(model.id)))
 
 
 def erase_assessments(user: User) -> None:
     """Scores stay (the skills statistics count them); what was written about the person goes."""
-    assessments = _mine(Assessment, user)
+    assessments = held_by(Assessment, user)
     for assessment in assessments:
         assessment.feedback = ""
-    sign_offs = _mine(SkillSignOff, user)
+    sign_offs = held_by(SkillSignOff, user)
     for record in sign_offs:
         record.note = ""
     forget_history("assessments", [a.id for a in assessments])
@@ -43,7 +36,7 @@ def export_assessments(user: User) -> dict[str, Any]:
                 "competent": a.competent,
                 "feedback": a.feedback,
             }
-            for a in _mine(Assessment, user)
+            for a in held_by(Assessment, user)
         ],
         "sign_offs": [
             {
@@ -54,6 +47,6 @@ def export_assessments(user: User) -> dict[str, Any]:
                 "revoked_at": s.revoked_at,
                 "revocation_reason": s.revocation_reason,
             }
-            for s in _mine(SkillSignOff, user)
+            for s in held_by(SkillSignOff, user)
         ],
     }

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from training.accounts.models import User
-from training.accounts.personal_data import forget_history, section
+from training.accounts.personal_data import forget_history, held_by, section
 from training.attendance.models import AttendanceRecord
-from training.extensions import db
-
-
-def _records(user: User) -> list[AttendanceRecord]:
-    return list(
-        db.session.scalars(
-            sa.select(AttendanceRecord)
-            .where(AttendanceRecord.trainee_id == user.id)
-            .order_by(AttendanceRecord.id)
-        )
-    )
 
 
 def erase_attendance(user: User) -> None:
     """Marks stay (attendance rates count them); notes about the person go."""
-    records = _records(user)
+    records = held_by(AttendanceRecord, user)
     for record in records:
         record.note = ""
     forget_history("attendance_records", [r.id for r in records])
@@ -42,5 +29,5 @@ def export_attendance(user: User) -> list[dict[str, Any]]:
             "method": r.method,
             "note": r.note,
         }
-        for r in _records(user)
+        for r in held_by(AttendanceRecord, user)
     ]

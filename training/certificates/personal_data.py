@@ -6,24 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import sqlalchemy as sa
-
 from training.accounts.models import User
-from training.accounts.personal_data import forget_history, section
+from training.accounts.personal_data import forget_history, held_by, section
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateName, CourseEvaluation
 from training.core.urls import external_url
 from training.extensions import db
 
 
-def _mine(model: Any, user: User) -> list[Any]:
-    return list(db.session.scalars(sa.select(model).where(model.trainee_id == user.id).order_by(model.id)))
-
-
 def certificate_files(user: User) -> Iterator[tuple[str, bytes]]:
     """Each certificate's PDF exactly as issued (a file missing from storage is left out,
     and the certificate's entry in certificates.json still names it)."""
-    for certificate in _mine(Certificate, user):
+    for certificate in held_by(Certificate, user):
         try:
             yield f"{certificate.serial}.pdf", services.stored_pdf(certificate)
         except services.StoredFileProblem:
@@ -34,12 +28,12 @@ def erase_certificates(user: User) -> None:
     """Certificates stay valid and verifiable, but no longer say whose they are; the
     confirmed names go; evaluations keep their ratings (the workshop's averages) and
     lose the comments the person wrote."""
-    certificates = _mine(Certificate, user)
+    certificates = held_by(Certificate, user)
     for certificate in certificates:
         # The PDF and its digest stay as issued: the signature still checks out.
         certificate.snapshot = {**certificate.snapshot, "name": None, "holder_erased": True}
-    names = _mine(CertificateName, user)
-    evaluations = _mine(CourseEvaluation, user)
+    names = held_by(CertificateName, user)
+    evaluations = held_by(CourseEvaluation, user)
     for evaluation in evaluations:
         evaluation.comments = ""
     forget_history("certificates", [c.id for c in certificates])
@@ -65,11 +59,11 @@ def export_certificates(user: User) -> dict[str, Any]:
                 "file": f"certificates/{c.serial}.pdf",
                 "verify_at": external_url("certificates.verify", serial=c.serial),
             }
-            for c in _mine(Certificate, user)
+            for c in held_by(Certificate, user)
         ],
         "confirmed_names": [
             {"workshop_id": n.workshop_id, "name": n.name, "confirmed_at": n.confirmed_at}
-            for n in _mine(CertificateName, user)
+            for n in held_by(CertificateName, user)
         ],
         "evaluations": [
             {
@@ -79,6 +73,6 @@ def export_certificates(user: User) -> dict[str, Any]:
                 "submitted_at": e.submitted_at,
                 "ratings": [{"about": r.target, "id": r.target_id, "rating": r.rating} for r in e.ratings],
             }
-            for e in _mine(CourseEvaluation, user)
+            for e in held_by(CourseEvaluation, user)
         ],
     }

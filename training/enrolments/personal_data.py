@@ -7,20 +7,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from training.accounts.models import User
-from training.accounts.personal_data import forget_history, section
+from training.accounts.personal_data import forget_history, held_by, section
 from training.extensions import db
 from training.workshops.models import CalendarFeed, Enrolment, StationAssignment
 
 
-def _enrolments(user: User) -> list[Enrolment]:
-    return list(
-        db.session.scalars(sa.select(Enrolment).where(Enrolment.trainee_id == user.id).order_by(Enrolment.id))
-    )
-
-
 def erase_enrolments(user: User) -> None:
     """Seats stay (they are counted); what the person wrote and the secret feed go."""
-    enrolments = _enrolments(user)
+    enrolments = held_by(Enrolment, user)
     for enrolment in enrolments:
         enrolment.cancellation_reason = ""
     forget_history("enrolments", [e.id for e in enrolments])
@@ -51,7 +45,7 @@ def export_enrolments(user: User) -> dict[str, Any]:
                 "cancelled_at": e.cancelled_at,
                 "cancellation_reason": e.cancellation_reason,
             }
-            for e in _enrolments(user)
+            for e in held_by(Enrolment, user)
         ],
         "stations": [
             {

@@ -5,40 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
-from training.accounts.personal_data import forget_history, section
-from training.extensions import db
+from training.accounts.personal_data import forget_history, held_by, section
 from training.quizzes.models import Accommodation, Attempt, AttemptQuestion, GradeOverride
 
-
-def _attempts(user: User) -> list[Attempt]:
-    return list(
-        db.session.scalars(
-            sa.select(Attempt)
-            .where(Attempt.trainee_id == user.id)
-            .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question))
-            .order_by(Attempt.id)
-        )
-    )
-
-
-def _mine(model: Any, user: User) -> list[Any]:
-    return list(db.session.scalars(sa.select(model).where(model.trainee_id == user.id).order_by(model.id)))
+WITH_ANSWERS = selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
 
 
 def erase_quizzes(user: User) -> None:
     """Attempts and answers stay, unnamed (pass rates and item analysis count them);
     the notes and reasons written about the person go."""
-    for accommodation in _mine(Accommodation, user):
+    for accommodation in held_by(Accommodation, user):
         accommodation.note = ""
-    overrides = _mine(GradeOverride, user)
+    overrides = held_by(GradeOverride, user)
     for override in overrides:
         override.reason = ""
-    forget_history("quiz_attempts", [a.id for a in _attempts(user)])
-    forget_history("quiz_accommodations", [c.id for c in _mine(Accommodation, user)])
+    forget_history("quiz_attempts", [a.id for a in held_by(Attempt, user)])
+    forget_history("quiz_accommodations", [c.id for c in held_by(Accommodation, user)])
     forget_history("quiz_grade_overrides", [o.id for o in overrides])
 
 
@@ -68,7 +53,7 @@ def export_quizzes(user: User) -> dict[str, Any]:
                     for item in sorted(a.questions, key=lambda item: item.position)
                 ],
             }
-            for a in _attempts(user)
+            for a in held_by(Attempt, user, WITH_ANSWERS)
         ],
         "accommodations": [
             {
@@ -77,10 +62,10 @@ def export_quizzes(user: User) -> dict[str, Any]:
                 "extra_attempts": c.extra_attempts,
                 "note": c.note,
             }
-            for c in _mine(Accommodation, user)
+            for c in held_by(Accommodation, user)
         ],
         "grade_overrides": [
             {"quiz_id": o.quiz_id, "percent": o.percent, "reason": o.reason, "set_at": o.created_at}
-            for o in _mine(GradeOverride, user)
+            for o in held_by(GradeOverride, user)
         ],
     }
