@@ -520,13 +520,9 @@ def render_certificate(snapshot: dict[str, Any]) -> bytes:
     document = pdf.render_html(certificate_html(snapshot))
     return signing.sign(
         document,
-        reason=f"Certificate {snapshot['serial']} issued by {programme_name()}",
+        reason=f"Certificate {snapshot['serial']} issued by {current_app.config['PROGRAMME_NAME']}",
         location=snapshot["workshop"]["city"],
     )
-
-
-def programme_name() -> str:
-    return current_app.config["PROGRAMME_NAME"]
 
 
 def qr_data_uri(url: str) -> str:
@@ -637,7 +633,9 @@ def draft_certificate(
     enrolment = _lock_enrolment(workshop, trainee_id)
     if enrolment is None or enrolment.state is not EnrolmentState.CONFIRMED:
         raise NotFound("This person has no confirmed place on this workshop.")
-    _refuse_a_second_live(workshop, trainee_id, kind, supersedes)
+    existing = live_certificate(workshop, trainee_id, kind)
+    if existing is not None and existing is not supersedes:
+        raise Conflict(f"{existing.trainee.full_name} already holds {kind.label.lower()} {existing.serial}.")
     needs = needs or requirements(workshop)
     if evidence is None or trainee_id not in evidence:
         evidence = gather(workshop, [enrolment.trainee])
@@ -648,14 +646,6 @@ def draft_certificate(
     return build_snapshot(
         workshop, kind, trainee_evidence, result, serial=new_serial(), issued_at=utcnow(), actor=actor
     )
-
-
-def _refuse_a_second_live(
-    workshop: Workshop, trainee_id: int, kind: CertificateKind, supersedes: Certificate | None
-) -> None:
-    existing = live_certificate(workshop, trainee_id, kind)
-    if existing is not None and existing is not supersedes:
-        raise Conflict(f"{existing.trainee.full_name} already holds {kind.label.lower()} {existing.serial}.")
 
 
 def store_certificate(
