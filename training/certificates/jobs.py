@@ -105,21 +105,18 @@ def _issue_part(job_id: int, trainee_ids: list[int], *, run: str | None = None) 
         if job is None or (
             run is not None and (job.state is not JobState.RUNNING or job.params.get("run_started_at") != run)
         ):
-            db.session.rollback()
             return False
         workshop, kind, actor = _context(job)
         needs = services.requirements(workshop)
         trainees = [db.session.get(User, trainee_id) for trainee_id in trainee_ids]
         evidence = services.gather(workshop, [t for t in trainees if t is not None])
-    db.session.rollback()
     for trainee_id in trainee_ids:
         try:
             with reading():  # drafting writes nothing: other workers store meanwhile
                 snapshot = services.draft_certificate(
                     workshop, trainee_id, kind, actor=actor, evidence=evidence, needs=needs
                 )
-            db.session.rollback()  # end the read before rendering, and before storing writes
-            document = services.render_certificate(snapshot)
+            document = services.render_certificate(snapshot)  # outside any transaction
             services.store_certificate(workshop, trainee_id, kind, snapshot, document, actor=actor)
         except (Conflict, services.NotEligible, NotFound):
             # Issued by someone else meanwhile, or no longer eligible: nothing to do here.

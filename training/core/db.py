@@ -119,13 +119,16 @@ _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("reading", defau
 
 @contextmanager
 def reading() -> Iterator[None]:
-    """Transactions begun inside only read: on SQLite they do not take the write lock,
-    so work outside a request (a task) lets other writers in while it reads. Whatever
-    runs inside must end its transaction (commit or roll back) before writing."""
+    """A stretch of work that only reads: on SQLite its transaction does not take the
+    write lock, so a task lets other writers in meanwhile. The transaction ends with
+    the stretch (rolled back: it wrote nothing), so what follows may write."""
+    from training.extensions import db
+
     token = _reading.set(True)
     try:
         yield
     finally:
+        db.session.rollback()
         _reading.reset(token)
 
 
