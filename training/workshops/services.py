@@ -128,7 +128,8 @@ def sees_public_catalogue(user: User | None) -> bool:
     holding no role that could put them on a workshop's staff (which shows its drafts)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return True
-    return not (user.roles & {Role.ADMIN, Role.ORGANIZER, Role.FACULTY})
+    may_be_staff = {role for roles in DUTY_NEEDS.values() for role in roles}
+    return not (user.roles & (may_be_staff | {Role.ADMIN}))
 
 
 def catalogue_stamp() -> tuple[Any, ...]:
