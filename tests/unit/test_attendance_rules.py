@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,7 @@ from training.attendance.rules import Mark, Policy, SessionFacts
 P, L = AttendanceStatus.PRESENT, AttendanceStatus.LATE
 A, E = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 DAY1 = datetime(2026, 5, 11, 7, 0, tzinfo=UTC)  # 09:00 in Rome (summer time)
+LATER = datetime(2027, 1, 1, tzinfo=UTC)  # every session of these tests has ended
 
 
 def session(
@@ -76,6 +78,80 @@ def test_breaks_and_cancelled_sessions_take_no_check_in():
     kwargs = {"starts_at": DAY1, "ends_at": DAY1 + timedelta(hours=1), "at": DAY1}
     assert "Breaks" in rules.check_in_refusal(is_break=True, cancelled=False, **kwargs)
     assert "cancelled" in rules.check_in_refusal(is_break=False, cancelled=True, **kwargs)
+
+
+ROME = ZoneInfo("Europe/Rome")
+LAB = datetime(2026, 5, 11, 14, 35, tzinfo=UTC)  # 16:35 in Rome
+
+
+@pytest.mark.parametrize(
+    ("now", "refused"),
+    [
+        # 13:11 in Rome, the lab at 16:35: "mark all present" hours early is refused.
+        (datetime(2026, 5, 11, 11, 11, tzinfo=UTC), "Roll call opens at 16:20 (venue time)"),
+        (LAB - timedelta(minutes=15, seconds=1), "Roll call opens at 16:20 (venue time)"),
+        (LAB - timedelta(days=1), "Roll call opens on Mon 11 May 2026 at 16:20 (venue time)"),
+        (LAB - timedelta(minutes=15), None),
+        (LAB + timedelta(minutes=89), None),
+        (LAB + timedelta(minutes=90), "Roll call closed when the session ended at 18:05 (venue time)"),
+    ],
+)
+def test_roll_call_is_taken_from_the_check_in_opening_until_the_session_ends(now, refused):
+    message = rules.roll_call_refusal(starts_at=LAB, ends_at=LAB + timedelta(minutes=90), zone=ROME, now=now)
+    if refused is None:
+        assert message is None
+    else:
+        assert message.startswith(refused)
+
+
+def test_self_check_in_refusal_names_the_opening_at_the_venue():
+    message = rules.check_in_refusal(
+        starts_at=LAB,
+        ends_at=LAB + timedelta(hours=1),
+        is_break=False,
+        cancelled=False,
+        at=LAB - timedelta(hours=3),
+        zone=ROME,
+    )
+    assert message == "Check-in opens at 16:20 (venue time), 15 minutes before the session starts."
+
+
+def test_a_correction_needs_a_reason_and_records_nothing_but_an_excusal_before_the_start():
+    before, after = LAB - timedelta(hours=1), LAB + timedelta(hours=3)
+    assert (
+        rules.correction_problems(status=P, reason="Signed the paper sheet", starts_at=LAB, now=after) == []
+    )
+    assert "Say why" in rules.correction_problems(status=A, reason="  ", starts_at=LAB, now=after)[0]
+    for status in (P, L, A):
+        (problem,) = rules.correction_problems(status=status, reason="Told us", starts_at=LAB, now=before)
+        assert f"cannot be marked {status.value} yet" in problem
+    assert rules.correction_problems(status=E, reason="Flight delayed", starts_at=LAB, now=before) == []
+
+
+def test_only_sessions_that_have_ended_count_and_the_rest_are_named():
+    held = session(1, DAY1, 60, mandatory=True)
+    running = session(2, DAY1 + timedelta(hours=2), 60, mandatory=True)
+    to_come = session(3, DAY1 + timedelta(hours=4), 60, mandatory=True)
+    optional_to_come = session(4, DAY1 + timedelta(hours=6), 60)
+    now = DAY1 + timedelta(hours=2, minutes=30)
+    summary = rules.summarise([held, running, to_come, optional_to_come], {1: Mark(P)}, policy(), now=now)
+    assert (summary.attended_minutes, summary.scheduled_minutes, summary.percent) == (
+        60,
+        60,
+        Decimal("100.0"),
+    )
+    assert summary.missing_mandatory == ()  # not "missed": not held yet, or running
+    assert summary.mandatory_in_progress == ("Session 2",)
+    assert summary.mandatory_not_yet_held == ("Session 3",)
+    assert summary.not_yet_held == ("Session 3", "Session 4")
+    assert summary.last_ends_at == optional_to_come.ends_at
+    # Marks made for sessions to come (there should be none) earn nothing.
+    early = rules.summarise([held, to_come], {1: Mark(P), 3: Mark(P)}, policy(), now=now)
+    assert early.attended_minutes == 60
+    # Once everything has ended, a mandatory session without a mark is missed.
+    later = rules.summarise([held, running, to_come], {1: Mark(P)}, policy(), now=LATER)
+    assert later.missing_mandatory == ("Session 2", "Session 3")
+    assert later.not_yet_held == later.in_progress == ()
 
 
 def test_a_second_check_in_changes_nothing_but_an_early_absent_becomes_an_arrival():
@@ -143,34 +219,34 @@ def test_percent_is_rounded_down_to_a_tenth(attended, scheduled, expected):
 
 def test_percent_is_of_minutes_not_of_sessions():
     sessions = [session(1, DAY1, 240), session(2, DAY1 + timedelta(hours=5), 60)]
-    summary = rules.summarise(sessions, {1: Mark(P)}, policy())
+    summary = rules.summarise(sessions, {1: Mark(P)}, policy(), now=LATER)
     assert summary.percent == Decimal("80.0")  # one session in two, but 240 of 300 minutes
     assert summary.meets
 
 
 def test_threshold_edge_exactly_at_the_minimum_meets_and_just_below_does_not():
     sessions = [session(1, DAY1, 80), session(2, DAY1 + timedelta(hours=2), 20)]
-    assert rules.summarise(sessions, {1: Mark(P)}, policy(min_percent=Decimal("80"))).meets
-    assert not rules.summarise(sessions, {1: Mark(P)}, policy(min_percent=Decimal("80.1"))).meets
+    assert rules.summarise(sessions, {1: Mark(P)}, policy(min_percent=Decimal("80")), now=LATER).meets
+    assert not rules.summarise(sessions, {1: Mark(P)}, policy(min_percent=Decimal("80.1")), now=LATER).meets
 
 
 def test_breaks_and_cancelled_sessions_leave_the_denominator():
     sessions = [session(1, DAY1, 60), session(2, DAY1 + timedelta(hours=1), 30, counts=False)]
-    summary = rules.summarise(sessions, {1: Mark(P)}, policy())
+    summary = rules.summarise(sessions, {1: Mark(P)}, policy(), now=LATER)
     assert (summary.attended_minutes, summary.scheduled_minutes) == (60, 60)
     assert summary.percent == Decimal("100.0")
 
 
 def test_excused_counts_as_absent_by_default():
     sessions = [session(1, DAY1, 60), session(2, DAY1 + timedelta(hours=1), 60)]
-    summary = rules.summarise(sessions, {1: Mark(P), 2: Mark(E)}, policy())
+    summary = rules.summarise(sessions, {1: Mark(P), 2: Mark(E)}, policy(), now=LATER)
     assert (summary.scheduled_minutes, summary.percent, summary.meets) == (120, Decimal("50.0"), False)
 
 
 def test_excused_may_leave_the_denominator():
     sessions = [session(1, DAY1, 60), session(2, DAY1 + timedelta(hours=1), 60)]
     summary = rules.summarise(
-        sessions, {1: Mark(P), 2: Mark(E)}, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL)
+        sessions, {1: Mark(P), 2: Mark(E)}, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL), now=LATER
     )
     assert (summary.scheduled_minutes, summary.percent, summary.meets) == (60, Decimal("100.0"), True)
 
@@ -178,20 +254,22 @@ def test_excused_may_leave_the_denominator():
 def test_absent_stays_in_the_denominator_whatever_the_excused_policy():
     sessions = [session(1, DAY1, 60), session(2, DAY1 + timedelta(hours=1), 60)]
     summary = rules.summarise(
-        sessions, {1: Mark(P), 2: Mark(A)}, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL)
+        sessions, {1: Mark(P), 2: Mark(A)}, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL), now=LATER
     )
     assert summary.scheduled_minutes == 120
 
 
 def test_everything_excused_and_removed_leaves_nothing_scheduled_and_does_not_meet():
     sessions = [session(1, DAY1, 60)]
-    summary = rules.summarise(sessions, {1: Mark(E)}, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL))
+    summary = rules.summarise(
+        sessions, {1: Mark(E)}, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL), now=LATER
+    )
     assert (summary.scheduled_minutes, summary.percent, summary.meets) == (0, Decimal("0.0"), False)
 
 
 def test_a_workshop_without_sessions_meets_only_a_zero_minimum():
-    assert not rules.summarise([], {}, policy()).meets
-    assert rules.summarise([], {}, policy(min_percent=Decimal("0"))).meets
+    assert not rules.summarise([], {}, policy(), now=LATER).meets
+    assert rules.summarise([], {}, policy(min_percent=Decimal("0")), now=LATER).meets
 
 
 # mandatory sessions --------------------------------------------------------------------------------
@@ -205,7 +283,9 @@ def test_every_missed_mandatory_session_is_named_and_excused_still_counts_as_mis
         session(4, DAY1 + timedelta(hours=3), 600),
     ]
     marks = {1: Mark(L, DAY1 + timedelta(minutes=20)), 2: Mark(E), 4: Mark(P)}
-    summary = rules.summarise(sessions, marks, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL))
+    summary = rules.summarise(
+        sessions, marks, policy(excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL), now=LATER
+    )
     assert summary.missing_mandatory == ("Session 2", "Session 3")
     assert summary.percent >= summary.threshold_percent
     assert not summary.meets
@@ -217,12 +297,12 @@ def test_every_missed_mandatory_session_is_named_and_excused_still_counts_as_mis
 
 def test_a_cancelled_mandatory_session_is_not_required():
     sessions = [session(1, DAY1, 60), session(2, DAY1 + timedelta(hours=1), 60, counts=False, mandatory=True)]
-    assert rules.summarise(sessions, {1: Mark(P)}, policy()).meets
+    assert rules.summarise(sessions, {1: Mark(P)}, policy(), now=LATER).meets
 
 
 def test_all_reasons_are_listed_at_once():
     sessions = [session(1, DAY1, 60, mandatory=True), session(2, DAY1 + timedelta(hours=1), 60)]
-    reasons = rules.summarise(sessions, {}, policy()).reasons
+    reasons = rules.summarise(sessions, {}, policy(), now=LATER).reasons
     assert len(reasons) == 2
     assert reasons[0].startswith("Attended 0.0% of the scheduled time; at least 80")
 
@@ -255,7 +335,7 @@ def test_credit_in_a_summary_excludes_breaks_and_counts_late_arrivals_from_check
         session(3, DAY1 + timedelta(hours=2), 120),
     ]
     marks = {1: Mark(P), 2: Mark(P), 3: Mark(L, DAY1 + timedelta(hours=2, minutes=40))}
-    summary = rules.summarise(sessions, marks, policy())
+    summary = rules.summarise(sessions, marks, policy(), now=LATER)
     assert summary.attended_minutes == 90 + 80
     assert summary.credit_hours == Decimal("2.75")  # 170 minutes -> 11 quarter hours
     assert summary.minutes_by_session == {1: 90, 3: 80}
@@ -266,7 +346,10 @@ def test_the_day_of_a_session_is_its_venue_day_for_the_cap():
     late_evening = session(1, datetime(2026, 5, 11, 21, 0, tzinfo=UTC), 120, day=date(2026, 5, 11))
     after_midnight = session(2, datetime(2026, 5, 11, 23, 0, tzinfo=UTC), 120, day=date(2026, 5, 12))
     summary = rules.summarise(
-        [late_evening, after_midnight], {1: Mark(P), 2: Mark(P)}, policy(daily_cap_hours=Decimal("1.5"))
+        [late_evening, after_midnight],
+        {1: Mark(P), 2: Mark(P)},
+        policy(daily_cap_hours=Decimal("1.5")),
+        now=LATER,
     )
     assert summary.credit_hours == Decimal("3.00")
 
@@ -281,5 +364,5 @@ def test_a_session_across_the_end_of_summer_time_counts_real_minutes():
         day=date(2026, 10, 25),
     )
     assert session_facts.minutes == 180
-    summary = rules.summarise([session_facts], {1: Mark(P)}, policy())
+    summary = rules.summarise([session_facts], {1: Mark(P)}, policy(), now=LATER)
     assert (summary.attended_minutes, summary.credit_hours) == (180, Decimal("3.00"))

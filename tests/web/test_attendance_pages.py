@@ -311,7 +311,8 @@ def test_the_typed_code_checks_in(client, lab):
 
 @pytest.fixture
 def reported(make):
-    workshop = make.workshop(cme_credit_hours=Decimal("3.00"))
+    # Held last week: only sessions that have ended are counted.
+    workshop = make.workshop(starts_on=utcnow().date() - timedelta(days=7), cme_credit_hours=Decimal("3.00"))
     first = make.session(workshop, minutes=120, mandatory=True, title="Anatomy of the fat compartments")
     second = make.session(workshop, day=1, minutes=120, title="Nanofat emulsification")
     make.session(workshop, kind=SessionKind.BREAK, day=1, minutes=30, title="Coffee")
@@ -479,7 +480,9 @@ def test_the_check_in_screen_waits_for_the_session_and_its_code_refreshes(client
     later = make.running_session(workshop, started=timedelta(hours=-2))
     client.login(workshop.teacher)
     page = client.get(f"/attendance/sessions/{later.id}/check-in-screen").text
-    assert "Check-in opens 15 minutes before the session starts." in page
+    assert re.search(
+        r"Check-in opens (on .+ )?at \d\d:\d\d \(venue time\), 15 minutes before the session starts.", page
+    )
     assert "<svg" not in page
     fragment = client.get(f"/attendance/sessions/{session.id}/check-in-screen/code").text
     assert 'id="check-in-code"' in fragment

@@ -2,7 +2,8 @@
 
 ``attendance_evidence(workshop)`` answers for every confirmed trainee in a
 constant number of queries, with the same rules (``rules.summarise``) as the
-matrix and the trainee's own page, so all three always agree.
+matrix and the trainee's own page, so all three always agree. Only sessions that
+have ended are counted; what is still to come is named, for certificates to wait.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from training.accounts.models import User
 from training.attendance import services
 from training.core.evidence import AttendanceEvidence
+from training.core.venue_time import at_venue
 from training.workshops.models import Workshop
 
 
@@ -27,5 +29,9 @@ def attendance_evidence(
             threshold_percent=summary.threshold_percent,
             missing_mandatory=summary.missing_mandatory,
             credit_hours=summary.credit_hours,
+            mandatory_not_yet_held=summary.mandatory_not_yet_held,
+            mandatory_in_progress=summary.mandatory_in_progress,
+            last_ends_at=summary.last_ends_at,
+            last_ends_label=at_venue(summary.last_ends_at, workshop, "%a %d %b %Y %H:%M"),
         )
     return evidence

@@ -27,6 +27,8 @@ class MarkForm(FlaskForm):
         validators=[DataRequired("Choose present, late, absent or excused.")],
     )
     note = StringField("Note", validators=[Optional(), Length(max=500)])
+    # Outside roll call (before it opens, after the session) an organizer corrects with a reason.
+    reason = StringField("Reason for the correction", validators=[Optional(), Length(max=500)])
 
 
 class ConfirmForm(FlaskForm):

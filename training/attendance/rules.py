@@ -12,9 +12,16 @@ The rules, in words:
 - Present earns the whole session; late earns the minutes from check-in to the
   end (from the end of the grace period when no check-in time is known);
   absent, excused and unmarked earn nothing.
+- Only sessions that have ended count: a session not yet started is "not yet
+  held", one running is "in progress"; neither is attended nor missed yet.
 - The percentage is attended / scheduled, rounded down to 0.1; a trainee meets
   the rule when it reaches the workshop's minimum and no mandatory session was
   missed (an excused mandatory session is still missed).
+- Roll call, "mark all present" and self check-in are taken from the check-in
+  opening (``CHECK_IN_OPENS_BEFORE`` the start) until the session ends. Outside
+  that window only an organizer changes a mark, as a correction with a reason,
+  and nobody records a session that has not started as attended or absent
+  (an excusal may be agreed in advance).
 - CME credit: the minutes attended each venue day, capped at the daily cap,
   summed, rounded down to a quarter hour, and never above the workshop's
   offered credit.
@@ -24,8 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import ROUND_FLOOR, Decimal
+from enum import Enum
 
 from training.attendance.models import AttendanceStatus, ExcusedPolicy
 
@@ -73,9 +81,16 @@ class Summary:
     missing_mandatory: tuple[str, ...]
     credit_hours: Decimal
     minutes_by_session: Mapping[int, int] = field(default_factory=dict)
+    # Counted sessions that have not ended yet (labels): they are neither attended nor missed.
+    not_yet_held: tuple[str, ...] = ()
+    in_progress: tuple[str, ...] = ()
+    mandatory_not_yet_held: tuple[str, ...] = ()
+    mandatory_in_progress: tuple[str, ...] = ()
+    last_ends_at: datetime | None = None  # the end of the last counted session
 
     @property
     def meets(self) -> bool:
+        """Whether the sessions held so far meet the rule (sessions to come are not counted)."""
         return self.percent >= self.threshold_percent and not self.missing_mandatory
 
     @property
@@ -91,6 +106,20 @@ class Summary:
         return reasons
 
 
+class Timing(Enum):
+    NOT_YET_HELD = "not yet held"
+    IN_PROGRESS = "in progress"
+    ENDED = "ended"
+
+
+def timing(starts_at: datetime, ends_at: datetime, now: datetime) -> Timing:
+    if now < starts_at:
+        return Timing.NOT_YET_HELD
+    if now < ends_at:
+        return Timing.IN_PROGRESS
+    return Timing.ENDED
+
+
 # Taking attendance ---------------------------------------------------------------------------
 
 
@@ -101,17 +130,77 @@ def arrival_status(starts_at: datetime, arrived_at: datetime, grace_minutes: int
     return AttendanceStatus.LATE
 
 
+def opens_at(starts_at: datetime) -> datetime:
+    """When a session starts taking attendance (roll call and self check-in)."""
+    return starts_at - CHECK_IN_OPENS_BEFORE
+
+
+def venue_clock(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """ "at 16:20" on the venue's day of ``now``, "on Tue 8 Dec 2026 at 16:20" on another day."""
+    local = moment.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return f"at {local:%H:%M}"
+    return f"on {local:%a} {local.day} {local:%b %Y} at {local:%H:%M}"
+
+
+def roll_call_refusal(*, starts_at: datetime, ends_at: datetime, zone: tzinfo, now: datetime) -> str | None:
+    """Why roll call ("mark" and "mark all present") is not taken at ``now``, or None.
+
+    Times are said at the venue; ``zone`` is the workshop's."""
+    opening = opens_at(starts_at)
+    if now < opening:
+        return (
+            f"Roll call opens {venue_clock(opening, zone, now)} (venue time), "
+            f"{_minutes(CHECK_IN_OPENS_BEFORE)} minutes before the session starts."
+        )
+    if now >= ends_at:
+        return (
+            f"Roll call closed when the session ended {venue_clock(ends_at, zone, now)} (venue time). "
+            "An organizer can correct a mark, giving the reason."
+        )
+    return None
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+MIN_REASON_LENGTH = 5
+
+
+def correction_problems(
+    *, status: AttendanceStatus, reason: str, starts_at: datetime, now: datetime
+) -> list[str]:
+    """What is wrong with an organizer's correction of a mark outside roll call (empty: fine)."""
+    problems = []
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        problems.append(f"Say why the mark is corrected (at least {MIN_REASON_LENGTH} characters).")
+    if now < starts_at and status is not AttendanceStatus.EXCUSED:
+        problems.append(
+            f"This session has not started: it cannot be marked {status.value} yet. "
+            "Only an excused absence can be recorded in advance."
+        )
+    return problems
+
+
 def check_in_refusal(
-    *, starts_at: datetime, ends_at: datetime, is_break: bool, cancelled: bool, at: datetime
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    is_break: bool,
+    cancelled: bool,
+    at: datetime,
+    zone: tzinfo | None = None,
 ) -> str | None:
     """Why a self check-in at ``at`` is refused, or None when the session takes it."""
     if cancelled:
         return "This session was cancelled: there is nothing to check in to."
     if is_break:
         return "Breaks do not take attendance."
-    if at < starts_at - CHECK_IN_OPENS_BEFORE:
-        minutes = int(CHECK_IN_OPENS_BEFORE.total_seconds() // 60)
-        return f"Check-in opens {minutes} minutes before the session starts."
+    if at < opens_at(starts_at):
+        minutes = _minutes(CHECK_IN_OPENS_BEFORE)
+        when = f" {venue_clock(opens_at(starts_at), zone, at)} (venue time)," if zone is not None else ""
+        return f"Check-in opens{when} {minutes} minutes before the session starts."
     if at >= ends_at:
         return "This session has ended: check-in is closed. Ask the faculty to mark you."
     return None
@@ -157,14 +246,24 @@ def credit_hours(
     return min(hours, offered_hours.quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
 
 
-def summarise(sessions: Iterable[SessionFacts], marks: Mapping[int, Mark], policy: Policy) -> Summary:
-    """One trainee's attendance over a workshop's sessions (``marks`` keyed by session id)."""
+def summarise(
+    sessions: Iterable[SessionFacts], marks: Mapping[int, Mark], policy: Policy, *, now: datetime
+) -> Summary:
+    """One trainee's attendance over a workshop's sessions that have ended by ``now``
+    (``marks`` keyed by session id); sessions to come are listed, not counted."""
     attended = scheduled = 0
     missing: list[str] = []
+    pending: dict[Timing, list[SessionFacts]] = {Timing.NOT_YET_HELD: [], Timing.IN_PROGRESS: []}
+    last_ends_at: datetime | None = None
     by_day: dict[date, int] = {}
     by_session: dict[int, int] = {}
     for session in sessions:
         if not session.counts:
+            continue
+        last_ends_at = max(last_ends_at, session.ends_at) if last_ends_at else session.ends_at
+        when = timing(session.starts_at, session.ends_at, now)
+        if when is not Timing.ENDED:
+            pending[when].append(session)
             continue
         mark = marks.get(session.id)
         status = mark.status if mark else None
@@ -187,4 +286,9 @@ def summarise(sessions: Iterable[SessionFacts], marks: Mapping[int, Mark], polic
         missing_mandatory=tuple(missing),
         credit_hours=credit_hours(by_day, policy.daily_cap_hours, policy.offered_credit_hours),
         minutes_by_session=by_session,
+        not_yet_held=tuple(s.label for s in pending[Timing.NOT_YET_HELD]),
+        in_progress=tuple(s.label for s in pending[Timing.IN_PROGRESS]),
+        mandatory_not_yet_held=tuple(s.label for s in pending[Timing.NOT_YET_HELD] if s.mandatory),
+        mandatory_in_progress=tuple(s.label for s in pending[Timing.IN_PROGRESS] if s.mandatory),
+        last_ends_at=last_ends_at,
     )

@@ -26,7 +26,7 @@ from training.attendance.models import (
     CheckInMethod,
     ExcusedPolicy,
 )
-from training.core import audit
+from training.core import audit, permissions
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed
 from training.core.urls import external_url
@@ -167,12 +167,13 @@ def workshop_attendance(workshop: Workshop, trainees: list[User] | None = None) 
             records[(record.session_id, record.trainee_id)] = record
     facts = [session_facts(s, workshop) for s in sessions]
     policy = policy_of(settings, workshop)
+    at = now()
     summaries = {}
     for trainee in trainees:
         marks = {
             s.id: mark_of(record) for s in sessions if (record := records.get((s.id, trainee.id))) is not None
         }
-        summaries[trainee.id] = rules.summarise(facts, marks, policy)
+        summaries[trainee.id] = rules.summarise(facts, marks, policy, now=at)
     return WorkshopAttendance(workshop, settings, sessions, trainees, records, summaries)
 
 
@@ -224,6 +225,7 @@ def trainee_attendance(trainee: User) -> list[TraineeWorkshop]:
             )
         }
     result = []
+    at = now()
     for workshop in workshops:
         sessions = sessions_by_workshop[workshop.id]
         workshop_settings = settings.get(workshop.id) or AttendanceSettings.defaults(workshop.id)
@@ -232,6 +234,7 @@ def trainee_attendance(trainee: User) -> list[TraineeWorkshop]:
             [session_facts(s, workshop) for s in sessions],
             {session_id: mark_of(r) for session_id, r in own.items()},
             policy_of(workshop_settings, workshop),
+            now=at,
         )
         result.append(TraineeWorkshop(workshop, workshop_settings, sessions, own, summary))
     return result
@@ -315,6 +318,14 @@ def check_in_refusal(session: WorkshopSession, at: datetime) -> str | None:
         is_break=session.kind is SessionKind.BREAK,
         cancelled=is_cancelled(session),
         at=at,
+        zone=session.workshop.zone,
+    )
+
+
+def roll_call_refusal(session: WorkshopSession, at: datetime) -> str | None:
+    """Why roll call is not taken at ``at`` (before the check-in opening, after the end)."""
+    return rules.roll_call_refusal(
+        starts_at=session.starts_at, ends_at=session.ends_at, zone=session.workshop.zone, now=at
     )
 
 
@@ -368,7 +379,12 @@ def _locked_record(session: WorkshopSession, trainee_id: int) -> AttendanceRecor
 
 
 def _audit_change(
-    record: AttendanceRecord, before: dict[str, Any], *, actor: User | None, session: WorkshopSession
+    record: AttendanceRecord,
+    before: dict[str, Any],
+    *,
+    actor: User | None,
+    session: WorkshopSession,
+    reason: str | None = None,
 ) -> bool:
     old, new = audit.diff(before, _snapshot(record))
     if not new:
@@ -377,11 +393,15 @@ def _audit_change(
         old = {}  # a new record: nothing was there before
     trainee_name = db.session.get(User, record.trainee_id).full_name
     was = before.get("status", "unmarked")
+    summary = f"{trainee_name} at {session.title}: {was} -> {record.status.value}"
+    if reason:
+        new["reason"] = reason
+        summary += f" (corrected: {reason})"
     audit.record(
-        "attendance.marked",
+        "attendance.corrected" if reason else "attendance.marked",
         record,
         actor=actor,
-        summary=f"{trainee_name} at {session.title}: {was} -> {record.status.value}",
+        summary=summary,
         old=old or None,
         new=new,
         workshop_id=session.workshop_id,
@@ -395,10 +415,26 @@ def record_status(
     status: AttendanceStatus,
     *,
     note: str | None = None,
+    reason: str | None = None,
     actor: User,
 ) -> AttendanceRecord:
-    """Roll call: faculty or an organizer set a trainee's status (and note) for a session."""
+    """Roll call: faculty or an organizer set a trainee's status (and note) for a session.
+
+    Taken from the check-in opening until the session ends. Outside that window an
+    organizer may still correct a mark, giving ``reason`` (audited with it), but
+    never records a session that has not started as attended or absent."""
     _ensure_takes_attendance(session)
+    at = now()
+    reason = (reason or "").strip()[:500] or None
+    refusal = roll_call_refusal(session, at)
+    if refusal is not None:
+        if not permissions.can_correct_attendance(actor, session.workshop):
+            raise Conflict(refusal)
+        problems = rules.correction_problems(
+            status=status, reason=reason or "", starts_at=session.starts_at, now=at
+        )
+        if problems:
+            raise InvalidInput({"reason": problems})
     if not is_confirmed(session.workshop, trainee_id, lock=True):
         raise NotAllowed("This person is not a confirmed trainee of this workshop.")
     record = _locked_record(session, trainee_id)
@@ -406,7 +442,6 @@ def record_status(
     if record is None:
         record = AttendanceRecord(session_id=session.id, trainee_id=trainee_id, note="")
         db.session.add(record)
-    at = now()
     record.status = status
     if note is not None:
         record.note = note.strip()[:500]
@@ -421,13 +456,17 @@ def record_status(
     ):
         record.checked_in_at = at
     db.session.flush()
-    _audit_change(record, before, actor=actor, session=session)
+    _audit_change(record, before, actor=actor, session=session, reason=reason)
     return record
 
 
 def mark_all_present(session: WorkshopSession, *, actor: User) -> int:
-    """Mark every confirmed trainee not yet marked as present; marks already made stay."""
+    """Mark every confirmed trainee not yet marked as present; marks already made stay.
+    Only while roll call is open: a correction afterwards is one mark at a time, with a reason."""
     _ensure_takes_attendance(session)
+    refusal = roll_call_refusal(session, now())
+    if refusal is not None:
+        raise Conflict(refusal)
     # The same row locks as a single mark takes: no tap can slip in between.
     db.session.execute(
         sa.select(Enrolment.id)

@@ -86,7 +86,18 @@ def roll_call(session_id: int):
         counts=_counts(groups),
         takes_attendance=session.kind.counts_for_attendance and not services.is_cancelled(session),
         confirm_form=ConfirmForm(),
+        **_window(session),
     )
+
+
+def _window(session: WorkshopSession) -> dict[str, Any]:
+    """Whether roll call is open now, and if not, why and whether this user may correct marks."""
+    at = services.now()
+    return {
+        "closed_reason": services.roll_call_refusal(session, at),
+        "may_correct": permissions.can_correct_attendance(current_user, session.workshop),
+        "not_started": at < session.starts_at,
+    }
 
 
 @bp.route("/attendance/sessions/<int:session_id>/roll-call/<int:trainee_id>", methods=["POST"])
@@ -106,6 +117,7 @@ def mark(session_id: int, trainee_id: int):
                 trainee_id,
                 AttendanceStatus(form.status.data),
                 note=form.note.data or "",
+                reason=form.reason.data or "",
                 actor=current_user._get_current_object(),
             )
         except DomainError as problem:
@@ -127,6 +139,7 @@ def mark(session_id: int, trainee_id: int):
             error=error,
             counts=_counts(services.roster(session)),
             out_of_band=True,
+            **_window(session),
         )
     if error:
         flash(f"{trainee.full_name}: {error}", "danger")

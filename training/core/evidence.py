@@ -33,9 +33,16 @@ class AttendanceEvidence:
     threshold_percent: Decimal  # the workshop's minimum
     missing_mandatory: tuple[str, ...]  # titles (with venue date and time) of mandatory sessions not attended
     credit_hours: Decimal  # CME hours earned (quarter hours, capped)
+    # Only sessions that have ended are counted above. Mandatory sessions still to come or
+    # running (titles with venue date and time), and when the last counted session ends:
+    mandatory_not_yet_held: tuple[str, ...] = ()
+    mandatory_in_progress: tuple[str, ...] = ()
+    last_ends_at: datetime | None = None
+    last_ends_label: str = ""  # last_ends_at at the venue, e.g. "Tue 08 Dec 2026 18:50 Europe/Rome"
 
     @property
     def meets(self) -> bool:
+        """The sessions held so far meet the rule (see ``last_ends_at`` for what is still to come)."""
         return self.percent >= self.threshold_percent and not self.missing_mandatory
 
 

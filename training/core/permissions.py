@@ -216,6 +216,11 @@ def can_configure_attendance(user: User, workshop: Workshop) -> bool:
     return organizes(user, workshop)
 
 
+def can_correct_attendance(user: User, workshop: Workshop) -> bool:
+    """Change a mark outside roll call (before it opens, after the session), with a reason."""
+    return organizes(user, workshop)
+
+
 def can_view_attendance_record(user: User, workshop: Workshop, trainee_id: int) -> bool:
     """Staff of the workshop, or the trainee the record is about."""
     return can_take_attendance(user, workshop) or (_signed_in(user) and user.id == trainee_id)
