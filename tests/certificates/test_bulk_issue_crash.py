@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from training.certificates import rules, signing
 from training.certificates.jobs import KIND
 from training.certificates.models import Certificate, CertificateKind, CertificateState
 from training.core.audit import AuditEvent
+from training.core.db import utcnow
 from training.core.jobs import Job, JobState, start_job
 from training.core.mail import OutboxMessage
 from training.core.queue import huey
@@ -66,7 +68,8 @@ def test_a_bulk_issue_killed_half_way_finishes_on_rerun_with_no_duplicate_and_no
 ):
     instance = Path(crash_app.config["INSTANCE_PATH"])
     with factories(crash_app) as make:
-        workshop = make.workshop(capacity=TRAINEES + 5)
+        # Held last week: a certificate counts only sessions that have ended.
+        workshop = make.workshop(capacity=TRAINEES + 5, starts_on=utcnow().date() - timedelta(days=7))
         make.session(workshop)
         eligible = make.enrolled_trainees(workshop, TRAINEES)
         for trainee in eligible:

@@ -15,7 +15,8 @@ def test_the_workshop_panel_guides_the_trainee(ctx, make):
     workshop = make.workshop()
     trainee = make.enrolment(workshop).trainee
     html = render(trainee, "certificates/_workshop_panel.html", workshop=workshop)
-    assert "Confirm the name to print on your certificate." in html
+    assert "Has not confirmed the name to print on the certificate." in html
+    assert f"/workshops/{workshop.id}/certificate-name" in html
     assert f"/workshops/{workshop.id}/evaluation" in html
     services.confirm_name(workshop, "Dr. Panel Person", actor=trainee)
     certificate = make.certificate(workshop, trainee)

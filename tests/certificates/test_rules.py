@@ -1,7 +1,7 @@
 """The pure certificate rules: serials and their check character, eligibility
 with every reason listed, and evaluation averages."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from training.certificates.models import CertificateKind, QuizPolicy
 from training.core.evidence import AttendanceEvidence, QuizEvidence, SkillEvidence
 
 ATTENDANCE, COMPETENCE = CertificateKind.ATTENDANCE, CertificateKind.COMPETENCE
+NOW = datetime(2026, 5, 13, 18, 0, tzinfo=UTC)
 
 # --- serials ---
 
@@ -107,8 +108,82 @@ def trainee(**fields):
     return rules.TraineeEvidence(**{**defaults, **fields})
 
 
+LAST_ENDS = datetime(2026, 5, 13, 16, 50, tzinfo=UTC)  # 18:50 in Rome
+LAST_LABEL = "Wed 13 May 2026 18:50 Europe/Rome"
+
+
+def held_so_far(**fields):
+    values = {
+        "attended_minutes": 300,
+        "scheduled_minutes": 300,
+        "percent": Decimal("100"),
+        "threshold_percent": Decimal("80"),
+        "missing_mandatory": (),
+        "credit_hours": Decimal("5"),
+        "last_ends_at": LAST_ENDS,
+        "last_ends_label": LAST_LABEL,
+    }
+    return AttendanceEvidence(**{**values, **fields})
+
+
+def test_nothing_is_certified_before_the_last_counted_session_has_ended():
+    evidence = trainee(attendance=held_so_far())
+    before = rules.eligibility(
+        ATTENDANCE, rules.Requirements(), evidence, now=LAST_ENDS - timedelta(seconds=1)
+    )
+    assert not before.ok
+    assert before.missing == (
+        f"Not every session has been held: the last one ends {LAST_LABEL}. "
+        "A certificate counts only sessions that have ended.",
+    )
+    assert before.gaps[0].step == "schedule"
+    assert rules.eligibility(ATTENDANCE, rules.Requirements(), evidence, now=LAST_ENDS).ok
+    assert not rules.eligibility(COMPETENCE, rules.Requirements(), evidence, now=NOW - timedelta(hours=2)).ok
+
+
+def test_a_mandatory_session_to_come_is_not_yet_held_and_a_running_one_in_progress_not_missed():
+    evidence = trainee(
+        attendance=held_so_far(
+            mandatory_not_yet_held=("Cadaver lab (Wed 13 May 2026 16:35 Europe/Rome)",),
+            mandatory_in_progress=("Live demonstration (Wed 13 May 2026 13:00 Europe/Rome)",),
+        )
+    )
+    result = rules.eligibility(ATTENDANCE, rules.Requirements(), evidence, now=LAST_ENDS - timedelta(hours=5))
+    assert result.missing[:2] == (
+        "The mandatory session Live demonstration (Wed 13 May 2026 13:00 Europe/Rome) is in progress.",
+        "The mandatory session Cadaver lab (Wed 13 May 2026 16:35 Europe/Rome) is not yet held.",
+    )
+    assert not any("Missed" in reason for reason in result.missing)
+
+
+def test_before_any_session_is_held_the_share_attended_is_not_called_too_low():
+    evidence = trainee(attendance=held_so_far(attended_minutes=0, scheduled_minutes=0, percent=Decimal("0")))
+    result = rules.eligibility(ATTENDANCE, rules.Requirements(), evidence, now=LAST_ENDS - timedelta(days=2))
+    assert [gap.step for gap in result.gaps] == ["schedule"]
+
+
+def test_every_gap_says_where_it_is_dealt_with():
+    evidence = trainee(
+        confirmed_name=None,
+        attendance=attended("50", missing=("Live demo",)),
+        quizzes=(quiz(passed=False, attempts=0),),
+    )
+    needs = rules.Requirements(required_skills=(HARVEST,), evaluation_required=True)
+    result = rules.eligibility(COMPETENCE, needs, evidence, now=NOW)
+    assert [(gap.step, gap.ref) for gap in result.gaps] == [
+        ("attendance", None),
+        ("attendance", None),
+        ("quiz", 1),
+        ("skill", None),
+        ("evaluation", None),
+        ("name", None),
+    ]
+
+
 def test_a_trainee_who_meets_everything_is_eligible_for_attendance():
-    result = rules.eligibility(ATTENDANCE, rules.Requirements(), trainee(attendance=attended("92.5")))
+    result = rules.eligibility(
+        ATTENDANCE, rules.Requirements(), trainee(attendance=attended("92.5")), now=NOW
+    )
     assert result.ok
     assert result.missing == ()
     assert "Attended 92.5% of the scheduled time (at least 80% required)." in result.met
@@ -125,7 +200,7 @@ def test_every_missing_requirement_is_listed_not_only_the_first():
         ),
         skills=(skill("MFAT-201/harvest", signed=False),),
     )
-    result = rules.eligibility(COMPETENCE, needs, evidence)
+    result = rules.eligibility(COMPETENCE, needs, evidence, now=NOW)
     assert not result.ok
     assert result.missing == (
         "Attended 62.5% of the scheduled time; at least 80% is required.",
@@ -140,23 +215,27 @@ def test_every_missing_requirement_is_listed_not_only_the_first():
 
 
 def test_attendance_exactly_at_the_threshold_is_enough():
-    result = rules.eligibility(ATTENDANCE, rules.Requirements(), trainee(attendance=attended("80", "80")))
+    result = rules.eligibility(
+        ATTENDANCE, rules.Requirements(), trainee(attendance=attended("80", "80")), now=NOW
+    )
     assert result.ok
 
 
 def test_attendance_just_under_the_threshold_is_not():
-    result = rules.eligibility(ATTENDANCE, rules.Requirements(), trainee(attendance=attended("79.9", "80")))
+    result = rules.eligibility(
+        ATTENDANCE, rules.Requirements(), trainee(attendance=attended("79.9", "80")), now=NOW
+    )
     assert result.missing == ("Attended 79.9% of the scheduled time; at least 80% is required.",)
 
 
 def test_no_attendance_record_is_a_reason():
-    result = rules.eligibility(ATTENDANCE, rules.Requirements(), trainee())
+    result = rules.eligibility(ATTENDANCE, rules.Requirements(), trainee(), now=NOW)
     assert result.missing == ("No attendance is recorded.",)
 
 
 def test_a_missed_mandatory_session_blocks_even_with_full_attendance():
     result = rules.eligibility(
-        ATTENDANCE, rules.Requirements(), trainee(attendance=attended("95", missing=["Live demo"]))
+        ATTENDANCE, rules.Requirements(), trainee(attendance=attended("95", missing=["Live demo"])), now=NOW
     )
     assert result.missing == ("Missed the mandatory session Live demo.",)
 
@@ -181,26 +260,29 @@ def test_the_quiz_policy_decides_which_quizzes_count(policy, missing):
         quiz("Optional", passed=False, required=False, score="30", attempts=3),
     )
     result = rules.eligibility(
-        ATTENDANCE, rules.Requirements(quiz_policy=policy), trainee(attendance=attended(), quizzes=quizzes)
+        ATTENDANCE,
+        rules.Requirements(quiz_policy=policy),
+        trainee(attendance=attended(), quizzes=quizzes),
+        now=NOW,
     )
     assert result.missing == missing
 
 
 def test_a_passed_quiz_is_listed_as_met():
     result = rules.eligibility(
-        ATTENDANCE, rules.Requirements(), trainee(attendance=attended(), quizzes=(quiz(),))
+        ATTENDANCE, rules.Requirements(), trainee(attendance=attended(), quizzes=(quiz(),)), now=NOW
     )
     assert "Passed the quiz \u201cFinal quiz\u201d (85%)." in result.met
 
 
 def test_skills_do_not_matter_for_the_attendance_certificate():
     needs = rules.Requirements(required_skills=(HARVEST,))
-    assert rules.eligibility(ATTENDANCE, needs, trainee(attendance=attended())).ok
+    assert rules.eligibility(ATTENDANCE, needs, trainee(attendance=attended()), now=NOW).ok
 
 
 def test_competence_names_the_signed_off_skills():
     needs = rules.Requirements(required_skills=(HARVEST,))
-    result = rules.eligibility(COMPETENCE, needs, trainee(attendance=attended(), skills=(skill(),)))
+    result = rules.eligibility(COMPETENCE, needs, trainee(attendance=attended(), skills=(skill(),)), now=NOW)
     assert result.ok
     assert [s.identity for s in result.skills] == ["MFAT-201/harvest"]
     assert "Skill \u201cMicrofat harvest\u201d signed off by Prof. Rossi." in result.met
@@ -209,23 +291,23 @@ def test_competence_names_the_signed_off_skills():
 def test_a_signed_off_attempt_counts_even_after_an_unsigned_one():
     needs = rules.Requirements(required_skills=(HARVEST,))
     evidence = trainee(attendance=attended(), skills=(skill(signed=False), skill()))
-    assert rules.eligibility(COMPETENCE, needs, evidence).ok
+    assert rules.eligibility(COMPETENCE, needs, evidence, now=NOW).ok
 
 
 def test_competence_without_any_required_skill_is_refused():
-    result = rules.eligibility(COMPETENCE, rules.Requirements(), trainee(attendance=attended()))
+    result = rules.eligibility(COMPETENCE, rules.Requirements(), trainee(attendance=attended()), now=NOW)
     assert result.missing == ("No skill is set to be certified on this workshop.",)
 
 
 def test_competence_when_the_workshop_does_not_award_it():
     needs = rules.Requirements(required_skills=(HARVEST,), competence_enabled=False)
-    result = rules.eligibility(COMPETENCE, needs, trainee(attendance=attended(), skills=(skill(),)))
+    result = rules.eligibility(COMPETENCE, needs, trainee(attendance=attended(), skills=(skill(),)), now=NOW)
     assert result.missing == ("This workshop does not award a certificate of competence.",)
 
 
 def test_a_cancelled_or_draft_workshop_certifies_nothing():
     result = rules.eligibility(
-        ATTENDANCE, rules.Requirements(workshop_open=False), trainee(attendance=attended())
+        ATTENDANCE, rules.Requirements(workshop_open=False), trainee(attendance=attended()), now=NOW
     )
     assert result.missing == ("The workshop is not running: it is a draft or was cancelled.",)
 
@@ -234,9 +316,9 @@ def test_the_evaluation_counts_only_when_required():
     done = trainee(attendance=attended(), evaluation_done=True)
     assert (
         "Completed the course evaluation."
-        in rules.eligibility(ATTENDANCE, rules.Requirements(evaluation_required=True), done).met
+        in rules.eligibility(ATTENDANCE, rules.Requirements(evaluation_required=True), done, now=NOW).met
     )
-    assert rules.eligibility(ATTENDANCE, rules.Requirements(), trainee(attendance=attended())).ok
+    assert rules.eligibility(ATTENDANCE, rules.Requirements(), trainee(attendance=attended()), now=NOW).ok
 
 
 # --- evaluation ---

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from training.accounts.models import User
 from training.certificates import rules, services
+from training.core.db import utcnow
 from training.extensions import db
 from training.workshops.models import Duty, Enrolment, EnrolmentState, Workshop, WorkshopState
 
@@ -66,7 +67,7 @@ def _seed_workshop(workshop: Workshop, trainee: User) -> list[str]:
     for kind in services.kinds_of(needs):
         if services.live_certificate(workshop, trainee.id, kind) is not None:
             continue
-        result = rules.eligibility(kind, needs, evidence[trainee.id])
+        result = rules.eligibility(kind, needs, evidence[trainee.id], now=utcnow())
         if not result.ok:
             lines.append(f"certificates: {trainee.full_name} is not yet eligible for a {kind.label.lower()}")
             continue

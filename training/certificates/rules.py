@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from training.certificates.models import CertificateKind, QuizPolicy
@@ -99,38 +100,77 @@ class TraineeEvidence:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """One requirement not met, in words, and where the trainee can act on it.
+
+    ``step`` is one of: "workshop", "schedule" (sessions still to be held), "attendance",
+    "quiz" (``ref`` is the quiz id), "skill", "competence", "evaluation", "name"."""
+
+    text: str
+    step: str
+    ref: int | None = None
+
+
+@dataclass(frozen=True)
 class Eligibility:
     kind: CertificateKind
     met: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
+    gaps: tuple[Gap, ...] = ()
     # The skills that will be named on a competence certificate.
     skills: tuple[SkillEvidence, ...] = field(default=())
 
     @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(gap.text for gap in self.gaps)
+
+    @property
     def ok(self) -> bool:
-        return not self.missing
+        return not self.gaps
 
 
 def percent_text(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP).normalize():f}%"
 
 
-def _attendance(evidence: AttendanceEvidence | None, met: list[str], missing: list[str]) -> None:
+def _attendance(
+    evidence: AttendanceEvidence | None, now: datetime, met: list[str], missing: list[Gap]
+) -> None:
     if evidence is None:
-        missing.append("No attendance is recorded.")
+        missing.append(Gap("No attendance is recorded.", "attendance"))
         return
+    # Only sessions that have ended are counted: with none held yet there is no share to judge.
+    held = evidence.scheduled_minutes > 0 or evidence.last_ends_at is None or evidence.last_ends_at <= now
     if evidence.percent >= evidence.threshold_percent:
         met.append(
             f"Attended {percent_text(evidence.percent)} of the scheduled time "
             f"(at least {percent_text(evidence.threshold_percent)} required)."
         )
-    else:
+    elif held:
         missing.append(
-            f"Attended {percent_text(evidence.percent)} of the scheduled time; "
-            f"at least {percent_text(evidence.threshold_percent)} is required."
+            Gap(
+                f"Attended {percent_text(evidence.percent)} of the scheduled time; "
+                f"at least {percent_text(evidence.threshold_percent)} is required.",
+                "attendance",
+            )
         )
     for session in evidence.missing_mandatory:
-        missing.append(f"Missed the mandatory session {session}.")
+        missing.append(Gap(f"Missed the mandatory session {session}.", "attendance"))
+    for session in evidence.mandatory_in_progress:
+        missing.append(Gap(f"The mandatory session {session} is in progress.", "schedule"))
+    for session in evidence.mandatory_not_yet_held:
+        missing.append(Gap(f"The mandatory session {session} is not yet held.", "schedule"))
+    if (waiting := sessions_pending(evidence.last_ends_at, evidence.last_ends_label, now)) is not None:
+        missing.append(Gap(waiting, "schedule"))
+
+
+def sessions_pending(last_ends_at: datetime | None, last_ends_label: str, now: datetime) -> str | None:
+    """Why nothing is certified yet at ``now`` when the last counted session ends later."""
+    if last_ends_at is None or now >= last_ends_at:
+        return None
+    return (
+        f"Not every session has been held: the last one ends {last_ends_label}. "
+        "A certificate counts only sessions that have ended."
+    )
 
 
 def required_quizzes(policy: QuizPolicy, quizzes: Iterable[QuizEvidence]) -> list[QuizEvidence]:
@@ -142,34 +182,43 @@ def required_quizzes(policy: QuizPolicy, quizzes: Iterable[QuizEvidence]) -> lis
 
 
 def _quizzes(
-    policy: QuizPolicy, quizzes: tuple[QuizEvidence, ...], met: list[str], missing: list[str]
+    policy: QuizPolicy, quizzes: tuple[QuizEvidence, ...], met: list[str], missing: list[Gap]
 ) -> None:
     for quiz in required_quizzes(policy, quizzes):
         score = f" ({percent_text(quiz.score_percent)})" if quiz.score_percent is not None else ""
         if quiz.passed:
             met.append(f"Passed the quiz \u201c{quiz.title}\u201d{score}.")
         elif quiz.attempts_used == 0:
-            missing.append(f"Has not taken the quiz \u201c{quiz.title}\u201d.")
+            missing.append(Gap(f"Has not taken the quiz \u201c{quiz.title}\u201d.", "quiz", quiz.quiz_id))
         else:
             tries = "attempt" if quiz.attempts_used == 1 else "attempts"
             title = f"\u201c{quiz.title}\u201d"
-            missing.append(f"Has not passed the quiz {title}{score}, after {quiz.attempts_used} {tries}.")
+            missing.append(
+                Gap(
+                    f"Has not passed the quiz {title}{score}, after {quiz.attempts_used} {tries}.",
+                    "quiz",
+                    quiz.quiz_id,
+                )
+            )
 
 
-def eligibility(kind: CertificateKind, requirements: Requirements, evidence: TraineeEvidence) -> Eligibility:
-    """Everything a trainee meets and everything still missing for one kind of certificate."""
+def eligibility(
+    kind: CertificateKind, requirements: Requirements, evidence: TraineeEvidence, *, now: datetime
+) -> Eligibility:
+    """Everything a trainee meets and everything still missing for one kind of certificate,
+    at ``now``: the one answer certifying faculty and the trainee both see."""
     met: list[str] = []
-    missing: list[str] = []
+    missing: list[Gap] = []
     if not requirements.workshop_open:
-        missing.append("The workshop is not running: it is a draft or was cancelled.")
-    _attendance(evidence.attendance, met, missing)
+        missing.append(Gap("The workshop is not running: it is a draft or was cancelled.", "workshop"))
+    _attendance(evidence.attendance, now, met, missing)
     _quizzes(requirements.quiz_policy, evidence.quizzes, met, missing)
     signed: list[SkillEvidence] = []
     if kind is CertificateKind.COMPETENCE:
         if not requirements.competence_enabled:
-            missing.append("This workshop does not award a certificate of competence.")
+            missing.append(Gap("This workshop does not award a certificate of competence.", "competence"))
         elif not requirements.required_skills:
-            missing.append("No skill is set to be certified on this workshop.")
+            missing.append(Gap("No skill is set to be certified on this workshop.", "competence"))
         for required in requirements.required_skills if requirements.competence_enabled else ():
             skill = evidence.skill(required.identity)
             if skill is not None and skill.signed_off:
@@ -177,16 +226,16 @@ def eligibility(kind: CertificateKind, requirements: Requirements, evidence: Tra
                 by = f" by {skill.signed_off_by}" if skill.signed_off_by else ""
                 met.append(f"Skill \u201c{required.title}\u201d signed off{by}.")
             else:
-                missing.append(f"Skill \u201c{required.title}\u201d is not signed off.")
+                missing.append(Gap(f"Skill \u201c{required.title}\u201d is not signed off.", "skill"))
     if requirements.evaluation_required:
         if evidence.evaluation_done:
             met.append("Completed the course evaluation.")
         else:
-            missing.append("Has not completed the course evaluation.")
+            missing.append(Gap("Has not completed the course evaluation.", "evaluation"))
     if evidence.confirmed_name:
         met.append(f"Confirmed the name for the certificate: \u201c{evidence.confirmed_name}\u201d.")
     else:
-        missing.append("Has not confirmed the name to print on the certificate.")
+        missing.append(Gap("Has not confirmed the name to print on the certificate.", "name"))
     return Eligibility(kind, tuple(met), tuple(missing), tuple(signed))
 
 

@@ -44,6 +44,7 @@ from training.core.db import Session, utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from training.core.mail import queue_mail
 from training.core.urls import external_url
+from training.core.venue_time import at_venue
 from training.curriculum.models import Module
 from training.extensions import db
 from training.workshops.models import (
@@ -394,17 +395,49 @@ def kinds_of(requirements_: rules.Requirements) -> list[CertificateKind]:
     return kinds
 
 
+def results_of(
+    needs: rules.Requirements, evidence: rules.TraineeEvidence, now: datetime
+) -> dict[CertificateKind, rules.Eligibility]:
+    """A trainee's eligibility for each kind the workshop awards: what certifying faculty
+    see in the table and the trainee sees on the workshop page, from the one rule."""
+    return {kind: rules.eligibility(kind, needs, evidence, now=now) for kind in kinds_of(needs)}
+
+
 def eligibility_table(workshop: Workshop) -> tuple[rules.Requirements, list[EligibilityRow]]:
     trainees = confirmed_trainees(workshop, order="name")
     needs = requirements(workshop)
     evidence = gather(workshop, trainees)
     live = live_certificates(workshop)
+    now = utcnow()
     table = []
     for trainee in trainees:
-        results = {kind: rules.eligibility(kind, needs, evidence[trainee.id]) for kind in kinds_of(needs)}
+        results = results_of(needs, evidence[trainee.id], now)
         certificates = {kind: live[(trainee.id, kind)] for kind in results if (trainee.id, kind) in live}
         table.append(EligibilityRow(trainee, evidence[trainee.id], results, certificates))
     return needs, table
+
+
+def issue_refusal(workshop: Workshop) -> str | None:
+    """Why no certificate of the workshop can be issued now (its counted sessions have not
+    all ended), or None. The same words each trainee's eligibility gives."""
+    last_ends_at = db.session.scalar(
+        sa.select(WorkshopSession.ends_at)
+        .where(
+            WorkshopSession.workshop_id == workshop.id,
+            WorkshopSession.kind != SessionKind.BREAK,
+            WorkshopSession.cancelled.is_(False),
+        )
+        .order_by(WorkshopSession.ends_at.desc())
+        .limit(1)
+    )
+    label = at_venue(last_ends_at, workshop, "%a %d %b %Y %H:%M")
+    return rules.sessions_pending(last_ends_at, label, utcnow())
+
+
+def trainee_eligibility(workshop: Workshop, trainee: User) -> dict[CertificateKind, rules.Eligibility]:
+    """What one confirmed trainee meets and still misses, exactly as the table shows it."""
+    evidence = gather(workshop, [trainee])
+    return results_of(requirements(workshop), evidence[trainee.id], utcnow())
 
 
 # --- issuing ---------------------------------------------------------------
@@ -640,11 +673,12 @@ def draft_certificate(
     if evidence is None or trainee_id not in evidence:
         evidence = gather(workshop, [enrolment.trainee])
     trainee_evidence = evidence[trainee_id]
-    result = rules.eligibility(kind, needs, trainee_evidence)
+    issued_at = utcnow()
+    result = rules.eligibility(kind, needs, trainee_evidence, now=issued_at)
     if not result.ok:
         raise NotEligible(enrolment.trainee.full_name, result.missing)
     return build_snapshot(
-        workshop, kind, trainee_evidence, result, serial=new_serial(), issued_at=utcnow(), actor=actor
+        workshop, kind, trainee_evidence, result, serial=new_serial(), issued_at=issued_at, actor=actor
     )
 
 

@@ -78,6 +78,7 @@ def eligibility(workshop_id: int):
         counts=counts,
         bulk=bulk,
         issue_form=IssueForm(),
+        not_yet=services.issue_refusal(workshop),
     )
 
 
@@ -148,6 +149,9 @@ def issue_all(workshop_id: int):
     form = BulkIssueForm()
     if not form.validate_on_submit():
         flash("Choose the kind of certificate to issue.", "danger")
+        return redirect(url_for("certificates.eligibility", workshop_id=workshop.id))
+    if (refusal := services.issue_refusal(workshop)) is not None:
+        flash(f"Nothing was issued. {refusal}", "danger")
         return redirect(url_for("certificates.eligibility", workshop_id=workshop.id))
     kind = CertificateKind(form.kind.data)
     job = start_job(
@@ -446,6 +450,8 @@ class TraineePanel:
     evaluated: bool
     evaluation_required: bool
     certificates: list[Certificate]
+    # What the trainee meets and still misses for each kind: the certifying faculty's words.
+    results: dict[CertificateKind, rules.Eligibility]
 
 
 @bp.app_context_processor
@@ -470,6 +476,7 @@ def certificate_helpers() -> dict[str, Any]:
             evaluated=services.evaluation_of(workshop, current_user) is not None,
             evaluation_required=bool(row and row.evaluation_required),
             certificates=list(certificates),
+            results=services.trainee_eligibility(workshop, current_user._get_current_object()),
         )
 
     def my_certificate_count() -> int:
