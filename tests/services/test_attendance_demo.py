@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from training.attendance import demo
+from training.attendance import demo, rules
 from training.attendance.models import AttendanceRecord, AttendanceStatus
+from training.certificates.models import Certificate
 from training.core.db import utcnow
 from training.extensions import db
-from training.workshops.models import SessionKind
+from training.workshops.models import SessionKind, WorkshopSession
 
 
 def records() -> dict[tuple[int, int], AttendanceStatus]:
@@ -56,3 +57,35 @@ def test_other_organizers_workshops_are_left_alone(ctx, make):
     make.session(workshop)
     make.enrolled_trainees(workshop, 2)
     assert demo.seed() == []
+
+
+def test_the_whole_demo_records_nothing_before_it_happened(app, session):
+    """After `flask seed-demo`: no mark for a session not yet open, none made before its
+    opening, no check-in outside its session, and no certificate issued before the last
+    session it counts had ended."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    now = utcnow()
+    marks = db.session.scalars(sa.select(AttendanceRecord)).all()
+    assert marks, "the demo shows attendance"
+    for record in marks:
+        opens = record.session.starts_at - rules.CHECK_IN_OPENS_BEFORE
+        assert opens <= now, record.session.title
+        assert record.created_at >= opens, record.session.title
+        if record.checked_in_at is not None:
+            assert opens <= record.checked_in_at < record.session.ends_at, record.session.title
+    certificates = db.session.scalars(sa.select(Certificate)).all()
+    assert certificates, "the demo issues certificates"
+    for certificate in certificates:
+        last_end = db.session.scalar(
+            sa.select(WorkshopSession.ends_at)
+            .where(
+                WorkshopSession.workshop_id == certificate.workshop_id,
+                WorkshopSession.kind != SessionKind.BREAK,
+                WorkshopSession.cancelled.is_(False),
+            )
+            .order_by(WorkshopSession.ends_at.desc())
+            .limit(1)
+        )
+        assert last_end is not None
+        assert certificate.issued_at >= last_end, certificate.serial
