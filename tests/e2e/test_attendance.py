@@ -116,19 +116,27 @@ def test_scan_refuse_an_old_link_correct_by_roll_call_and_agree_everywhere(page,
         minutes = int((session.ends_at - record.checked_in_at).total_seconds() // 60)
     credit = f"{Decimal(minutes // 15) / 4:.2f}"
 
+    # Only sessions that have ended count: while it runs, it earns nothing yet.
     screen.goto(f"/attendance/workshops/{workshop.id}/matrix")
-    expect(screen.get_by_test_id(f"credit-{trainee.id}")).to_have_text(credit)
-    percent = screen.get_by_test_id(f"percent-{trainee.id}").inner_text()
-    response = screen.request.get(f"/attendance/workshops/{workshop.id}/matrix.csv")
-    rows = list(csv.reader(io.StringIO(response.text())))
-    header, mine = rows[0], next(r for r in rows[1:] if r[0] == trainee.full_name)
-    assert mine[header.index("CME credit hours")] == credit
-    assert mine[header.index("Attendance %")] == percent
-    assert mine[2] == "late"
+    expect(screen.get_by_test_id(f"credit-{trainee.id}")).to_have_text("0.00")
+    # Once it has ended (the attendance clock moved past its end):
+    live_app.config["ATTENDANCE_CLOCK_OFFSET"] = 2 * 60 * 60
+    try:
+        screen.goto(f"/attendance/workshops/{workshop.id}/matrix")
+        expect(screen.get_by_test_id(f"credit-{trainee.id}")).to_have_text(credit)
+        percent = screen.get_by_test_id(f"percent-{trainee.id}").inner_text()
+        response = screen.request.get(f"/attendance/workshops/{workshop.id}/matrix.csv")
+        rows = list(csv.reader(io.StringIO(response.text())))
+        header, mine = rows[0], next(r for r in rows[1:] if r[0] == trainee.full_name)
+        assert mine[header.index("CME credit hours")] == credit
+        assert mine[header.index("Attendance %")] == percent
+        assert mine[2] == "late"
 
-    page.goto("/attendance/mine")
-    expect(page.get_by_test_id("my-credit")).to_have_text(credit)
-    expect(page.get_by_test_id("my-percent")).to_have_text(f"{percent}%")
+        page.goto("/attendance/mine")
+        expect(page.get_by_test_id("my-credit")).to_have_text(credit)
+        expect(page.get_by_test_id("my-percent")).to_have_text(f"{percent}%")
+    finally:
+        live_app.config.pop("ATTENDANCE_CLOCK_OFFSET")
 
     faculty.close()
     assert faculty_errors == [], faculty_errors

@@ -23,7 +23,7 @@ from tests.certificates.pdfs import qr_codes, text_of
 from tests.support.detached_factories import factories
 from training.core.db import utcnow
 from training.extensions import db
-from training.workshops.models import SessionKind, Workshop
+from training.workshops.models import SessionKind, Workshop, WorkshopSession
 
 pytestmark = pytest.mark.e2e
 
@@ -151,8 +151,18 @@ def test_from_scheduling_to_a_verified_then_revoked_certificate(page, browser, s
     page.get_by_label(re.compile(r"Dr\. Amara Okafor: 28/35")).check()
     page.get_by_role("button", name="Sign the skill off").click()
     expect(page.get_by_test_id("sign-off-status")).to_contain_text("Signed off by Prof. Rui Almeida")
+    # The session is still under way: nothing is certified before it has ended.
     page.goto(f"/workshops/{workshop_id}/certificates")
     row = page.locator(f'tr[data-trainee="{trainee.email}"]')
+    expect(row).to_contain_text("Not every session has been held")
+    expect(row.get_by_role("button", name="Issue")).to_have_count(0)
+
+    # The afternoon passes (the suite does not wait: the session's end is moved to just now).
+    with live_app.app_context():
+        held = db.session.get(WorkshopSession, session.id)
+        held.ends_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    page.reload()
     expect(row).to_contain_text("Eligible")
     row.get_by_role("button", name="Issue").first.click()
     expect(page.get_by_text("issued to Dr. Joana Ferreira da Silva").first).to_be_visible()
