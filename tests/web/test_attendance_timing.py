@@ -88,3 +88,15 @@ def test_after_the_session_an_organizer_corrects_with_a_reason_and_faculty_canno
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "attendance.corrected"))
     assert event.new["reason"] == "Signed the paper sheet"
     assert records() == 1
+
+
+def test_the_trainees_own_page_counts_only_what_has_ended(client, later_today, make):
+    workshop, _, trainees = later_today
+    held = make.running_session(workshop, started=timedelta(hours=3), minutes=60, title="Anatomy")
+    make.attendance(held, trainees[0], "present")
+    client.login(trainees[0])
+    page = html.unescape(client.get("/attendance/mine").text)
+    assert 'data-testid="my-percent">100.0%<' in page
+    assert "Only sessions that have ended are counted; 1 session is still to come or under way." in page
+    assert "You meet the attendance rule so far." in page
+    assert "Not yet held" in page

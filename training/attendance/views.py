@@ -497,5 +497,7 @@ def record(record_id: int):
 def mine():
     ensure(permissions.can_view_own_attendance(current_user))
     return render_template(
-        "attendance/mine.html", workshops=services.trainee_attendance(current_user._get_current_object())
+        "attendance/mine.html",
+        workshops=services.trainee_attendance(current_user._get_current_object()),
+        now=services.now(),
     )
