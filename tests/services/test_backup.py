@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from training.accounts.models import User
 from training.certificates import services, signing
 from training.certificates.models import Certificate, CertificateKind
 from training.config import TestConfig
+from training.core.db import utcnow
 from training.extensions import db
 
 
@@ -151,7 +153,10 @@ def flask_command(instance: Path, *args: str) -> subprocess.CompletedProcess[str
 def test_a_certificate_issued_before_the_backup_verifies_in_the_restored_installation(tmp_path: Path):
     live = installation(tmp_path / "live")
     with factories(live) as make:
-        workshop = make.workshop(title="Microfat harvesting, Lyon")
+        # Held last week: a certificate counts only sessions that have ended.
+        workshop = make.workshop(
+            title="Microfat harvesting, Lyon", starts_on=utcnow().date() - timedelta(days=7)
+        )
         make.session(workshop)
         trainee = make.enrolment(workshop).trainee
         make.attend_all(workshop, trainee)
