@@ -137,6 +137,7 @@ def test_nothing_is_certified_before_the_last_counted_session_has_ended():
         "A certificate counts only sessions that have ended.",
     )
     assert before.gaps[0].step == "schedule"
+    assert before.met[0] == "Attended 100% of the time held so far (at least 80% required)."
     assert rules.eligibility(ATTENDANCE, rules.Requirements(), evidence, now=LAST_ENDS).ok
     assert not rules.eligibility(COMPETENCE, rules.Requirements(), evidence, now=NOW - timedelta(hours=2)).ok
 

@@ -136,7 +136,7 @@ def opens_at(starts_at: datetime) -> datetime:
 
 
 def venue_clock(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """ "at 16:20" on the venue's day of ``now``, "on Tue 8 Dec 2026 at 16:20" on another day."""
+    """The venue's clock time, "at 16:20" on the venue's day of ``now``, else "on Tue 8 Dec 2026 at 16:20"."""
     local = moment.astimezone(zone)
     if local.date() == now.astimezone(zone).date():
         return f"at {local:%H:%M}"

@@ -1,6 +1,10 @@
 """Pure decisions for certificates: eligibility (every reason, not the first),
 serial numbers with a check character, and evaluation averages.
 
+Eligibility is judged at a given ``now``: only sessions that have ended count, so
+nothing is certified before the last session a certificate counts has ended, and
+a session to come is "not yet held", never "missed".
+
 No database, no request: plain data in, plain data out.
 """
 
@@ -139,16 +143,17 @@ def _attendance(
         missing.append(Gap("No attendance is recorded.", "attendance"))
         return
     # Only sessions that have ended are counted: with none held yet there is no share to judge.
-    held = evidence.scheduled_minutes > 0 or evidence.last_ends_at is None or evidence.last_ends_at <= now
+    waiting = sessions_pending(evidence.last_ends_at, evidence.last_ends_label, now)
+    time = "the time held so far" if waiting else "the scheduled time"
     if evidence.percent >= evidence.threshold_percent:
         met.append(
-            f"Attended {percent_text(evidence.percent)} of the scheduled time "
+            f"Attended {percent_text(evidence.percent)} of {time} "
             f"(at least {percent_text(evidence.threshold_percent)} required)."
         )
-    elif held:
+    elif evidence.scheduled_minutes > 0 or not waiting:
         missing.append(
             Gap(
-                f"Attended {percent_text(evidence.percent)} of the scheduled time; "
+                f"Attended {percent_text(evidence.percent)} of {time}; "
                 f"at least {percent_text(evidence.threshold_percent)} is required.",
                 "attendance",
             )
@@ -159,7 +164,7 @@ def _attendance(
         missing.append(Gap(f"The mandatory session {session} is in progress.", "schedule"))
     for session in evidence.mandatory_not_yet_held:
         missing.append(Gap(f"The mandatory session {session} is not yet held.", "schedule"))
-    if (waiting := sessions_pending(evidence.last_ends_at, evidence.last_ends_label, now)) is not None:
+    if waiting is not None:
         missing.append(Gap(waiting, "schedule"))
 
 
