@@ -191,6 +191,9 @@ def module_document(module: dict[str, Any]) -> dict[str, Any]:
             item["image"] = question["image"]
         if question["hotspots"]:
             item["hotspots"] = question["hotspots"]
+        for name in ("refs", "tags"):
+            if question.get(name):
+                item[name] = question[name]
         item["explanation"] = question["explanation"]
         questions.append(item)
     document["questions"] = questions

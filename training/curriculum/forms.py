@@ -3,6 +3,7 @@ the files) run in the services and put their messages next to these fields."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -47,6 +48,31 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+REF_LIST = re.compile(r"^(?P<text>.*?)\s*\[(?P<refs>[A-Za-z0-9 ,]+)\]$")
+REF_PREFIX = re.compile(r"^(?P<id>R[0-9]{1,3}|S):\s*")
+
+
+def words(text: str | None) -> list[str]:
+    """``"R1, R7"`` -> ``["R1", "R7"]``."""
+    return [word.strip() for word in (text or "").replace(";", ",").split(",") if word.strip()]
+
+
+def fact_line(fact: Any) -> str:
+    """A key fact as the form shows it: ``text [R1, R7]`` for a format-2 fact."""
+    if isinstance(fact, dict):
+        return f"{fact['text']} [{', '.join(fact['refs'])}]"
+    return str(fact)
+
+
+def parse_fact(line: str, fmt: int) -> Any:
+    match = REF_LIST.match(line)
+    if fmt < 2:
+        return line
+    if match is None:
+        return {"text": line, "refs": []}
+    return {"text": match["text"], "refs": words(match["refs"])}
+
+
 def _parts(line: str, count: int) -> list[str] | None:
     parts = [part.strip() for part in line.split("|", count - 1)]
     return parts if len(parts) == count else None
@@ -68,11 +94,16 @@ class ModuleForm(FlaskForm):
         "e.g. harvest-pressure | explain | Explain why ...",
         render_kw={"rows": 6},
     )
-    key_facts = TextAreaField("Key facts", description="One per line.", render_kw={"rows": 6})
+    key_facts = TextAreaField(
+        "Key facts",
+        description="One per line, ending with the ids of the references it rests on, e.g. "
+        "'Depth is set per region. [R7, R8]'.",
+        render_kw={"rows": 6},
+    )
     references = TextAreaField(
         "References",
-        description=f"One per line: text | optional https:// address. Start with {GENERAL_MARK} "
-        "when it comes from general anatomy knowledge.",
+        description=f"One per line: id: text | optional https:// address, e.g. 'R1: Tonnard P, ...'. "
+        f"Start with {GENERAL_MARK} when it comes from general anatomy knowledge.",
         render_kw={"rows": 4},
     )
     submit = SubmitField("Save module")
@@ -93,15 +124,16 @@ class ModuleForm(FlaskForm):
         self.objectives.data = "\n".join(
             f"{o['id']} | {o['verb']} | {o['text']}" for o in content["objectives"]
         )
-        self.key_facts.data = "\n".join(content["key_facts"])
+        self.key_facts.data = "\n".join(fact_line(fact) for fact in content["key_facts"])
         self.references.data = "\n".join(
             (f"{GENERAL_MARK} " if r["general_knowledge"] else "")
+            + (f"{r['id']}: " if r.get("id") else "")
             + r["text"]
             + (f" | {r['url']}" if r["url"] else "")
             for r in content["references"]
         )
 
-    def fields_for_service(self) -> dict[str, Any]:
+    def fields_for_service(self, fmt: int = 1) -> dict[str, Any]:
         objectives = []
         for line in lines(self.objectives.data):
             key, verb, text = _parts(line, 3) or ("", "", line)
@@ -112,9 +144,14 @@ class ModuleForm(FlaskForm):
             text, _, url = line.removeprefix(GENERAL_MARK).strip().rpartition(" | ")
             if not text:
                 text, url = url, ""
-            references.append(
-                {"text": text.strip(), "url": url.strip() or None, "general_knowledge": general}
-            )
+            reference: dict[str, Any] = {
+                "text": text.strip(),
+                "url": url.strip() or None,
+                "general_knowledge": general,
+            }
+            if prefix := REF_PREFIX.match(reference["text"]):
+                reference = {"id": prefix["id"], **reference, "text": reference["text"][prefix.end() :]}
+            references.append(reference)
         return {
             "title": (self.title.data or "").strip(),
             "summary": (self.summary.data or "").strip(),
@@ -124,7 +161,7 @@ class ModuleForm(FlaskForm):
             "layers": list(self.layers.data or []),
             "prerequisites": list(self.prerequisites.data or []),
             "objectives": objectives,
-            "key_facts": lines(self.key_facts.data),
+            "key_facts": [parse_fact(line, fmt) for line in lines(self.key_facts.data)],
             "references": references,
         }
 
@@ -148,6 +185,12 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField(
         "Explanation", validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3}
     )
+    refs = StringField(
+        "References it rests on",
+        description="Ids from the module's references, e.g. R1, R7.",
+        validators=[Optional(), Length(max=200)],
+    )
+    tags = StringField("Tags", description="e.g. safety", validators=[Optional(), Length(max=200)])
     submit = SubmitField("Save question")
 
     def set_choices(self, objectives: list[tuple[str, str]], images: list[str]) -> None:
@@ -160,6 +203,8 @@ class QuestionForm(FlaskForm):
         self.stem.data = question["stem"]
         self.explanation.data = question["explanation"]
         self.image.data = question["image"] or ""
+        self.refs.data = ", ".join(question.get("refs", []))
+        self.tags.data = ", ".join(question.get("tags", []))
         if question["kind"] == "true_false":
             correct = next((o["id"] for o in question["options"] if o["correct"]), "true")
             self.answer.data = correct
@@ -190,6 +235,8 @@ class QuestionForm(FlaskForm):
             "options": options,
             "image": self.image.data or None,
             "hotspots": [],
+            "refs": words(self.refs.data),
+            "tags": [tag.lower() for tag in words(self.tags.data)],
         }
 
     def validate_answer(self, field: Any) -> None:

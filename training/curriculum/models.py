@@ -79,6 +79,8 @@ class CurriculumVersion(IdMixin, TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     owner: Mapped[str] = mapped_column(sa.String(200), default="")
     version_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # The file format the content follows (1, or 2 with reference ids, refs and tags).
+    format: Mapped[int] = mapped_column(default=1, server_default="1")
     # The controlled vocabulary of this version: {"regions": [...], "layers": [...]}.
     vocabulary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     published_at: Mapped[datetime | None]
@@ -120,10 +122,11 @@ class Module(IdMixin, db.Model):
     planned_minutes: Mapped[int]
     regions: Mapped[list[str]] = mapped_column(default=list)
     layers: Mapped[list[str]] = mapped_column(default=list)
-    key_facts: Mapped[list[str]] = mapped_column(default=list)
+    # Text (format 1), or {"text": ..., "refs": ["R1"]} (format 2); the column is JSON either way.
+    key_facts: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     # Codes of modules of the same version that must come first.
     prerequisites: Mapped[list[str]] = mapped_column(default=list)
-    # [{"text": ..., "url": ... or None, "general_knowledge": bool}]
+    # [{"id": "R1" (format 2), "text": ..., "url": ... or None, "general_knowledge": bool}]
     references: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     position: Mapped[int] = mapped_column(default=0)
     source_file: Mapped[str | None] = mapped_column(sa.String(200))
@@ -169,7 +172,7 @@ class Skill(IdMixin, db.Model):
     key: Mapped[str] = mapped_column(sa.String(40))  # stable across versions with the module code
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    # [{"id": "step-1", "text": "..."}], in order
+    # [{"id": "step-1", "text": "...", "critical": true (only when it is)}], in order
     checklist: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     position: Mapped[int] = mapped_column(default=0)
 
@@ -198,6 +201,9 @@ class Question(IdMixin, TimestampMixin, db.Model):
     # Hotspot regions in image pixels: [{"shape": "rect", "x":, "y":, "w":, "h":},
     # {"shape": "circle", "cx":, "cy":, "r":}, {"shape": "polygon", "points": [[x, y], ...]}]
     hotspots: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    # Format 2: the module's reference ids the question rests on, and tags such as "safety".
+    refs: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    tags: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     position: Mapped[int] = mapped_column(default=0)
     # Who wrote it in the browser (None for questions that came from the files).
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

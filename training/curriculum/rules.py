@@ -79,7 +79,19 @@ MAX_TEXT = 5000
 MAX_MINUTES = 24 * 60
 MAX_OPTIONS = 8
 
-CURRICULUM_FIELDS = {"slug", "title", "description", "owner", "version_notes", "vocabulary"}
+CURRICULUM_FIELDS = {"format", "slug", "title", "description", "owner", "version_notes", "vocabulary"}
+# Format 2 (the shipped curriculum from version 2 on) adds reference ids, `refs` on key
+# facts and questions, question `tags`, and the item-writing rules below. Files that
+# declare no format are format 1 and are read as before, so version-1-era files load.
+FORMATS = (1, 2)
+REFERENCE_ID_PATTERN = re.compile(r"^(R[0-9]{1,3}|S)$")
+# Module kinds in which trainees handle instruments or tissue.
+HANDS_ON_KINDS = frozenset({"hands_on", "cadaver_lab"})
+SAFETY_TAG = "safety"
+MIN_SAFETY_ITEMS = 2
+# A single-answer bank of at least this many items must not put more than half of its keys in one position.
+KEY_POSITION_MIN_ITEMS = 4
+TRUE_SHARE = (0.35, 0.65)
 MODULE_FIELDS = {
     "code",
     "title",
@@ -96,6 +108,7 @@ MODULE_FIELDS = {
     "questions",
 }
 QUESTION_FIELDS = {"id", "kind", "stem", "options", "answer", "explanation", "objective", "image", "hotspots"}
+QUESTION_FIELDS_2 = QUESTION_FIELDS | {"refs", "tags"}
 
 
 @dataclass(frozen=True)
@@ -153,10 +166,21 @@ def line_of(container: Any, key: str | int | None = None) -> int | None:
         return lc.line + 1
 
 
+@dataclass(frozen=True)
+class LocatedQuestion:
+    """A clean question with the file and line it came from, for checks across modules."""
+
+    file: str
+    line: int | None
+    path: tuple[str | int, ...]
+    question: dict[str, Any]
+
+
 class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.located: list[LocatedQuestion] = []
 
     def add(self, container: Any, key: str | int | None, path: tuple[str | int, ...], message: str) -> None:
         self.problems.append(Problem(self.file, line_of(container, key), path, message))
@@ -266,6 +290,15 @@ def validate(source: Source) -> Result:
         head.add(curriculum, None, (), "curriculum.yaml must be a mapping of fields")
         return Result(head.problems, None)
     head.unknown_fields(curriculum, CURRICULUM_FIELDS, ())
+    fmt = curriculum.get("format", 1)
+    if isinstance(fmt, bool) or fmt not in FORMATS:
+        head.add(
+            curriculum,
+            "format",
+            ("format",),
+            f"'format' must be one of {', '.join(map(str, FORMATS))}",
+        )
+        fmt = 1
     slug = head.text(curriculum, "slug", (), limit=80)
     if slug and not SLUG_PATTERN.match(slug):
         head.add(curriculum, "slug", ("slug",), "slug must be lower-case letters, digits and '-'")
@@ -294,7 +327,11 @@ def validate(source: Source) -> Result:
             for word in _duplicates(words):
                 head.add(vocabulary, name, ("vocabulary", name), f"'{word}' appears twice in {name}")
     header["vocabulary"] = {"regions": regions, "layers": layers}
+    if fmt >= 2:
+        # Only written when it is not 1, so a version-1 file keeps its content hash.
+        header["format"] = fmt
     problems.extend(head.problems)
+    located: list[LocatedQuestion] = []
 
     modules: list[dict[str, Any]] = []
     seen_codes: dict[str, str] = {}
@@ -305,8 +342,9 @@ def validate(source: Source) -> Result:
         )
     for file, node in source.modules:
         checker = _Checker(file)
-        module = _module(checker, node, set(regions), set(layers), source.images)
+        module = _module(checker, node, set(regions), set(layers), source.images, fmt)
         problems.extend(checker.problems)
+        located.extend(checker.located)
         if module is None:
             continue
         code = module["code"]
@@ -326,6 +364,8 @@ def validate(source: Source) -> Result:
         modules.append(module)
 
     problems.extend(_prerequisite_problems(modules, module_nodes))
+    if fmt >= 2:
+        problems.extend(bank_problems(located))
     if problems:
         return Result(problems, None)
     return Result([], {"curriculum": header, "modules": modules})
@@ -342,7 +382,12 @@ def _duplicates(items: Sequence[str]) -> list[str]:
 
 
 def _module(
-    c: _Checker, node: Any, regions: set[str], layers: set[str], images: Mapping[str, ImageInfo]
+    c: _Checker,
+    node: Any,
+    regions: set[str],
+    layers: set[str],
+    images: Mapping[str, ImageInfo],
+    fmt: int = 1,
 ) -> dict[str, Any] | None:
     if not isinstance(node, Mapping):
         c.add(node, None, (), "a module file must be a mapping of fields")
@@ -394,24 +439,177 @@ def _module(
         for word in _duplicates(words):
             c.add(node, name, (name,), f"'{word}' is listed twice")
         module[name] = words
-    module["key_facts"] = c.text_list(node, "key_facts", ())
+    module["references"] = _references(c, node, fmt)
+    reference_ids = {ref["id"] for ref in module["references"] if ref.get("id")}
+    module["key_facts"] = (
+        _key_facts(c, node, reference_ids) if fmt >= 2 else c.text_list(node, "key_facts", ())
+    )
     prerequisites = c.text_list(node, "prerequisites", ())
     for word in _duplicates(prerequisites):
         c.add(node, "prerequisites", ("prerequisites",), f"prerequisite {word} is listed twice")
     module["prerequisites"] = prerequisites
-    module["references"] = _references(c, node)
     module["objectives"] = _objectives(c, node)
-    module["skills"] = _skills(c, node)
+    module["skills"] = _skills(c, node, fmt)
     objective_ids = {objective["id"] for objective in module["objectives"]}
-    module["questions"] = _questions(c, node, objective_ids, images)
+    module["questions"] = _questions(c, node, objective_ids, images, fmt, reference_ids)
+    if fmt >= 2:
+        _module_bank(c, node, module)
     return module
 
 
-def _references(c: _Checker, node: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _refs(
+    c: _Checker, item: Mapping[str, Any], path: tuple[str | int, ...], known: set[str], what: str
+) -> list[str]:
+    """The reference ids ``item`` names in ``refs``: at least one, each listed in the module."""
+    value = item.get("refs")
+    if not isinstance(value, list) or not value:
+        c.add(
+            item,
+            "refs" if "refs" in item else None,
+            (*path, "refs"),
+            f"{what} names no reference ('refs: [R1]')",
+        )
+        return []
+    refs = []
+    for ref in value:
+        if not isinstance(ref, str) or ref not in known:
+            c.add(
+                item,
+                "refs",
+                (*path, "refs"),
+                f"{what} cites unknown reference {ref!r} "
+                f"(the module lists {', '.join(sorted(known)) or 'none'})",
+            )
+        elif ref not in refs:
+            refs.append(ref)
+    return refs
+
+
+def _key_facts(c: _Checker, node: Mapping[str, Any], known: set[str]) -> list[dict[str, Any]]:
+    facts = []
+    for index, item in c.mapping_list(node, "key_facts", ()):
+        path: tuple[str | int, ...] = ("key_facts", index)
+        c.unknown_fields(item, {"text", "refs"}, path)
+        facts.append(
+            {"text": c.text(item, "text", path), "refs": _refs(c, item, path, known, f"key fact {index + 1}")}
+        )
+    return facts
+
+
+def _raw_by_id(node: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The raw mappings of a module's list ``key`` by their id (to report at their line)."""
+    value = node.get(key)
+    items = value if isinstance(value, list) else []
+    return {item.get("id"): item for item in items if isinstance(item, Mapping)}
+
+
+def _module_bank(c: _Checker, node: Mapping[str, Any], module: dict[str, Any]) -> None:
+    """Format-2 rules over one module: every objective tested, safety items, critical steps, keys."""
+    tested = {question["objective"] for question in module["questions"]}
+    raw_objectives = _raw_by_id(node, "objectives")
+    for objective in module["objectives"]:
+        if objective["id"] and objective["id"] not in tested:
+            item = raw_objectives.get(objective["id"], node)
+            c.add(item, "id", ("objectives",), f"objective '{objective['id']}' has no question")
+    if HANDS_ON_KINDS & set(module["kinds"]):
+        safety = [q for q in module["questions"] if SAFETY_TAG in q.get("tags", [])]
+        if len(safety) < MIN_SAFETY_ITEMS:
+            c.add(
+                node,
+                "questions" if "questions" in node else None,
+                ("questions",),
+                f"a hands-on module needs at least {MIN_SAFETY_ITEMS} questions tagged "
+                f"'{SAFETY_TAG}' (it has {len(safety)})",
+            )
+    raw_skills = _raw_by_id(node, "skills")
+    for skill in module["skills"]:
+        if skill["checklist"] and not any(step.get("critical") for step in skill["checklist"]):
+            item = raw_skills.get(skill["id"], node)
+            c.add(
+                item,
+                "checklist",
+                ("skills",),
+                f"skill '{skill['id']}' has no critical step (mark the must-pass steps 'critical: true')",
+            )
+    positions: dict[int, list[str]] = {}
+    for question in module["questions"]:
+        if question["kind"] == "single":
+            index = next((i for i, o in enumerate(question["options"]) if o["correct"]), 0)
+            positions.setdefault(index, []).append(question["id"])
+    total = sum(len(ids) for ids in positions.values())
+    if total >= KEY_POSITION_MIN_ITEMS:
+        for index, ids in sorted(positions.items()):
+            if len(ids) * 2 > total:
+                c.add(
+                    node,
+                    "questions" if "questions" in node else None,
+                    ("questions",),
+                    f"{len(ids)} of the {total} single-answer keys are option {index + 1} "
+                    f"({', '.join(ids)}); spread the keys so none holds more than half",
+                )
+
+
+def _stem_words(stem: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", stem.lower()))
+
+
+def bank_problems(located: Sequence[LocatedQuestion]) -> list[Problem]:
+    """Format-2 rules over the whole question bank: duplicate stems, true/false balance."""
+    problems = []
+    stems: dict[str, LocatedQuestion] = {}
+    for item in located:
+        words = _stem_words(item.question["stem"])
+        first = stems.get(words)
+        if words and first is not None:
+            problems.append(
+                Problem(
+                    item.file,
+                    item.line,
+                    (*item.path, "stem"),
+                    f"question {item.question['id']} repeats the stem of {first.question['id']} "
+                    f"({first.file}:{first.line or 1})",
+                )
+            )
+        stems.setdefault(words, item)
+    flags = [item for item in located if item.question["kind"] == "true_false"]
+    if flags:
+        true = [item for item in flags if item.question["options"][0]["correct"]]
+        share = len(true) / len(flags)
+        if not TRUE_SHARE[0] <= share <= TRUE_SHARE[1]:
+            last = (true if share > TRUE_SHARE[1] else [i for i in flags if i not in true])[-1]
+            problems.append(
+                Problem(
+                    last.file,
+                    last.line,
+                    (*last.path, "answer"),
+                    f"{len(true)} of the {len(flags)} true/false questions are true ({share:.0%}); "
+                    f"keep the bank between {TRUE_SHARE[0]:.0%} and {TRUE_SHARE[1]:.0%} true",
+                )
+            )
+    return problems
+
+
+def _references(c: _Checker, node: Mapping[str, Any], fmt: int = 1) -> list[dict[str, Any]]:
     references = []
+    seen: set[str] = set()
     for index, item in c.mapping_list(node, "references", ()):
         path: tuple[str | int, ...] = ("references", index)
-        c.unknown_fields(item, {"text", "url", "general_knowledge"}, path)
+        c.unknown_fields(item, {"id", "text", "url", "general_knowledge"}, path)
+        ref_id = item.get("id")
+        if ref_id is None and fmt >= 2:
+            c.add(item, None, (*path, "id"), f"reference {index + 1} needs an id such as R1 or S")
+        elif ref_id is not None and (not isinstance(ref_id, str) or not REFERENCE_ID_PATTERN.match(ref_id)):
+            c.add(
+                item,
+                "id",
+                (*path, "id"),
+                f"reference id {ref_id!r} must look like R1 (or S for the seed article)",
+            )
+            ref_id = None
+        elif ref_id in seen:
+            c.add(item, "id", (*path, "id"), f"reference id {ref_id} is used twice")
+        if isinstance(ref_id, str):
+            seen.add(ref_id)
         text = c.text(item, "text", path, limit=1000)
         url = c.text(item, "url", path, required=False, limit=500) or None
         if url and not url.startswith(("https://", "http://")):
@@ -425,7 +623,10 @@ def _references(c: _Checker, node: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "'general_knowledge' must be true or false",
             )
             general = False
-        references.append({"text": text, "url": url, "general_knowledge": general})
+        reference = {"text": text, "url": url, "general_knowledge": general}
+        if ref_id:
+            reference = {"id": ref_id, **reference}
+        references.append(reference)
     return references
 
 
@@ -467,7 +668,7 @@ def _objectives(c: _Checker, node: Mapping[str, Any]) -> list[dict[str, Any]]:
     return objectives
 
 
-def _skills(c: _Checker, node: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _skills(c: _Checker, node: Mapping[str, Any], fmt: int = 1) -> list[dict[str, Any]]:
     skills = []
     seen: set[str] = set()
     for index, item in c.mapping_list(node, "skills", ()):
@@ -481,13 +682,15 @@ def _skills(c: _Checker, node: Mapping[str, Any]) -> list[dict[str, Any]]:
             "id": key,
             "title": c.text(item, "title", path, limit=MAX_TITLE),
             "description": c.text(item, "description", path, required=False),
-            "checklist": _checklist(c, item, path),
+            "checklist": _checklist(c, item, path, fmt),
         }
         skills.append(skill)
     return skills
 
 
-def _checklist(c: _Checker, item: Mapping[str, Any], path: tuple[str | int, ...]) -> list[dict[str, str]]:
+def _checklist(
+    c: _Checker, item: Mapping[str, Any], path: tuple[str | int, ...], fmt: int = 1
+) -> list[dict[str, Any]]:
     value = item.get("checklist")
     if not isinstance(value, list) or not value:
         c.add(
@@ -516,18 +719,30 @@ def _checklist(c: _Checker, item: Mapping[str, Any], path: tuple[str | int, ...]
         if key in seen:
             c.add(value, index, (*path, "checklist"), f"duplicate checklist step id '{key}'")
         seen.add(key)
-        steps.append({"id": key, "text": text})
+        clean: dict[str, Any] = {"id": key, "text": text}
+        critical = step.get("critical", False) if isinstance(step, Mapping) else False
+        if not isinstance(critical, bool):
+            c.add(step, "critical", (*path, "checklist", index), "'critical' must be true or false")
+        elif critical:
+            # Written only when true, so a checklist without critical steps keeps its content hash.
+            clean["critical"] = True
+        steps.append(clean)
     return steps
 
 
 def _questions(
-    c: _Checker, node: Mapping[str, Any], objective_ids: set[str], images: Mapping[str, ImageInfo]
+    c: _Checker,
+    node: Mapping[str, Any],
+    objective_ids: set[str],
+    images: Mapping[str, ImageInfo],
+    fmt: int = 1,
+    reference_ids: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     questions = []
     seen: set[str] = set()
     for index, item in c.mapping_list(node, "questions", ()):
         path: tuple[str | int, ...] = ("questions", index)
-        c.unknown_fields(item, QUESTION_FIELDS, path)
+        c.unknown_fields(item, QUESTION_FIELDS_2 if fmt >= 2 else QUESTION_FIELDS, path)
         key = c.key(item, "id", path, "question")
         if key in seen:
             c.add(item, "id", (*path, "id"), f"duplicate question id '{key}'")
@@ -559,8 +774,31 @@ def _questions(
         }
         question["options"] = _options(c, item, path, kind)
         question["hotspots"] = _hotspots(c, item, path, kind, images.get(question["image"] or ""))
+        if fmt >= 2:
+            question["refs"] = _refs(c, item, path, reference_ids or set(), f"question {key}")
+            question["tags"] = _tags(c, item, path)
+            if kind == "multiple" and question["options"] and all(o["correct"] for o in question["options"]):
+                c.add(
+                    item,
+                    "options",
+                    (*path, "options"),
+                    f"every option of question {key} is correct; a multiple-answer item needs a wrong option",
+                )
+        c.located.append(LocatedQuestion(c.file, line_of(item), path, question))
         questions.append(question)
     return questions
+
+
+def _tags(c: _Checker, item: Mapping[str, Any], path: tuple[str | int, ...]) -> list[str]:
+    value = item.get("tags")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(tag, str) and KEY_PATTERN.match(tag) for tag in value
+    ):
+        c.add(item, "tags", (*path, "tags"), "'tags' must be a list of lower-case words such as safety")
+        return []
+    return list(dict.fromkeys(value))
 
 
 def _image(

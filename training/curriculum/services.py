@@ -79,7 +79,7 @@ def load_versions(version_ids: list[int]) -> list[CurriculumVersion]:
 
 
 def module_content(module: Module) -> dict[str, Any]:
-    return {
+    content = {
         "code": module.code,
         "title": module.title,
         "summary": module.summary,
@@ -87,10 +87,15 @@ def module_content(module: Module) -> dict[str, Any]:
         "planned_minutes": module.planned_minutes,
         "regions": list(module.regions),
         "layers": list(module.layers),
-        "key_facts": list(module.key_facts),
+        "key_facts": [dict(fact) if isinstance(fact, dict) else fact for fact in module.key_facts],
         "prerequisites": list(module.prerequisites),
         "references": [
-            {"text": r["text"], "url": r.get("url"), "general_knowledge": bool(r.get("general_knowledge"))}
+            {
+                **({"id": r["id"]} if r.get("id") else {}),
+                "text": r["text"],
+                "url": r.get("url"),
+                "general_knowledge": bool(r.get("general_knowledge")),
+            }
             for r in module.references
         ],
         "objectives": [{"id": o.key, "verb": o.verb, "text": o.text} for o in module.objectives],
@@ -99,7 +104,14 @@ def module_content(module: Module) -> dict[str, Any]:
                 "id": s.key,
                 "title": s.title,
                 "description": s.description,
-                "checklist": [{"id": step["id"], "text": step["text"]} for step in s.checklist],
+                "checklist": [
+                    {
+                        "id": step["id"],
+                        "text": step["text"],
+                        **({"critical": True} if step.get("critical") else {}),
+                    }
+                    for step in s.checklist
+                ],
             }
             for s in module.skills
         ],
@@ -115,27 +127,29 @@ def module_content(module: Module) -> dict[str, Any]:
                     {"id": o["id"], "text": o["text"], "correct": bool(o.get("correct"))} for o in q.options
                 ],
                 "hotspots": list(q.hotspots),
+                **({"refs": list(q.refs), "tags": list(q.tags)} if module.version.format >= 2 else {}),
             }
             for q in module.questions
         ],
     }
+    return content
 
 
 def version_content(version: CurriculumVersion) -> dict[str, Any]:
-    return {
-        "curriculum": {
-            "slug": version.curriculum.slug,
-            "title": version.title,
-            "description": version.description,
-            "owner": version.owner,
-            "version_notes": version.version_notes,
-            "vocabulary": {
-                "regions": list(version.vocabulary.get("regions", [])),
-                "layers": list(version.vocabulary.get("layers", [])),
-            },
+    header: dict[str, Any] = {
+        "slug": version.curriculum.slug,
+        "title": version.title,
+        "description": version.description,
+        "owner": version.owner,
+        "version_notes": version.version_notes,
+        "vocabulary": {
+            "regions": list(version.vocabulary.get("regions", [])),
+            "layers": list(version.vocabulary.get("layers", [])),
         },
-        "modules": [module_content(module) for module in version.modules],
     }
+    if version.format >= 2:
+        header["format"] = version.format
+    return {"curriculum": header, "modules": [module_content(module) for module in version.modules]}
 
 
 def version_images(version: CurriculumVersion) -> dict[str, bytes]:
@@ -248,6 +262,7 @@ def _new_version(
         owner=header["owner"],
         version_notes=header["version_notes"],
         vocabulary=header["vocabulary"],
+        format=header.get("format", 1),
         created_by_id=actor.id if actor else None,
     )
     db.session.add(version)
@@ -310,6 +325,7 @@ def _write_module(row: Module, module: dict[str, Any]) -> None:
         question.options = [dict(option) for option in item["options"]]
         question.image = item["image"]
         question.hotspots = [dict(shape) for shape in item["hotspots"]]
+        question.refs, question.tags = list(item.get("refs", [])), list(item.get("tags", []))
         question.objective = by_key[item["objective"]]
         question.position = position
         row.questions.append(question)

@@ -254,7 +254,9 @@ def edit_module(module_id: int) -> Any:
     elif form.validate_on_submit():
         try:
             services.update_module(
-                module, form.fields_for_service(), actor=current_user._get_current_object()
+                module,
+                form.fields_for_service(module.version.format),
+                actor=current_user._get_current_object(),
             )
         except DomainError as error:
             show_domain_error(error, form)
