@@ -84,7 +84,7 @@ CURRICULUM_FIELDS = {"format", "slug", "title", "description", "owner", "version
 # facts and questions, question `tags`, and the item-writing rules below. Files that
 # declare no format are format 1 and are read as before, so version-1-era files load.
 FORMATS = (1, 2)
-REFERENCE_ID_PATTERN = re.compile(r"^(R[0-9]{1,3}|S)$")
+REFERENCE_ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,5}$")
 # Module kinds in which trainees handle instruments or tissue.
 HANDS_ON_KINDS = frozenset({"hands_on", "cadaver_lab"})
 SAFETY_TAG = "safety"
@@ -603,7 +603,7 @@ def _references(c: _Checker, node: Mapping[str, Any], fmt: int = 1) -> list[dict
                 item,
                 "id",
                 (*path, "id"),
-                f"reference id {ref_id!r} must look like R1 (or S for the seed article)",
+                f"reference id {ref_id!r} must be capitals and digits such as R1 (S for the seed article, G for general knowledge)",
             )
             ref_id = None
         elif ref_id in seen:
