@@ -554,10 +554,21 @@ def _stem_words(stem: str) -> str:
 
 
 def bank_problems(located: Sequence[LocatedQuestion]) -> list[Problem]:
-    """Format-2 rules over the whole question bank: duplicate stems, true/false balance."""
+    """Format-2 rules over the whole question bank: ids and stems used once, true/false balance."""
     problems = []
     stems: dict[str, LocatedQuestion] = {}
+    ids: dict[str, LocatedQuestion] = {}
     for item in located:
+        first_id = ids.setdefault(item.question["id"], item)
+        if first_id is not item and first_id.file != item.file:
+            problems.append(
+                Problem(
+                    item.file,
+                    item.line,
+                    (*item.path, "id"),
+                    f"question id {item.question['id']} is also used in {first_id.file}:{first_id.line or 1}",
+                )
+            )
         words = _stem_words(item.question["stem"])
         first = stems.get(words)
         if words and first is not None:
@@ -603,7 +614,8 @@ def _references(c: _Checker, node: Mapping[str, Any], fmt: int = 1) -> list[dict
                 item,
                 "id",
                 (*path, "id"),
-                f"reference id {ref_id!r} must be capitals and digits such as R1 (S for the seed article, G for general knowledge)",
+                f"reference id {ref_id!r} must be capitals and digits such as R1 "
+                "(S for the seed article, G for general knowledge)",
             )
             ref_id = None
         elif ref_id in seen:
