@@ -26,8 +26,13 @@ from training.curriculum.models import (
 from training.extensions import db
 
 SHIPPED = DEFAULT_PATH / "regenerative-fat-grafting"
+BONE_STEM = (
+    "    stem: In the programme's model of aging, facial bone resorbs and gives less support "
+    "to the soft tissue above it.\n"
+)
 DOMAIN_CODES = [
     "ANAT-101",
+    "SAFE-150",
     "MFAT-201",
     "MFAT-202",
     "NFAT-301",
@@ -85,7 +90,7 @@ def test_the_shipped_curriculum_meets_the_teaching_bar():
     modules = {m["code"]: m for m in files.load(SHIPPED).content["modules"]}
     for code, module in modules.items():
         assert len(module["objectives"]) >= 3, code
-        assert len(module["questions"]) >= 8, code
+        assert len(module["questions"]) >= 10, code
         objective_ids = {o["id"] for o in module["objectives"]}
         for question in module["questions"]:
             assert question["explanation"], (code, question["id"])
@@ -93,6 +98,7 @@ def test_the_shipped_curriculum_meets_the_teaching_bar():
         tested = {q["objective"] for q in module["questions"]}
         assert tested == objective_ids, f"{code}: every objective is tested"
         assert module["references"], code
+    assert sum(len(module["questions"]) for module in modules.values()) >= 100
     for code in ("MFAT-201", "NFAT-301", "NFAT-303"):
         assert modules[code]["skills"], code
         assert all(len(skill["checklist"]) >= 6 for skill in modules[code]["skills"]), code
@@ -109,6 +115,10 @@ def test_the_shipped_prerequisites_follow_the_module_map():
     assert "NFAT-301" in modules["NFAT-302"]
     assert "NFAT-301" in modules["NFAT-303"]
     assert {"MFAT-202", "NFAT-302"} <= modules["CAL-401"]
+    hands_on = ("MFAT-201", "MFAT-202", "NFAT-301", "NFAT-302", "NFAT-303")
+    assert all("SAFE-150" in modules[code] for code in hands_on)
+    assert "NFAT-302" in modules["REGN-501"]
+    assert "NFAT-302" in modules["NFAT-303"]
 
 
 def test_shipped_facts_agree_with_the_domain():
@@ -119,11 +129,15 @@ def test_shipped_facts_agree_with_the_domain():
         question = next(q for q in modules[code]["questions"] if q["id"] == key)
         return [o["text"] for o in question["options"] if o["correct"]]
 
-    assert answer("NFAT-303", "q-depth") == ["2.5 mm"]
-    assert answer("NFAT-303", "q-duration") == ["3-5 years"]
-    assert answer("NFAT-301", "q-2013") == ["2013"]
-    assert answer("NFAT-302", "q-activation-timing") == ["Days 1-3"]
-    assert answer("NFAT-301", "q-volume") == ["False"]
+    assert answer("NFAT-303", "nfat303-periorbital") == ["0.25-0.5 mm"]
+    assert answer("NFAT-303", "nfat303-cheeks") == ["1.0-1.5 mm"]
+    assert "unknown" in answer("NFAT-303", "nfat303-durability")[0]
+    assert "about 30 passes" in answer("NFAT-301", "nfat301-passes")[0]
+    assert "2013" in answer("NFAT-301", "nfat301-authors")[0]
+    assert answer("NFAT-302", "nfat302-inflammation-falls") == ["False"]
+    assert answer("SAFE-150", "safe-lidocaine-dose") == ["About 420 mg (42 mL of 1%)"]
+    assert "collagenase" in answer("CAL-401", "cal-define")[0]
+    assert answer("MFAT-202", "mfat202-hyaluronidase") == ["False"]
 
 
 # --- the command line ---
@@ -138,36 +152,34 @@ def test_validate_passes_on_the_shipped_files(app):
 def test_a_broken_copy_gives_file_and_line_for_every_problem(app, copy):
     modules = copy / "modules"
     edit(
-        modules / "03-mfat-202.yaml",
-        "prerequisites: [ANAT-101, MFAT-201]",
-        "prerequisites: [ANAT-101, MFAT-299]",
+        modules / "04-mfat-202.yaml",
+        "prerequisites: [ANAT-101, SAFE-150, MFAT-201]",
+        "prerequisites: [ANAT-101, SAFE-150, MFAT-299]",
     )
-    edit(modules / "04-nfat-301.yaml", "    objective: contents\n", "    objective: composition\n")
+    edit(modules / "05-nfat-301.yaml", "    objective: contents\n", "    objective: composition\n")
     edit(modules / "01-anat-101.yaml", "regions: [temple,", "regions: [knee, temple,")
     edit(
-        modules / "02-mfat-201.yaml",
-        "      - {id: b, text: A wide cannula with a single large opening, correct: false}",
-        "      - {id: b, text: A wide cannula with a single large opening, correct: true}",
+        modules / "03-mfat-201.yaml",
+        '      - {id: b, text: "A 27 G needle aspirating from the dermis", correct: false}',
+        '      - {id: b, text: "A 27 G needle aspirating from the dermis", correct: true}',
     )
-    (modules / "10-broken.yaml").write_text("code: BRK-101\ntitle: [not closed\n")
+    (modules / "11-broken.yaml").write_text("code: BRK-101\ntitle: [not closed\n")
     result = app.test_cli_runner().invoke(args=["curriculum", "validate", str(copy)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert lines[-1] == "5 problems found."
     where = "regenerative-fat-grafting/modules/"
-    wrong_option = line(
-        modules / "02-mfat-201.yaml", "single large opening, correct: true", back_to="options:"
-    )
+    wrong_option = line(modules / "03-mfat-201.yaml", 'from the dermis", correct: true', back_to="options:")
     assert sorted(lines[:-1]) == [
         f"{where}01-anat-101.yaml:{line(modules / '01-anat-101.yaml', 'knee')}: "
         "unknown region 'knee' (not in the curriculum's vocabulary)",
-        f"{where}02-mfat-201.yaml:{wrong_option}: "
+        f"{where}03-mfat-201.yaml:{wrong_option}: "
         "a single-choice question needs exactly one correct option (it has 2)",
-        f"{where}03-mfat-202.yaml:{line(modules / '03-mfat-202.yaml', 'MFAT-299')}: "
+        f"{where}04-mfat-202.yaml:{line(modules / '04-mfat-202.yaml', 'MFAT-299')}: "
         "unknown prerequisite MFAT-299",
-        f"{where}04-nfat-301.yaml:{line(modules / '04-nfat-301.yaml', 'composition')}: "
-        "question q-contents tests unknown objective 'composition'",
-        f"{where}10-broken.yaml:3: invalid YAML: expected ',' or ']', but got '<stream end>'",
+        f"{where}05-nfat-301.yaml:{line(modules / '05-nfat-301.yaml', 'composition')}: "
+        "question nfat301-adipocytes tests unknown objective 'composition'",
+        f"{where}11-broken.yaml:3: invalid YAML: expected ',' or ']', but got '<stream end>'",
     ]
     assert wrong_option > 60  # a real line deep in the file, not a placeholder
 
@@ -185,9 +197,9 @@ def test_import_is_idempotent_and_a_change_makes_a_new_version(app, session, cop
     assert (count(CurriculumVersion), count(Module), count(Question)) == counts
 
     edit(
-        copy / "modules" / "06-nfat-303.yaml",
-        "Surgical microneedling is done at 2.5 mm depth.",
-        "The depth is 2.5 mm.",
+        copy / "modules" / "07-nfat-303.yaml",
+        "Periorbital skin is thin; 0.25-0.5 mm is the typical setting.",
+        "Periorbital skin is thin, so 0.25-0.5 mm.",
     )
     changed = runner.invoke(args=["curriculum", "import", str(copy)])
     assert "imported as version 2" in changed.output
@@ -196,10 +208,10 @@ def test_import_is_idempotent_and_a_change_makes_a_new_version(app, session, cop
     assert v1.state is v2.state is VersionState.PUBLISHED
     # the old version keeps its rows and ids, untouched
     assert sorted(q.id for m in v1.modules for q in m.questions) == question_ids
-    old = next(q for m in v1.modules for q in m.questions if q.key == "q-depth")
-    assert old.explanation == "Surgical microneedling is done at 2.5 mm depth."
-    new = next(q for m in v2.modules for q in m.questions if q.key == "q-depth")
-    assert new.explanation == "The depth is 2.5 mm."
+    old = next(q for m in v1.modules for q in m.questions if q.key == "nfat303-periorbital")
+    assert old.explanation == "Periorbital skin is thin; 0.25-0.5 mm is the typical setting."
+    new = next(q for m in v2.modules for q in m.questions if q.key == "nfat303-periorbital")
+    assert new.explanation == "Periorbital skin is thin, so 0.25-0.5 mm."
 
 
 def test_an_invalid_curriculum_imports_nothing(app, session, copy, tmp_path):
@@ -207,12 +219,12 @@ def test_an_invalid_curriculum_imports_nothing(app, session, copy, tmp_path):
     other = tmp_path / "other"
     shutil.copytree(copy, other)
     edit(other / "curriculum.yaml", "slug: regenerative-fat-grafting", "slug: other-curriculum")
-    edit(other / "modules" / "09-evid-601.yaml", "planned_minutes: 90", "planned_minutes: ninety")
+    edit(other / "modules" / "10-evid-601.yaml", "planned_minutes: 90", "planned_minutes: ninety")
     result = app.test_cli_runner().invoke(args=["curriculum", "import", str(tmp_path)])
     assert result.exit_code == 1
-    at = line(other / "modules" / "09-evid-601.yaml", "planned_minutes")
+    at = line(other / "modules" / "10-evid-601.yaml", "planned_minutes")
     assert (
-        f"other/modules/09-evid-601.yaml:{at}: 'planned_minutes' must be a whole number, not text"
+        f"other/modules/10-evid-601.yaml:{at}: 'planned_minutes' must be a whole number, not text"
         in result.output
     )
     assert count(Curriculum) == count(CurriculumVersion) == count(Module) == 0
@@ -220,18 +232,18 @@ def test_an_invalid_curriculum_imports_nothing(app, session, copy, tmp_path):
 
 def test_export_validate_import_round_trips_to_an_identical_version(app, session, copy, tmp_path):
     image_name = "face-regions.png"
-    (copy / "images").mkdir()
+    (copy / "images").mkdir(exist_ok=True)
     (copy / "images" / image_name).write_bytes(png())
     edit(
         copy / "modules" / "01-anat-101.yaml",
-        "    stem: What is a tear trough?\n",
-        "    stem: What is a tear trough?\n    image: face-regions.png\n",
+        BONE_STEM,
+        BONE_STEM + "    image: face-regions.png\n",
     )
     edit(
         copy / "modules" / "01-anat-101.yaml",
         "questions:\n",
         "questions:\n"
-        "  - id: q-hotspot-temple\n    kind: hotspot\n    objective: visible-signs\n"
+        "  - id: q-hotspot-temple\n    kind: hotspot\n    objective: visible-signs\n    refs: [G]\n"
         "    stem: Click the temple.\n    image: face-regions.png\n"
         "    hotspots:\n      - {shape: rect, x: 2, y: 2, w: 10, h: 10}\n"
         "      - {shape: polygon, points: [[20, 20], [30, 20], [25, 30]]}\n"
@@ -259,12 +271,12 @@ def test_export_refuses_an_unknown_curriculum_or_a_full_folder(app, session, tmp
 
 
 def test_an_image_that_is_not_an_image_is_refused(app, copy):
-    (copy / "images").mkdir()
+    (copy / "images").mkdir(exist_ok=True)
     (copy / "images" / "fake.png").write_bytes(b"<html>not a picture</html>")
     edit(
         copy / "modules" / "01-anat-101.yaml",
-        "    stem: What is a tear trough?\n",
-        "    stem: What is a tear trough?\n    image: fake.png\n",
+        BONE_STEM,
+        BONE_STEM + "    image: fake.png\n",
     )
     problems = [str(p) for p in files.load(copy).problems]
     at = line(copy / "modules" / "01-anat-101.yaml", "image: fake.png")
@@ -291,12 +303,12 @@ def test_a_file_that_is_not_utf8_is_refused(copy):
 
 
 def test_an_oversized_image_is_refused(copy):
-    (copy / "images").mkdir()
+    (copy / "images").mkdir(exist_ok=True)
     (copy / "images" / "big.png").write_bytes(b"\x89PNG" + b"0" * (files.MAX_IMAGE_BYTES + 1))
     edit(
         copy / "modules" / "01-anat-101.yaml",
-        "    stem: What is a tear trough?\n",
-        "    stem: What is a tear trough?\n    image: big.png\n",
+        BONE_STEM,
+        BONE_STEM + "    image: big.png\n",
     )
     (problem,) = files.load(copy).problems
     assert "the limit is" in problem.message
@@ -319,7 +331,7 @@ def test_a_draft_is_a_copy_and_publishing_makes_a_new_version(ctx, make, shipped
     assert draft.number == 2
     assert draft.based_on is shipped
     module = next(m for m in draft.modules if m.code == "NFAT-303")
-    question = next(q for q in module.questions if q.key == "q-depth")
+    question = next(q for q in module.questions if q.key == "nfat303-periorbital")
     item = services.module_content(module)["questions"][module.questions.index(question)]
     item["stem"] = "How deep does surgical nanofat microneedling go?"
     services.save_question(module, question, item, actor=author)
@@ -327,11 +339,17 @@ def test_a_draft_is_a_copy_and_publishing_makes_a_new_version(ctx, make, shipped
     db.session.commit()
     assert published.state is VersionState.PUBLISHED
     assert published.content_hash != shipped.content_hash
-    old = next(q for m in shipped.modules if m.code == "NFAT-303" for q in m.questions if q.key == "q-depth")
-    assert old.stem == "At what depth is surgical nanofat microneedling done?"
+    old = next(
+        q
+        for m in shipped.modules
+        if m.code == "NFAT-303"
+        for q in m.questions
+        if q.key == "nfat303-periorbital"
+    )
+    assert old.stem.startswith("You set up nanofat microneedling for the thin, crepey periorbital skin")
     comparison = services.compare_versions(shipped, published)
     assert [c.code for c in comparison.modules_changed] == ["NFAT-303"]
-    assert comparison.modules_changed[0].questions_changed == ["q-depth"]
+    assert comparison.modules_changed[0].questions_changed == ["nfat303-periorbital"]
 
 
 def test_only_one_draft_at_a_time_and_published_versions_never_change(ctx, make, shipped):
@@ -348,7 +366,7 @@ def test_only_one_draft_at_a_time_and_published_versions_never_change(ctx, make,
 def test_an_edit_is_checked_with_the_file_rules_and_keyed_by_field(ctx, make, shipped):
     author = make.faculty()
     draft = services.start_draft(shipped, actor=author)
-    module = draft.modules[1]
+    module = next(m for m in draft.modules if m.code == "MFAT-201")
     item = {
         "id": "q-new",
         "kind": "single",
@@ -365,6 +383,7 @@ def test_an_edit_is_checked_with_the_file_rules_and_keyed_by_field(ctx, make, sh
         "objective": ["question q-new tests unknown objective 'nope'"],
         "stem": ["'stem' is required"],
         "options": ["a single-choice question needs exactly one correct option (it has 2)"],
+        "refs": ["question q-new names no reference ('refs: [R1]')"],
     }
     with pytest.raises(InvalidInput) as caught:
         services.update_module(module, {"prerequisites": ["MFAT-201"], "planned_minutes": 0}, actor=author)
@@ -395,9 +414,17 @@ def test_skills_keep_checklist_ids_and_discarding_removes_the_draft(ctx, make, s
         "description": "",
         "checklist": [{"id": "step-9", "text": "Only"}],
     }
+    with pytest.raises(InvalidInput) as caught:
+        services.save_skill(module, skill, item, actor=author)
+    assert caught.value.problems == {
+        "checklist": [
+            "skill 'microfat-harvest' has no critical step (mark the must-pass steps 'critical: true')"
+        ]
+    }
+    item["checklist"][0]["critical"] = True
     saved = services.save_skill(module, skill, item, actor=author)
     assert saved.id == skill.id
-    assert saved.checklist == [{"id": "step-9", "text": "Only"}]
+    assert saved.checklist == [{"id": "step-9", "text": "Only", "critical": True}]
     draft_id = draft.id
     services.discard(draft, actor=author)
     assert db.session.get(CurriculumVersion, draft_id) is None
@@ -411,7 +438,7 @@ def test_add_image_refuses_what_is_not_an_image(ctx, make, shipped):
         services.add_image(draft, "face.png", b"GIF89a but not really", actor=author)
     row = services.add_image(draft, "face.png", png(), actor=author)
     assert (row.width, row.height, row.media_type) == (64, 48, "image/png")
-    assert count(CurriculumImage) == 1
+    assert set(services.version_images(draft)) == {"face.png", "face-arteries.png", "skin-layers.png"}
 
 
 def test_hotspot_questions_survive_a_draft_copy(ctx, make, shipped):
@@ -428,6 +455,7 @@ def test_hotspot_questions_survive_a_draft_copy(ctx, make, shipped):
         "options": [],
         "image": "face.png",
         "hotspots": [{"shape": "circle", "cx": 10, "cy": 10, "r": 5}],
+        "refs": ["S"],
     }
     saved = services.save_question(module, None, item, actor=author)
     assert saved.kind is QuestionKind.HOTSPOT

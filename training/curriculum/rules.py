@@ -507,10 +507,10 @@ def _module_bank(c: _Checker, node: Mapping[str, Any], module: dict[str, Any]) -
     """Format-2 rules over one module: every objective tested, safety items, critical steps, keys."""
     tested = {question["objective"] for question in module["questions"]}
     raw_objectives = _raw_by_id(node, "objectives")
-    for objective in module["objectives"]:
+    for index, objective in enumerate(module["objectives"]):
         if objective["id"] and objective["id"] not in tested:
             item = raw_objectives.get(objective["id"], node)
-            c.add(item, "id", ("objectives",), f"objective '{objective['id']}' has no question")
+            c.add(item, "id", ("objectives", index, "id"), f"objective '{objective['id']}' has no question")
     if HANDS_ON_KINDS & set(module["kinds"]):
         safety = [q for q in module["questions"] if SAFETY_TAG in q.get("tags", [])]
         if len(safety) < MIN_SAFETY_ITEMS:
@@ -522,13 +522,13 @@ def _module_bank(c: _Checker, node: Mapping[str, Any], module: dict[str, Any]) -
                 f"'{SAFETY_TAG}' (it has {len(safety)})",
             )
     raw_skills = _raw_by_id(node, "skills")
-    for skill in module["skills"]:
+    for index, skill in enumerate(module["skills"]):
         if skill["checklist"] and not any(step.get("critical") for step in skill["checklist"]):
             item = raw_skills.get(skill["id"], node)
             c.add(
                 item,
                 "checklist",
-                ("skills",),
+                ("skills", index, "checklist"),
                 f"skill '{skill['id']}' has no critical step (mark the must-pass steps 'critical: true')",
             )
     positions: dict[int, list[str]] = {}
@@ -1178,9 +1178,11 @@ def layout(modules: Sequence[tuple[str, str, Sequence[str]]]) -> list[Node]:
     return nodes
 
 
-def checklist_from_lines(lines: Sequence[str], existing: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
-    """Steps typed one per line; a step whose text is unchanged keeps its id (assessments refer to it)."""
+def checklist_from_lines(lines: Sequence[str], existing: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Steps typed one per line; a step whose text is unchanged keeps its id (assessments refer
+    to it) and whether it is critical."""
     by_text = {step["text"]: step["id"] for step in existing}
+    critical = {step["id"] for step in existing if step.get("critical")}
     used = set()
     steps = []
     for line in lines:
@@ -1194,7 +1196,7 @@ def checklist_from_lines(lines: Sequence[str], existing: Sequence[Mapping[str, s
                 number += 1
             key = f"step-{number}"
         used.add(key)
-        steps.append({"id": key, "text": text})
+        steps.append({"id": key, "text": text, **({"critical": True} if key in critical else {})})
     return steps
 
 
