@@ -16,7 +16,6 @@ from training.curriculum import files, services
 from training.curriculum.cli import DEFAULT_PATH
 from training.curriculum.models import (
     Curriculum,
-    CurriculumImage,
     CurriculumVersion,
     Module,
     Question,
