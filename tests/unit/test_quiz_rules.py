@@ -37,6 +37,25 @@ def test_draw_uses_what_there_is_when_an_objective_runs_out():
     assert sorted(rules.draw_questions(pool, 10, random.Random(1))) == [1, 2, 3, 4]
 
 
+def test_successive_attempts_walk_through_every_question_of_each_objective():
+    # 5 questions per objective, 2 needed per objective and attempt: the first attempt
+    # used to draw freely, and a fixed seed (or bad luck) could repeat the same items.
+    pool = [rules.PoolQuestion(i, objective_id=i % 3) for i in range(15)]
+    for seed in range(10):
+        attempts = [set(rules.draw_questions(pool, 6, random.Random(seed), rotation=n)) for n in range(3)]
+        assert set().union(*attempts) == set(range(15)), seed
+        assert not set.intersection(*attempts), "no question is in every attempt"
+        for drawn in attempts:
+            assert sorted(Counter(i % 3 for i in drawn).values()) == [2, 2, 2]
+
+
+def test_the_same_seed_without_rotation_repeats_the_draw_and_rotation_changes_it():
+    pool = [rules.PoolQuestion(i, objective_id=i % 5) for i in range(10)]  # 2 per objective
+    first = rules.draw_questions(pool, 5, random.Random(7), rotation=0)
+    assert sorted(rules.draw_questions(pool, 5, random.Random(7), rotation=0)) == sorted(first)
+    assert set(rules.draw_questions(pool, 5, random.Random(7), rotation=1)).isdisjoint(first)
+
+
 def test_draw_of_an_empty_pool_is_empty():
     assert rules.draw_questions([], 5, random.Random(0)) == []
 

@@ -36,23 +36,36 @@ class PoolQuestion:
     objective_id: int
 
 
-def draw_questions(pool: Sequence[PoolQuestion], count: int, rng: random.Random) -> list[int]:
-    """``count`` question ids at random, spread as evenly as possible across objectives.
+def draw_questions(
+    pool: Sequence[PoolQuestion], count: int, rng: random.Random, rotation: int = 0
+) -> list[int]:
+    """``count`` question ids, spread as evenly as possible across objectives.
 
-    Objectives take turns (in a random order) giving one random question each, so
-    no objective gets a second question before every objective that still has
-    questions has had one. The result is in random order.
+    Objectives take turns (in a random order) giving one question each, so no
+    objective gets a second question before every objective that still has
+    questions has had one. Within an objective the questions rotate with
+    ``rotation`` (the number of earlier attempts): attempt n starts n windows
+    further along the objective's questions, so successive attempts walk through
+    every question instead of meeting the same ones again. The result is in
+    random order.
     """
     by_objective: dict[int, list[int]] = defaultdict(list)
     for question in sorted(pool, key=lambda q: q.id):
         by_objective[question.objective_id].append(question.id)
-    queues = [rng.sample(ids, len(ids)) for _, ids in sorted(by_objective.items())]
+    if not by_objective or count <= 0:
+        return []
+    # The questions every objective gives at least, and so how far each attempt moves on.
+    window = max(1, count // len(by_objective))
+    queues = []
+    for _, ids in sorted(by_objective.items()):
+        start = (rotation * window) % len(ids)
+        queues.append(ids[start:] + ids[:start])
     rng.shuffle(queues)
     drawn: list[int] = []
     while len(drawn) < count and any(queues):
         for queue in queues:
             if queue and len(drawn) < count:
-                drawn.append(queue.pop())
+                drawn.append(queue.pop(0))
     rng.shuffle(drawn)
     return drawn
 

@@ -339,7 +339,10 @@ def start_attempt(
     # A fair draw of questions, not a secret.
     rng = random.Random(seed)  # nosec B311
     drawn_ids = rules.draw_questions(
-        [rules.PoolQuestion(q.id, q.objective_id) for q in pool], quiz.question_count, rng
+        [rules.PoolQuestion(q.id, q.objective_id) for q in pool],
+        quiz.question_count,
+        rng,
+        rotation=used or 0,
     )
     if not drawn_ids:
         raise Conflict("This quiz has no questions yet. Tell the workshop's faculty.")
