@@ -14,7 +14,13 @@ from PIL import Image
 
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
-from training.curriculum.models import Question, QuestionKind, VersionState
+from training.curriculum.models import (
+    CurriculumImage,
+    CurriculumVersion,
+    Question,
+    QuestionKind,
+    VersionState,
+)
 from training.extensions import db
 from training.quizzes.models import Attempt, AttemptQuestion, AttemptState, QuizPurpose
 
@@ -249,9 +255,29 @@ def test_authoring_a_hotspot_question_on_a_draft(client, make, app):
     assert response.status_code == 302
     question = db.session.scalar(sa.select(Question).where(Question.kind == QuestionKind.HOTSPOT))
     assert question.hotspots[0] == {"shape": "circle", "cx": 50.0, "cy": 50.0, "r": 20.0}
-    stored = Path(app.instance_path) / "uploads" / "question-images" / question.image
-    assert stored.is_file()
-    assert not question.image.startswith("face")
+    # The image is one of the draft's images, where the curriculum rules look for it
+    # (it used to go to uploads/, and then every module edit and the publish failed).
+    assert not (Path(app.instance_path) / "uploads" / "question-images").exists()
+    stored = db.session.scalar(
+        sa.select(CurriculumImage).where(
+            CurriculumImage.version_id == draft.id, CurriculumImage.name == question.image
+        )
+    )
+    assert (stored.width, stored.height) == (300, 200)
+    edited = client.post(
+        f"/curricula/modules/{module.id}/edit",
+        data={
+            "title": "Hotspots, edited after the image was added",
+            "kinds": module.kinds,
+            "planned_minutes": str(module.planned_minutes),
+            "objectives": "\n".join(f"{o.key} | {o.verb} | {o.text}" for o in module.objectives),
+        },
+    )
+    assert edited.status_code == 302, edited.text
+    published = client.post(f"/curricula/versions/{draft.id}/publish", data={"version_notes": "Hotspot."})
+    assert published.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CurriculumVersion, draft.id).state is VersionState.PUBLISHED
     image = client.get(f"/questions/{question.id}/image")
     assert image.mimetype == "image/png"
     assert image.headers["Cache-Control"] == "private, no-store"

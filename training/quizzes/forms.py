@@ -134,6 +134,12 @@ class HotspotQuestionForm(FlaskForm):
     objective_id = SelectField("Objective", coerce=int, validators=[InputRequired()])
     explanation = TextAreaField("Explanation shown as feedback", validators=[Optional(), Length(max=5000)])
     image = FileField("Anatomical image (PNG, JPEG or WebP)")
+    refs = StringField(
+        "References it rests on",
+        description="Ids from the module's references, e.g. R12.",
+        validators=[Optional(), Length(max=200)],
+    )
+    tags = StringField("Tags", description="e.g. safety", validators=[Optional(), Length(max=200)])
     hotspots = TextAreaField(
         "Regions (drawn on the image)",
         validators=[Optional(), Length(max=50_000)],

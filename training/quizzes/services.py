@@ -6,6 +6,7 @@ commit: the view commits once at the end of the request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -24,7 +25,8 @@ from training.core import audit, uploads
 from training.core.cache import StampedCache
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from training.curriculum.models import Module, Question, QuestionKind
+from training.curriculum import services as curriculum_services
+from training.curriculum.models import CurriculumImage, Module, Question, QuestionKind
 from training.extensions import db
 from training.quizzes import rules
 from training.quizzes.models import (
@@ -1033,15 +1035,38 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
 FROZEN = (
     "This curriculum version is published and frozen: its questions cannot change. Start a new draft version."
 )
+# Where hotspot images were stored before they became images of the curriculum version;
+# still read so that questions saved then keep showing their picture.
 IMAGE_KIND = "question-images"
 
 
-def image_path(question: Question) -> Any:
-    return uploads.path_of(IMAGE_KIND, question.image)
+def _version_image(question: Question) -> CurriculumImage | None:
+    if not question.image:
+        return None
+    return db.session.scalar(
+        sa.select(CurriculumImage).where(
+            CurriculumImage.version_id == question.module.version_id, CurriculumImage.name == question.image
+        )
+    )
+
+
+def image_file(question: Question) -> tuple[bytes, str] | None:
+    """The bytes and media type of a question's image: an image of its curriculum version
+    (where the files and the validator keep them), or a legacy upload."""
+    row = _version_image(question)
+    if row is not None:
+        return row.data, row.media_type
+    path = uploads.path_of(IMAGE_KIND, question.image) if question.image else None
+    if path is None:
+        return None
+    return path.read_bytes(), uploads.mime_of(path.name)
 
 
 def image_size(question: Question) -> tuple[int, int] | None:
-    path = image_path(question)
+    row = _version_image(question)
+    if row is not None:
+        return row.width, row.height
+    path = uploads.path_of(IMAGE_KIND, question.image) if question.image else None
     return uploads.dimensions(path) if path is not None else None
 
 
@@ -1075,6 +1100,8 @@ def save_hotspot_question(
     regions_json: str,
     image_data: bytes | None,
     actor: User,
+    refs: list[str] | None = None,
+    tags: list[str] | None = None,
 ) -> Question:
     """Create (``question`` None) or change a hotspot question of a draft version."""
     if module.version.frozen:
@@ -1086,7 +1113,7 @@ def save_hotspot_question(
             checked = uploads.check_image(image_data)
         except InvalidInput as error:
             problems.update(error.problems)
-    elif question is None or image_path(question) is None:
+    elif question is None or image_size(question) is None:
         problems["image"] = ["Upload the image the trainee will click on."]
     size = (checked.width, checked.height) if checked else (image_size(question) if question else None)
     regions, more = _hotspot_problems(module, objective_id, regions_json, size)
@@ -1095,6 +1122,15 @@ def save_hotspot_question(
         problems["stem"] = ["Write the question."]
     if problems:
         raise InvalidInput(problems)
+    image_name = None
+    if checked is not None:
+        # The image joins the version's images, where the curriculum rules (and an export)
+        # look for it; a name from its digest never replaces another question's image.
+        extension = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+        image_name = (
+            f"hotspot-{hashlib.sha256(checked.data).hexdigest()[:16]}.{extension.get(checked.mime, 'png')}"
+        )
+        curriculum_services.add_image(module.version, image_name, checked.data, actor=actor)
     before = None
     if question is None:
         position = db.session.scalar(
@@ -1111,12 +1147,16 @@ def save_hotspot_question(
         db.session.add(question)
     else:
         before = {"stem": question.stem, "hotspots": question.hotspots, "image": question.image}
-    if checked is not None:
-        question.image = uploads.store(checked, IMAGE_KIND)
+    if image_name is not None:
+        question.image = image_name
     question.stem = stem.strip()
     question.objective_id = objective_id
     question.explanation = explanation.strip()
     question.hotspots = regions
+    if refs is not None:
+        question.refs = refs
+    if tags is not None:
+        question.tags = tags
     db.session.flush()
     after = {"stem": question.stem, "hotspots": question.hotspots, "image": question.image}
     old, new = audit.diff(before or {}, after)

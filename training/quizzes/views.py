@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +24,7 @@ from training.core.errors import DomainError
 from training.core.forms import choices
 from training.core.permissions import ensure
 from training.core.web import json_error, page_number, show_domain_error, wants_json
+from training.curriculum.forms import words
 from training.curriculum.models import Module, Question, QuestionKind
 from training.extensions import db
 from training.quizzes import bp, rules, services
@@ -580,6 +581,8 @@ def _save_hotspot(module: Module, question: Question | None, form: HotspotQuesti
             explanation=form.explanation.data or "",
             regions_json=form.hotspots.data or "",
             image_data=data,
+            refs=words(form.refs.data),
+            tags=[tag.lower() for tag in words(form.tags.data)],
             actor=_me(),
         )
     except DomainError as error:
@@ -620,6 +623,8 @@ def edit_hotspot_question(question_id: int):
         form.objective_id.data = question.objective_id
         form.explanation.data = question.explanation
         form.hotspots.data = json.dumps(question.hotspots)
+        form.refs.data = ", ".join(question.refs)
+        form.tags.data = ", ".join(question.tags)
     if module.version.frozen:
         flash(services.FROZEN, "warning")
     elif form.validate_on_submit() and _save_hotspot(module, question, form):
@@ -640,10 +645,11 @@ def edit_hotspot_question(question_id: int):
 def question_image(question_id: int):
     question = db.get_or_404(Question, question_id)
     permissions.ensure_or_404(permissions.can_see_question(current_user, question))
-    path = services.image_path(question)
-    if path is None:
+    found = services.image_file(question)
+    if found is None:
         abort(404)
-    response = send_file(path, mimetype=services.uploads.mime_of(path.name), max_age=0)
+    data, media_type = found
+    response = current_app.response_class(data, mimetype=media_type)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
