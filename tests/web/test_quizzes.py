@@ -228,6 +228,9 @@ def test_gain_and_item_analysis_pages(client, make):
     row = re.search(r'<tr data-question="q-1">(.*?)</tr>', analysis.text, re.S).group(1)
     assert "too easy" in row
     assert "100%" in row
+    # Options are shuffled per attempt, so the analysis names them by their text, not a letter.
+    correct = next(o for o in module.questions[0].options if o["correct"])
+    assert f'<div data-option="{correct["id"]}">{correct["text"]} <span' in row
 
 
 def test_authoring_a_hotspot_question_on_a_draft(client, make, app):
