@@ -51,19 +51,25 @@ def test_anonymous_visitors_see_the_catalogue_but_not_the_content(client, shippe
 def test_a_trainee_reads_a_module_but_not_its_answer_key(client, make, shipped):
     client.login(make.trainee())
     page = text_of(client.get(f"/curricula/modules/{module_id(shipped, 'NFAT-303')}"))
-    assert "Perform nanofat microneedling evenly over a treatment area." in page
-    assert "Sets the microneedling depth to 2.5 mm." in page  # the skill checklist
-    assert "NFAT-301" in page  # its prerequisite
+    assert "Select the microneedling depth for each region from skin thickness." in page
+    assert "Sets the depth for each region (periorbital 0.25-0.5 mm" in page  # the skill checklist
+    assert "NFAT-302" in page  # its prerequisite
+    # key facts name their references, and the references are listed with their ids
+    assert '<a class="ref small" href="#ref-R7">[R7]</a>' in page
+    assert '<li id="ref-R11"><strong>R11</strong> Pahwa M' in page
     assert "Question bank" not in page
-    assert "At what depth is surgical nanofat microneedling done?" not in page
+    assert "You set up nanofat microneedling for the thin, crepey periorbital skin" not in page
 
 
 def test_faculty_see_the_question_bank_with_the_correct_answers(client, make, shipped):
     client.login(make.faculty())
     page = text_of(client.get(f"/curricula/modules/{module_id(shipped, 'NFAT-303')}"))
     assert "Question bank" in page
-    assert "At what depth is surgical nanofat microneedling done?" in page
-    assert 'aria-label="correct">✔</span> 2.5 mm' in page
+    assert "You set up nanofat microneedling for the thin, crepey periorbital skin" in page
+    assert 'aria-label="correct">✔</span> 0.25-0.5 mm' in page
+    assert "nfat303-periorbital · tests" in page
+    assert 'rests on <a href="#ref-R7">R7</a>' in page
+    assert '<span class="badge text-bg-warning">safety</span>' in page
     # the published version cannot be edited in place
     assert "Edit module" not in page
 
@@ -84,7 +90,7 @@ def test_the_version_page_draws_the_prerequisite_path(client, make, shipped):
     client.login(make.trainee())
     page = client.get(f"/curricula/versions/{shipped}").text
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
-    assert page.count('<g data-code="') == 9
+    assert page.count('<g data-code="') == 10
     assert "<title>MFAT-202 before CAL-401</title>" in page
     # implied by a longer path, so not drawn
     assert "<title>ANAT-101 before CAL-401</title>" not in page
@@ -112,26 +118,31 @@ def test_a_faculty_member_edits_a_question_publishes_and_old_workshops_keep_the_
     question_id = db.session.scalar(
         sa.select(Question.id)
         .join(Module)
-        .where(Module.version_id == draft_id, Module.code == "NFAT-303", Question.key == "q-depth")
+        .where(
+            Module.version_id == draft_id, Module.code == "NFAT-303", Question.key == "nfat303-periorbital"
+        )
     )
     form = client.get(f"/curricula/questions/{question_id}/edit").text
-    assert "At what depth is surgical nanofat microneedling done?" in form
+    assert "You set up nanofat microneedling for the thin, crepey periorbital skin" in form
+    assert 'value="R7"' in form
     response = client.post(
         f"/curricula/questions/{question_id}/edit",
         data={
             "kind": "single",
-            "objective": "depth-and-channels",
-            "stem": "How deep does the surgical microneedle go for nanofat?",
-            "options-0-text": "2.5 mm",
+            "objective": "depth",
+            "stem": "How deep does the microneedle go for nanofat on periorbital skin?",
+            "options-0-text": "0.25-0.5 mm",
             "options-0-correct": "y",
-            "options-1-text": "0.25 mm",
-            "options-2-text": "10 mm",
-            "explanation": "Surgical microneedling is done at 2.5 mm depth.",
+            "options-1-text": "1.0-1.5 mm",
+            "options-2-text": "2.0-2.5 mm",
+            "options-3-text": "3.0 mm",
+            "explanation": "Periorbital skin is thin.",
+            "refs": "R7",
         },
     )
     assert response.status_code == 302, response.text
     published = client.post(
-        f"/curricula/versions/{draft_id}/publish", data={"version_notes": "Reworded q-depth."}
+        f"/curricula/versions/{draft_id}/publish", data={"version_notes": "Reworded nfat303-periorbital."}
     )
     assert published.status_code == 302
     page = text_of(client.get(f"/curricula/versions/{draft_id}", follow_redirects=True))
@@ -140,16 +151,16 @@ def test_a_faculty_member_edits_a_question_publishes_and_old_workshops_keep_the_
     db.session.expire_all()
     new = db.session.get(CurriculumVersion, draft_id)
     assert new.state is VersionState.PUBLISHED
-    assert new.version_notes == "Reworded q-depth."
+    assert new.version_notes == "Reworded nfat303-periorbital."
     # the workshop still points at v1, whose question is unchanged
     old_module = next(m for m in db.session.get(CurriculumVersion, shipped).modules if m.code == "NFAT-303")
     assert workshop.curriculum_version_id == shipped
     assert {m.version_id for m in db.session.get(type(workshop), workshop.id).modules} == {shipped}
     old_page = text_of(client.get(f"/curricula/modules/{old_module.id}"))
-    assert "At what depth is surgical nanofat microneedling done?" in old_page
-    assert "How deep does the surgical microneedle go" not in old_page
+    assert "You set up nanofat microneedling for the thin, crepey periorbital skin" in old_page
+    assert "How deep does the microneedle go" not in old_page
     compare = text_of(client.get(f"/curricula/{new.curriculum_id}/compare?old={shipped}&new={draft_id}"))
-    assert "Questions changed: q-depth" in compare
+    assert "Questions changed: nfat303-periorbital" in compare
 
 
 def test_question_errors_are_shown_next_to_their_fields(client, make, shipped):
@@ -186,16 +197,40 @@ def test_a_true_false_question_is_added_in_the_browser(client, make, shipped):
         data={
             "kind": "true_false",
             "objective": "define-cal",
-            "stem": "CAL adds nanofat to microfat grafting.",
+            "stem": "CAL enriches fat with SVF isolated by collagenase digestion.",
             "answer": "true",
-            "explanation": "That is its definition.",
+            "explanation": "That is Yoshimura's definition.",
+            "refs": "R4",
+            "tags": "Safety",
         },
     )
     assert response.status_code == 302, response.text
     question = db.session.scalar(
-        sa.select(Question).where(Question.module_id == module, Question.key == "q-9")
+        sa.select(Question).where(Question.module_id == module, Question.key == "q-12")
     )
     assert question.correct_option_ids == ["true"]
+    assert (question.refs, question.tags) == (["R4"], ["safety"])
+
+
+def test_a_question_citing_an_unknown_reference_is_refused_by_the_field(client, make, shipped):
+    client.login(make.faculty())
+    draft_id = start_draft(client, shipped)
+    module = module_id(draft_id, "CAL-401")
+    response = client.post(
+        f"/curricula/modules/{module}/questions/new",
+        data={
+            "kind": "true_false",
+            "objective": "define-cal",
+            "stem": "A statement.",
+            "answer": "true",
+            "explanation": "Why.",
+            "refs": "R99",
+        },
+    )
+    assert response.status_code == 200
+    page = text_of(response)
+    errors = page[page.index('id="refs-errors"') :][:300]
+    assert "question q-12 cites unknown reference 'R99' (the module lists R1, R4, R5, R6, S)" in errors
 
 
 def test_a_module_edit_with_an_unmeasurable_verb_is_refused_by_the_field(client, make, shipped):
@@ -230,10 +265,20 @@ def test_a_skill_is_added_with_its_checklist(client, make, shipped):
         f"/curricula/modules/{module}/skills/new",
         data={"title": "Combined graft", "checklist": "Harvest\nPrepare nanofat\nMix\nPlace\nCheck\nRecord"},
     )
-    assert response.status_code == 302, response.text
+    # a format-2 skill needs a critical step
+    assert response.status_code == 200
+    assert "skill 'combined-graft' has no critical step" in text_of(response)
+    response = client.post(
+        f"/curricula/modules/{module}/skills/new",
+        data={
+            "title": "Combined graft",
+            "checklist": "(critical) Harvest\nPrepare nanofat\nMix\nPlace\nCheck\nRecord",
+        },
+    )
     page = client.get(f"/curricula/modules/{module}").text
     assert "Combined graft" in page
     assert "<li>Prepare nanofat</li>" in page
+    assert '<li>Harvest <span class="badge text-bg-danger">critical</span></li>' in page
 
 
 def test_html_in_text_fields_is_shown_as_text(client, make, shipped):
@@ -248,6 +293,7 @@ def test_html_in_text_fields_is_shown_as_text(client, make, shipped):
             "stem": "<script>alert('x')</script> is <b>bold</b>?",
             "answer": "false",
             "explanation": "<img src=x onerror=alert(1)>",
+            "refs": "R4",
         },
     )
     assert response.status_code == 302
@@ -310,7 +356,7 @@ def test_export_downloads_the_files_of_a_version(client, make, shipped):
     assert response.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert "regenerative-fat-grafting/curriculum.yaml" in names
-    assert "regenerative-fat-grafting/modules/06-nfat-303.yaml" in names
+    assert "regenerative-fat-grafting/modules/07-nfat-303.yaml" in names
 
 
 def test_discarding_a_draft(client, make, shipped):
@@ -341,7 +387,8 @@ def test_an_uploaded_image_must_be_an_image(client, make, shipped):
         follow_redirects=True,
     )
     assert "This is not an image we can read: upload a PNG, JPEG, GIF or WebP file." in text_of(fake)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CurriculumImage)) == 0
+    draft_images = sa.select(sa.func.count()).where(CurriculumImage.version_id == draft_id)
+    assert db.session.scalar(draft_images) == 2  # the two diagrams copied from the published version
     real = client.post(
         f"/curricula/versions/{draft_id}/images",
         data={"image": (io.BytesIO(png_bytes()), "Face Regions.PNG")},
@@ -361,6 +408,7 @@ def test_an_uploaded_image_must_be_an_image(client, make, shipped):
             "answer": "true",
             "image": "face_regions.png",
             "explanation": "It does.",
+            "refs": "S",
         },
     )
     assert response.status_code == 302
@@ -397,10 +445,12 @@ def test_a_module_is_edited_in_the_browser_and_the_change_audited(client, make, 
             "layers": ["dermis"],
             "prerequisites": ["ANAT-101"],
             "objectives": "evidence-test | explain | Explain the microscope test.\n"
-            "photography | document | Document outcomes.\nvalues | list | List the values.\n"
-            "transparency | discuss | Discuss what is experimental.",
-            "key_facts": "One fact.\nAnother fact.",
-            "references": "(general) Clinical photography conventions\nDomain digest | https://example.org/digest",
+            "appraise | appraise | Appraise a claim.\nphotography | document | Document outcomes.\n"
+            "transparency | discuss | Discuss what is experimental.\nassessment | describe | Describe OSATS.",
+            "key_facts": "One fact. [G]\nAnother fact. [S, R1]",
+            "references": "S: Seed article\nR1: Tonnard 2013\nR3: Martin 1997\nR6: Kolle 2013\n"
+            "R9: Menkes 2020\nR13: Gofton 2012\n(general) G: Clinical photography conventions\n"
+            "R99: Domain digest | https://example.org/digest",
         },
     )
     assert response.status_code == 302, text_of(response)
@@ -409,10 +459,18 @@ def test_a_module_is_edited_in_the_browser_and_the_change_audited(client, make, 
     assert saved.title == "Evidence, follow-up and honest communication"
     assert saved.kinds == ["seminar", "lecture"]
     assert saved.planned_minutes == 100
-    assert saved.key_facts == ["One fact.", "Another fact."]
-    assert saved.references == [
-        {"text": "Clinical photography conventions", "url": None, "general_knowledge": True},
-        {"text": "Domain digest", "url": "https://example.org/digest", "general_knowledge": False},
+    assert saved.key_facts == [
+        {"text": "One fact.", "refs": ["G"]},
+        {"text": "Another fact.", "refs": ["S", "R1"]},
+    ]
+    assert saved.references[6:] == [
+        {"id": "G", "text": "Clinical photography conventions", "url": None, "general_knowledge": True},
+        {
+            "id": "R99",
+            "text": "Domain digest",
+            "url": "https://example.org/digest",
+            "general_knowledge": False,
+        },
     ]
     assert saved.objectives[0].text == "Explain the microscope test."
     from training.core.audit import AuditEvent
@@ -433,7 +491,7 @@ def test_the_workshop_and_session_panels_name_the_version_and_modules(app, make,
             workshop = db.session.merge(workshop)
             panel = render_template("curriculum/_workshop_panel.html", workshop=workshop)
             assert "Regenerative Fat Grafting v1" in panel
-            assert panel.count("<li>") == 9
+            assert panel.count("<li>") == 10
             session = db.session.merge(session)
             session.modules = [version.modules[0]]
             assert "ANAT-101" in render_template("curriculum/_session_panel.html", session=session)

@@ -49,7 +49,7 @@ def lines(text: str | None) -> list[str]:
 
 
 REF_LIST = re.compile(r"^(?P<text>.*?)\s*\[(?P<refs>[A-Za-z0-9 ,]+)\]$")
-REF_PREFIX = re.compile(r"^(?P<id>R[0-9]{1,3}|S):\s*")
+REF_PREFIX = re.compile(r"^(?P<id>[A-Z][A-Z0-9]{0,5}):\s*")
 
 
 def words(text: str | None) -> list[str]:
@@ -249,8 +249,8 @@ class SkillForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=5000)], render_kw={"rows": 3})
     checklist = TextAreaField(
         "Checklist",
-        description="One step per line, in order. A step whose text you keep keeps its id, "
-        "so earlier assessments still refer to it.",
+        description="One step per line, in order. Start a must-pass step with (critical). "
+        "A step whose text you keep keeps its id, so earlier assessments still refer to it.",
         validators=[DataRequired()],
         render_kw={"rows": 8},
     )

@@ -1178,15 +1178,19 @@ def layout(modules: Sequence[tuple[str, str, Sequence[str]]]) -> list[Node]:
     return nodes
 
 
+CRITICAL_MARK = "(critical)"
+
+
 def checklist_from_lines(lines: Sequence[str], existing: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Steps typed one per line; a step whose text is unchanged keeps its id (assessments refer
-    to it) and whether it is critical."""
+    to it). A line starting with ``(critical)`` is a must-pass step."""
     by_text = {step["text"]: step["id"] for step in existing}
-    critical = {step["id"] for step in existing if step.get("critical")}
     used = set()
     steps = []
     for line in lines:
         text = line.strip()
+        critical = text.startswith(CRITICAL_MARK)
+        text = text.removeprefix(CRITICAL_MARK).strip()
         if not text:
             continue
         key = by_text.get(text)
@@ -1196,7 +1200,7 @@ def checklist_from_lines(lines: Sequence[str], existing: Sequence[Mapping[str, A
                 number += 1
             key = f"step-{number}"
         used.add(key)
-        steps.append({"id": key, "text": text, **({"critical": True} if key in critical else {})})
+        steps.append({"id": key, "text": text, **({"critical": True} if critical else {})})
     return steps
 
 

@@ -33,7 +33,7 @@ from training.curriculum.models import (
     QuestionKind,
     Skill,
 )
-from training.curriculum.rules import checklist_from_lines
+from training.curriculum.rules import CRITICAL_MARK, checklist_from_lines
 from training.extensions import db
 
 
@@ -336,7 +336,9 @@ def _save_skill(module: Module, skill: Skill | None) -> Any:
     form = SkillForm()
     if request.method == "GET" and skill is not None:
         form.title.data, form.description.data = skill.title, skill.description
-        form.checklist.data = "\n".join(step["text"] for step in skill.checklist)
+        form.checklist.data = "\n".join(
+            (f"{CRITICAL_MARK} " if step.get("critical") else "") + step["text"] for step in skill.checklist
+        )
     elif form.validate_on_submit():
         item = {
             "id": skill.key if skill else _skill_key(form.title.data, [s.key for s in module.skills]),
