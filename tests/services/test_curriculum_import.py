@@ -466,16 +466,48 @@ def test_hotspot_questions_survive_a_draft_copy(ctx, make, shipped):
     assert copied.id != saved.id
 
 
-def test_seed_demo_imports_the_shipped_curriculum_once(app, session):
+def test_seed_demo_imports_the_first_edition_then_the_shipped_curriculum_once(app, session):
+    from training.workshops.models import Workshop
+
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "Curriculum regenerative-fat-grafting: version 1 imported." in first.output
+    assert "Curriculum regenerative-fat-grafting: version 1 (first edition) imported." in first.output
+    assert "Curriculum regenerative-fat-grafting: version 2 imported." in first.output
     second = runner.invoke(args=["seed-demo"])
-    assert "version 1 already there" in second.output
+    assert "version 2 already there" in second.output
+    assert "first edition" not in second.output
     states = db.session.scalars(sa.select(CurriculumVersion.state).order_by(CurriculumVersion.number)).all()
-    assert states == [VersionState.PUBLISHED, VersionState.DRAFT]
-    assert re.search(r"draft .* v2 started", first.output)
+    assert states == [VersionState.PUBLISHED, VersionState.PUBLISHED, VersionState.DRAFT]
+    assert re.search(r"draft .* v3 started", first.output)
+    # every demo workshop is planned with version 2, the shipped curriculum
+    numbers = db.session.scalars(
+        sa.select(CurriculumVersion.number).join(
+            Workshop, Workshop.curriculum_version_id == CurriculumVersion.id
+        )
+    ).all()
+    assert numbers
+    assert set(numbers) == {2}
+
+
+def test_workshops_pinned_to_version_1_keep_it_when_version_2_is_imported(ctx, make):
+    from training.curriculum.demo import FIRST_EDITION
+
+    (first,) = services.import_folder(FIRST_EDITION)
+    db.session.commit()
+    workshop = make.workshop(version=first.version)
+    v1_questions = {q.key for m in first.version.modules for q in m.questions}
+    (second,) = services.import_folder(SHIPPED)
+    db.session.commit()
+    assert (first.version.number, second.version.number) == (1, 2)
+    assert second.version.format == 2
+    assert first.version.format == 1
+    db.session.expire_all()
+    assert workshop.curriculum_version_id == first.version.id
+    assert {m.version_id for m in workshop.modules} == {first.version.id}
+    assert {q.key for m in first.version.modules for q in m.questions} == v1_questions
+    assert "SAFE-150" not in {m.code for m in first.version.modules}
+    assert "SAFE-150" in {m.code for m in second.version.modules}
 
 
 def test_a_draft_a_workshop_already_uses_cannot_be_discarded(ctx, make, shipped):

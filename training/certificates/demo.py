@@ -51,8 +51,9 @@ def _seed_workshop(workshop: Workshop, trainee: User) -> list[str]:
         services.submit_evaluation(
             workshop,
             overall=5,
-            comments="The cadaver lab made the fat compartments concrete. "
-            "More time at the emulsification station, please.",
+            # Lisbon had lectures and hands-on stations, no cadaver lab: praise what it had.
+            comments="Making nanofat at the stations, 30 passes and one filtration, made the "
+            "published method concrete. More time at the microneedling station, please.",
             session_ratings={
                 session.id: 5 if i % 2 == 0 else 4 for i, session in enumerate(targets.sessions)
             },

@@ -84,12 +84,26 @@ def _take(quiz: Quiz, trainee: User, skill: float, rng: random.Random, easiest: 
             if right
             else [o["id"] for o in question.options if not o.get("correct")]
         )
+        if question.kind.value == "hotspot":
+            # A click at the middle of the first region when right, in the corner when not.
+            x, y = _middle(question.hotspots[0]) if right and question.hotspots else (0.0, 0.0)
+            answers[question.id] = ([], str(x), str(y))
+            continue
         if question.kind.value != "multiple":
             options = options[:1]
         answers[question.id] = (options, None, None)
     services.submit_attempt(
         attempt, answers, actor=trainee, now=started + timedelta(minutes=rng.randint(5, 14))
     )
+
+
+def _middle(shape: dict) -> tuple[float, float]:
+    if shape["shape"] == "rect":
+        return shape["x"] + shape["w"] / 2, shape["y"] + shape["h"] / 2
+    if shape["shape"] == "circle":
+        return shape["cx"], shape["cy"]
+    xs, ys = zip(*shape["points"], strict=True)
+    return sum(xs) / len(xs), sum(ys) / len(ys)
 
 
 def seed() -> list[str]:

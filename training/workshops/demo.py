@@ -61,7 +61,7 @@ MASTERCLASS_PROGRAMME = (
         SessionKind.SEMINAR,
         "Welcome: why anatomy comes first",
         "Aula Magna",
-        ("EVID-601",),
+        (),
         ("certifier",),
     ),
     Slot(
@@ -91,7 +91,17 @@ MASTERCLASS_PROGRAMME = (
     Slot(
         0,
         "14:00",
-        "15:30",
+        "15:00",
+        SessionKind.LECTURE,
+        "Safety first: patient selection, consent, asepsis, anaesthesia and vascular occlusion",
+        "Aula Magna",
+        ("SAFE-150",),
+        ("certifier",),
+    ),
+    Slot(
+        0,
+        "15:00",
+        "15:45",
         SessionKind.LECTURE,
         "Microfat harvesting: cannulas, suction and donor sites",
         "Aula Magna",
@@ -100,15 +110,15 @@ MASTERCLASS_PROGRAMME = (
     ),
     Slot(
         0,
-        "15:45",
+        "16:00",
         "17:30",
         SessionKind.HANDS_ON,
-        "Hands-on: gentle harvesting with multiperforated cannulas",
+        "Hands-on: low-pressure harvesting with a 3 mm multiport cannula",
         "Skills lab",
         ("MFAT-201",),
         ("faculty",),
         stations=4,
-        description="Low-pressure syringe harvesting on tissue models; viability of the harvested clusters.",
+        description="10 mL Luer-lock syringe harvesting on tissue models, cannula parallel to the surface.",
     ),
     Slot(
         1,
@@ -125,7 +135,7 @@ MASTERCLASS_PROGRAMME = (
         "10:00",
         "12:00",
         SessionKind.HANDS_ON,
-        "Hands-on: producing nanofat through filters",
+        "Hands-on: nanofat by 30 syringe passes and one filtration",
         "Skills lab",
         ("NFAT-301",),
         ("faculty",),
@@ -159,7 +169,7 @@ MASTERCLASS_PROGRAMME = (
         "09:00",
         "10:30",
         SessionKind.LECTURE,
-        "Nanofat injection and the regenerative cascade",
+        "Nanofat injection: dermal delivery and honest counselling",
         "Aula Magna",
         ("NFAT-302",),
         ("certifier",),
@@ -182,7 +192,7 @@ MASTERCLASS_PROGRAMME = (
         "13:00",
         "14:30",
         SessionKind.LIVE_DEMONSTRATION,
-        "Live demonstration: cell-assisted lipofilling",
+        "Live demonstration: nanofat-enriched microfat grafting",
         "Teaching theatre",
         ("CAL-401",),
         ("certifier",),
@@ -200,6 +210,16 @@ MASTERCLASS_PROGRAMME = (
 )
 
 LISBON_PROGRAMME = (
+    Slot(
+        0,
+        "08:00",
+        "09:00",
+        SessionKind.LECTURE,
+        "Safety first: patient selection, consent, asepsis, anaesthesia and vascular occlusion",
+        "Anfiteatro",
+        ("SAFE-150",),
+        ("certifier",),
+    ),
     Slot(
         0,
         "09:00",
@@ -226,7 +246,7 @@ LISBON_PROGRAMME = (
         "09:00",
         "10:30",
         SessionKind.LECTURE,
-        "Dermal delivery and the regenerative cascade",
+        "Dermal delivery, the expected course and honest counselling",
         "Anfiteatro",
         ("NFAT-302",),
         ("certifier",),
@@ -250,7 +270,7 @@ SAO_PAULO_PROGRAMME = (
         "09:00",
         "10:30",
         SessionKind.LECTURE,
-        "Cell-assisted lipofilling: why combine microfat and nanofat",
+        "Nanofat-enriched grafting and true CAL: what the evidence shows",
         "Anfiteatro",
         ("CAL-401",),
         ("certifier",),
@@ -260,7 +280,7 @@ SAO_PAULO_PROGRAMME = (
         "11:00",
         "13:00",
         SessionKind.LIVE_DEMONSTRATION,
-        "Live demonstration: CAL of the midface",
+        "Live demonstration: nanofat-enriched microfat grafting of the midface",
         "Centro cirúrgico",
         ("CAL-401",),
         ("certifier",),
@@ -460,7 +480,8 @@ def seed() -> list[str]:
             days=2,
             capacity=10,
             programme=SAO_PAULO_PROGRAMME,
-            description="Combining microfat and nanofat for graft survival and skin quality (being planned).",
+            description="Nanofat-enriched microfat grafting, how it differs from cell-assisted lipotransfer, "
+            "and the mixed evidence on enrichment (being planned).",
         )
         lines.append(f"  draft      {SAO_PAULO} (São Paulo, seen only by its staff)")
     if not lines:
