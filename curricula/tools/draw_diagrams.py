@@ -22,7 +22,7 @@ ARTERY = (190, 30, 40)
 def skin_layers() -> Image.Image:
     """A cross-section of facial skin: epidermis, papillary and reticular dermis, fat, muscle.
 
-    Bands (y, in pixels): epidermis 40-62, papillary dermis 62-95, reticular dermis
+    Bands (y, in pixels): epidermis 40-52, papillary dermis 52-95, reticular dermis
     95-200, subcutaneous fat 200-330, muscle 330-390.
     """
     width, height = 640, 400
@@ -71,7 +71,7 @@ def face_arteries() -> Image.Image:
     draw.line([120, 560, 170, 470, 205, 400, 215, 330, 228, 260], fill=ARTERY, width=4)  # facial, angular
     draw.line([175, 455, 305, 455], fill=ARTERY, width=3)  # labial
     draw.line([228, 260, 236, 320], fill=ARTERY, width=3)  # dorsal nasal
-    draw.line([225, 215, 215, 150, 218, 80], fill=ARTERY, width=3)  # supratrochlear (right side of the patient)
+    draw.line([225, 215, 215, 150, 218, 80], fill=ARTERY, width=3)  # supratrochlear
     draw.line([255, 215, 265, 150, 262, 80], fill=ARTERY, width=3)
     draw.line([185, 205, 170, 140, 160, 70], fill=ARTERY, width=3)  # supraorbital
     draw.line([295, 205, 310, 140, 320, 70], fill=ARTERY, width=3)
