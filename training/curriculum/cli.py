@@ -9,11 +9,12 @@ import click
 import sqlalchemy as sa
 
 from training.config import PROJECT_ROOT
-from training.curriculum import bp, files, services
+from training.curriculum import bp, files, schema, services
 from training.curriculum.models import Curriculum, CurriculumVersion, VersionState
 from training.extensions import db
 
 DEFAULT_PATH = PROJECT_ROOT / "curricula"
+SCHEMA_PATH = DEFAULT_PATH / "schema.json"
 PATH_ARGUMENT = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
@@ -81,3 +82,20 @@ def export_command(slug: str, destination: Path, number: int | None) -> None:
         sys.exit(1)
     written = services.export_version(version, destination)
     click.echo(f"Wrote {len(written)} files for {version.label} to {destination}.")
+
+
+@bp.cli.command("schema")
+@click.option("--check", is_flag=True, help="Only report whether curricula/schema.json is up to date.")
+def schema_command(check: bool) -> None:
+    """Write the JSON Schema of the curriculum files to curricula/schema.json."""
+    text = schema.render()
+    if check:
+        if not SCHEMA_PATH.is_file() or SCHEMA_PATH.read_text(encoding="utf-8") != text:
+            click.echo(
+                f"{SCHEMA_PATH} is out of date: run `flask --app training curriculum schema`.", err=True
+            )
+            sys.exit(1)
+        click.echo(f"{SCHEMA_PATH} is up to date.")
+        return
+    SCHEMA_PATH.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {SCHEMA_PATH}.")
