@@ -518,3 +518,33 @@ def test_a_draft_a_workshop_already_uses_cannot_be_discarded(ctx, make, shipped)
     with pytest.raises(Conflict, match="already used by 1 workshop"):
         services.discard(draft, actor=author)
     assert db.session.get(CurriculumVersion, draft.id) is not None
+
+
+def test_a_copy_breaking_format_2_rules_is_refused_with_file_and_line(app, copy):
+    modules = copy / "modules"
+    edit(
+        modules / "08-cal-401.yaml",
+        "    refs: [R4]\n    stem: What is cell-assisted",
+        "    refs: [R44]\n    stem: What is cell-assisted",
+    )
+    hypertension = '"A 50-year-old with well-controlled hypertension"'
+    edit(
+        modules / "02-safe-150.yaml",
+        f"{hypertension}, correct: false}}",
+        f"{hypertension}, correct: true}}",
+    )
+    harvest = modules / "03-mfat-201.yaml"
+    harvest.write_text(harvest.read_text().replace("        critical: true\n", ""))
+    result = app.test_cli_runner().invoke(args=["curriculum", "validate", str(copy)])
+    assert result.exit_code == 1
+    where = "regenerative-fat-grafting/modules/"
+    assert result.output.strip().splitlines() == [
+        f"{where}02-safe-150.yaml:{line(modules / '02-safe-150.yaml', 'id: safe-toxin') + 6}: "
+        "every option of question safe-toxin-contraindications is correct; "
+        "a multiple-answer item needs a wrong option",
+        f"{where}03-mfat-201.yaml:{line(harvest, 'checklist:')}: skill 'microfat-harvest' has no critical "
+        "step (mark the must-pass steps 'critical: true')",
+        f"{where}08-cal-401.yaml:{line(modules / '08-cal-401.yaml', 'R44')}: "
+        "question cal-define cites unknown reference 'R44' (the module lists R1, R4, R5, R6, S)",
+        "3 problems found.",
+    ]
