@@ -43,6 +43,21 @@ def test_an_attempt_draws_balanced_questions_and_shuffles_options(make, ctx, wor
     assert all(sorted(order) == ["a", "b", "c"] for order in orders)
 
 
+def test_successive_attempts_draw_every_question_even_with_the_same_seed(make, ctx, workshop):
+    # four objectives with two questions each, one question per objective and attempt
+    quiz = db.session.merge(make.quiz(workshop, question_count=4, max_attempts=2))
+    trainee = db.session.merge(make.enrolment(workshop).trainee)
+    drawn = []
+    for _ in range(2):
+        attempt = services.start_attempt(quiz, actor=trainee, seed=5)
+        drawn.append({item.question_id for item in attempt.questions})
+        services.submit_attempt(attempt, {}, actor=trainee)
+    pool = {q.id for q in services.question_pool([m.id for m in quiz.modules])}
+    assert len(pool) == 8
+    assert drawn[0] | drawn[1] == pool
+    assert not drawn[0] & drawn[1]
+
+
 def test_starting_twice_resumes_the_attempt_in_progress(make, ctx, workshop):
     quiz = db.session.merge(make.quiz(workshop, max_attempts=2))
     trainee = db.session.merge(make.enrolment(workshop).trainee)
