@@ -8,6 +8,7 @@ import pycountry
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -196,6 +197,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES)
+    # The duties the admin was shown to end (services.endings_key); empty until shown.
+    ending = HiddenField(validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save roles")
 
 

@@ -4,6 +4,7 @@ caller (a view or a command) commits."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -285,7 +286,40 @@ def send_invitation(user: User, *, actor: User) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Ending:
+    """Something elsewhere that a change of roles ends (a duty that needs the role)."""
+
+    key: str  # stable, e.g. "workshop_staff:12": the admin confirms exactly these
+    text: str  # in words, for the admin
+
+
+@dataclass(frozen=True)
+class RoleConsequence:
+    """Registered by a capability (accounts imports none): ``preview(user, roles)``
+    lists what the new roles would end; ``end(user, roles, actor=...)`` ends it, audited."""
+
+    preview: Callable[[User, frozenset[Role]], list[Ending]]
+    end: Callable[..., None]
+
+
+ROLE_CONSEQUENCES: list[RoleConsequence] = []
+
+
+def ended_by_roles(user: User, roles: set[Role] | frozenset[Role]) -> list[Ending]:
+    """What giving the person exactly ``roles`` would end, in the order to show it."""
+    return [
+        ending for consequence in ROLE_CONSEQUENCES for ending in consequence.preview(user, frozenset(roles))
+    ]
+
+
+def endings_key(endings: list[Ending]) -> str:
+    return ",".join(sorted(ending.key for ending in endings))
+
+
 def change_roles(user: User, roles: set[Role], *, actor: User) -> None:
+    """Give the person exactly ``roles``; what the removed roles carried elsewhere
+    (duties on workshops) ends with them, each audited where it was held."""
     old, new = user.roles, frozenset(roles)
     if old == new:
         return
@@ -301,15 +335,21 @@ def change_roles(user: User, roles: set[Role], *, actor: User) -> None:
     )
     if problems:
         raise InvalidInput({"roles": problems})
+    ended = ended_by_roles(user, new)
+    for consequence in ROLE_CONSEQUENCES:
+        consequence.end(user, new, actor=actor)
     user.set_roles(new)
+    summary = (
+        f"Roles of {user.full_name}: {', '.join(sorted(r.value for r in old))} -> "
+        f"{', '.join(sorted(r.value for r in new))}"
+    )
     audit.record(
         "user.roles_changed",
         user,
         actor=actor,
-        summary=f"Roles of {user.full_name}: {', '.join(sorted(r.value for r in old))} -> "
-        f"{', '.join(sorted(r.value for r in new))}",
+        summary=summary + (f"; ended: {'; '.join(e.text for e in ended)}" if ended else ""),
         old={"roles": sorted(r.value for r in old)},
-        new={"roles": sorted(r.value for r in new)},
+        new={"roles": sorted(r.value for r in new), **({"ended": [e.text for e in ended]} if ended else {})},
     )
 
 

@@ -293,7 +293,13 @@ def user_detail(user_id: int):
     return _render_user(user, roles_form)
 
 
-def _render_user(user: User, roles_form: RolesForm, status: int = 200, erase_form: EraseForm | None = None):
+def _render_user(
+    user: User,
+    roles_form: RolesForm,
+    status: int = 200,
+    erase_form: EraseForm | None = None,
+    ending: list[services.Ending] | None = None,
+):
     history = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.target_type == User.__tablename__, AuditEvent.target_id == user.id)
@@ -308,6 +314,7 @@ def _render_user(user: User, roles_form: RolesForm, status: int = 200, erase_for
             erase_form=erase_form or EraseForm(expected_email=user.email),
             confirm_form=ConfirmForm(),
             history=history,
+            ending=ending,
         ),
         status,
     )
@@ -322,8 +329,14 @@ def change_roles(user_id: int):
         return confirm
     form = RolesForm()
     if form.validate_on_submit():
+        roles = {Role(v) for v in form.roles.data}
+        ending = services.ended_by_roles(user, roles) if roles else []
+        if ending and form.ending.data != services.endings_key(ending):
+            # Say what the change ends before doing it (again, if that changed meanwhile).
+            form.ending.data = services.endings_key(ending)
+            return _render_user(user, form, ending=ending)
         try:
-            services.change_roles(user, {Role(v) for v in form.roles.data}, actor=current_user)
+            services.change_roles(user, roles, actor=current_user)
         except DomainError as error:
             show_domain_error(error, form)
         else:

@@ -27,7 +27,6 @@ from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.curriculum.models import Module, Skill
 from training.extensions import db
 from training.workshops.models import (
-    Duty,
     Enrolment,
     EnrolmentState,
     SessionKind,
@@ -35,7 +34,6 @@ from training.workshops.models import (
     StationAssignment,
     Workshop,
     WorkshopSession,
-    WorkshopStaff,
     WorkshopState,
     session_modules,
     workshop_modules,
@@ -148,6 +146,8 @@ def record_assessment(
         raise Conflict("Trainees are assessed only on a published or completed workshop.")
     if actor.id == trainee.id:
         raise NotAllowed("Nobody may assess their own skill.")
+    if not permissions.judges(actor, workshop, trainee.id):
+        raise NotAllowed("A trainee of this workshop does not assess fellow trainees.")
     if not is_confirmed(workshop, trainee.id):
         raise Conflict(f"{trainee.full_name} does not hold a confirmed place on this workshop.")
     if skill_of_workshop(workshop, skill.id) is None:
@@ -278,6 +278,8 @@ def sign_off(
     """Sign the skill off for the trainee, resting on the chosen assessment."""
     if not permissions.can_sign_off_skills(actor, workshop):
         raise NotAllowed("Only certifying faculty of this workshop may sign a skill off.")
+    if not permissions.judges(actor, workshop, trainee.id):
+        raise NotAllowed("Nobody signs off their own skill, nor a fellow trainee's on their workshop.")
     if skill_of_workshop(workshop, skill.id) is None:
         raise NotFound("This skill is not taught on this workshop.")
     assessments = assessments_of(workshop, trainee.id, skill.id, lock=True)
@@ -457,11 +459,7 @@ def upcoming_labs(user: User, *, limit: int = 5) -> list[WorkshopSession]:
             WorkshopSession.kind.in_([SessionKind.HANDS_ON, SessionKind.CADAVER_LAB]),
             WorkshopSession.cancelled.is_(False),
             WorkshopSession.ends_at >= utcnow() - timedelta(days=1),
-            sa.exists().where(
-                WorkshopStaff.workshop_id == Workshop.id,
-                WorkshopStaff.user_id == user.id,
-                WorkshopStaff.duty.in_([Duty.FACULTY, Duty.CERTIFIER]),
-            ),
+            Workshop.id.in_(permissions.staffed_workshops(user, "faculty", "certifier")),
         )
         .options(contains_eager(WorkshopSession.workshop))
         .order_by(WorkshopSession.starts_at, WorkshopSession.id)

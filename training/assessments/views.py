@@ -45,6 +45,13 @@ def _load(workshop_id: int, trainee_id: int, skill_id: int) -> tuple[Workshop, U
     return workshop, trainee, skill
 
 
+def _ensure_trainee_of(workshop: Workshop, trainee: User) -> None:
+    """Asked after the permission check, so that a 404 tells outsiders nothing."""
+    # Only the workshop's trainees have records on it (those who left keep theirs).
+    if not permissions.trainee_of(workshop.id, trainee.id, "confirmed", "waitlisted", "cancelled"):
+        abort(404)
+
+
 # The station view -----------------------------------------------------------------------------
 
 
@@ -171,6 +178,7 @@ def record(workshop_id: int, trainee_id: int, skill_id: int):
     workshop, trainee, skill = _load(workshop_id, trainee_id, skill_id)
     # Another trainee's record: its existence is private.
     permissions.ensure_or_404(permissions.can_view_skill_record(current_user, workshop, trainee.id))
+    _ensure_trainee_of(workshop, trainee)
     return _record_page(workshop, trainee, skill)
 
 
@@ -182,6 +190,7 @@ def record(workshop_id: int, trainee_id: int, skill_id: int):
 def sign_off(workshop_id: int, trainee_id: int, skill_id: int):
     workshop, trainee, skill = _load(workshop_id, trainee_id, skill_id)
     ensure(permissions.can_sign_off_skills(current_user, workshop))
+    _ensure_trainee_of(workshop, trainee)
     assessments = services.assessments_of(workshop, trainee.id, skill.id)
     form = SignOffForm(assessments=assessments)
     if form.validate_on_submit():

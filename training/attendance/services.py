@@ -39,7 +39,6 @@ from training.workshops.models import (
     Station,
     Workshop,
     WorkshopSession,
-    WorkshopStaff,
     WorkshopState,
 )
 from training.workshops.services import confirmed_trainees
@@ -370,6 +369,18 @@ def _ensure_takes_attendance(session: WorkshopSession) -> None:
         raise Conflict("Breaks take no attendance.")
 
 
+def _ensure_may_mark(session: WorkshopSession, actor: User, trainee_id: int | None = None) -> None:
+    """Authority at this moment: staff of the workshop, marking neither themselves nor,
+    as a trainee of the same workshop, a fellow trainee."""
+    workshop = session.workshop
+    if not permissions.can_take_attendance(actor, workshop):
+        raise NotAllowed("Only the organizers and faculty of this workshop take its attendance.")
+    if trainee_id is not None and trainee_id == actor.id:
+        raise NotAllowed("Nobody records their own attendance.")
+    if permissions.enrolled_in(actor, workshop.id):
+        raise NotAllowed("A trainee of this workshop does not record the attendance of fellow trainees.")
+
+
 def _locked_record(session: WorkshopSession, trainee_id: int) -> AttendanceRecord | None:
     return db.session.scalar(
         sa.select(AttendanceRecord)
@@ -424,6 +435,7 @@ def record_status(
     organizer may still correct a mark, giving ``reason`` (audited with it), but
     never records a session that has not started as attended or absent."""
     _ensure_takes_attendance(session)
+    _ensure_may_mark(session, actor, trainee_id)
     at = now()
     reason = (reason or "").strip()[:500] or None
     refusal = roll_call_refusal(session, at)
@@ -464,6 +476,7 @@ def mark_all_present(session: WorkshopSession, *, actor: User) -> int:
     """Mark every confirmed trainee not yet marked as present; marks already made stay.
     Only while roll call is open: a correction afterwards is one mark at a time, with a reason."""
     _ensure_takes_attendance(session)
+    _ensure_may_mark(session, actor)
     refusal = roll_call_refusal(session, now())
     if refusal is not None:
         raise Conflict(refusal)
@@ -580,8 +593,7 @@ def sessions_to_take(user: User, at: datetime, *, limit: int = 5) -> list[Worksh
         .limit(limit)
     )
     if not user.has_role(Role.ADMIN):
-        staff_of = sa.select(WorkshopStaff.workshop_id).where(WorkshopStaff.user_id == user.id)
-        query = query.where(WorkshopSession.workshop_id.in_(staff_of))
+        query = query.where(WorkshopSession.workshop_id.in_(permissions.staffed_workshops(user)))
     return list(db.session.scalars(query))
 
 

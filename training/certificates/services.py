@@ -39,9 +39,9 @@ from training.certificates.models import (
     QuizPolicy,
     RatingTarget,
 )
-from training.core import audit, pdf
+from training.core import audit, pdf, permissions
 from training.core.db import Session, utcnow
-from training.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from training.core.mail import queue_mail
 from training.core.urls import external_url
 from training.core.venue_time import at_venue
@@ -663,6 +663,10 @@ def draft_certificate(
     Rendering the snapshot needs no database, so a caller may end the transaction
     between drafting and ``store_certificate`` (bulk issue renders outside it, so that
     parallel workers do not wait on each other's rendering)."""
+    if actor is not None and not permissions.can_issue_certificates(actor, workshop):
+        raise NotAllowed("Only certifying faculty of this workshop (or an admin) may issue its certificates.")
+    if actor is not None and not permissions.judges(actor, workshop, trainee_id):
+        raise NotAllowed("Nobody certifies themselves, nor a fellow trainee of a workshop they attend.")
     enrolment = _lock_enrolment(workshop, trainee_id)
     if enrolment is None or enrolment.state is not EnrolmentState.CONFIRMED:
         raise NotFound("This person has no confirmed place on this workshop.")

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort, g
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as SASession
 
 from training.accounts.models import Role
 
@@ -60,13 +62,96 @@ def can_view_job(user: User, job: Job) -> bool:
 
 # --- per-workshop duties (shared by every capability) ---
 # A duty is held on one workshop (see workshops.models.Duty); admins may do
-# everything an organizer of any workshop may do.
+# everything an organizer of any workshop may do. A duty has effect only while its
+# holder is active, holds a global role it needs, and is not a trainee (confirmed or
+# waitlisted) of the same workshop. Every per-workshop check, in Python or in SQL,
+# goes through ``_duties`` or ``staffed_workshops`` below.
+
+# The global roles each duty needs (by the duty's value: this module is imported by
+# the capabilities' views, so it must not import a capability package itself).
+DUTY_NEEDS: dict[str, tuple[Role, ...]] = {
+    "organizer": (Role.ORGANIZER, Role.ADMIN),
+    "faculty": (Role.FACULTY,),
+    "certifier": (Role.FACULTY,),
+}
+
+
+def duties_in_effect(user: User) -> frozenset[str]:
+    """The duties that would have effect for this person, by their roles alone."""
+    if not _signed_in(user):
+        return frozenset()
+    return frozenset(duty for duty, needs in DUTY_NEEDS.items() if any(user.has_role(r) for r in needs))
+
+
+def trainee_of(workshop_id: int, person_id: int, *states: str) -> bool:
+    """Whether the person has an enrolment in the workshop in one of ``states``
+    (enrolment state values; confirmed or waitlisted when none is named)."""
+    import sqlalchemy as sa
+
+    from training.extensions import db
+    from training.workshops.models import Enrolment, EnrolmentState
+
+    wanted = [EnrolmentState(state) for state in states or ("confirmed", "waitlisted")]
+    query = sa.select(Enrolment.id).where(
+        Enrolment.workshop_id == workshop_id, Enrolment.trainee_id == person_id, Enrolment.state.in_(wanted)
+    )
+    return db.session.scalar(query) is not None
+
+
+_ENROLLED = "permissions.enrolled_in"
+
+
+def enrolled_in(user: User, workshop_id: int) -> bool:
+    """A trainee of the workshop: a confirmed or waitlisted enrolment.
+
+    Asked by every duty check of a page, so kept in the database session until it next
+    writes or its transaction ends (see ``_forget_enrolments``)."""
+    from training.extensions import db
+
+    known = db.session.info.setdefault(_ENROLLED, {})
+    key = (user.id, workshop_id)
+    if key not in known:
+        known[key] = trainee_of(workshop_id, user.id)
+    return known[key]
+
+
+@sa_event.listens_for(SASession, "after_flush")
+@sa_event.listens_for(SASession, "after_transaction_end")
+def _forget_enrolments(session: SASession, *args: Any) -> None:
+    session.info.pop(_ENROLLED, None)
 
 
 def _duties(user: User, workshop: Workshop) -> set[str]:
-    # Duty values, not the enum: this module is imported by the capabilities' views,
-    # so it must not import a capability package itself.
-    return {duty.value for duty in workshop.duties_of(user)}
+    held = {duty.value for duty in workshop.duties_of(user)} & duties_in_effect(user)
+    if held and enrolled_in(user, workshop.id):
+        return set()  # a trainee of the workshop judges nobody on it
+    return held
+
+
+def staffed_workshops(user: User, *duties: str) -> Any:
+    """The ids of the workshops where the person holds one of ``duties`` (any duty
+    when none is named) with effect: the SQL twin of ``organizes``, ``teaches``,
+    ``certifies`` and ``is_staff_of`` (admins excepted: callers decide for them)."""
+    import sqlalchemy as sa
+
+    from training.workshops.models import Duty, Enrolment, EnrolmentState, WorkshopStaff
+
+    wanted = sorted(set(duties or DUTY_NEEDS) & duties_in_effect(user))
+    as_trainee = sa.select(Enrolment.workshop_id).where(
+        Enrolment.trainee_id == user.id,
+        Enrolment.state.in_([EnrolmentState.CONFIRMED, EnrolmentState.WAITLISTED]),
+    )
+    return sa.select(WorkshopStaff.workshop_id).where(
+        WorkshopStaff.user_id == user.id,
+        WorkshopStaff.duty.in_([Duty(duty) for duty in wanted]),
+        WorkshopStaff.workshop_id.not_in(as_trainee),
+    )
+
+
+def sees_drafts(user: User) -> bool:
+    """Whether any draft could show to the person: admins, and whoever could hold a
+    duty with effect. Everyone else sees exactly the published workshops."""
+    return is_admin(user) or bool(duties_in_effect(user))
 
 
 def organizes(user: User, workshop: Workshop) -> bool:
@@ -80,6 +165,13 @@ def teaches(user: User, workshop: Workshop) -> bool:
 
 def certifies(user: User, workshop: Workshop) -> bool:
     return _signed_in(user) and "certifier" in _duties(user, workshop)
+
+
+def judges(user: User, workshop: Workshop, trainee_id: int) -> bool:
+    """Whether the person may record something about this trainee on the workshop
+    (attendance, a rating, a sign-off, a certificate), their duty aside: never about
+    themselves, nor while they are a trainee of the same workshop."""
+    return _signed_in(user) and user.id != trainee_id and not enrolled_in(user, workshop.id)
 
 
 def is_staff_of(user: User, workshop: Workshop) -> bool:

@@ -32,6 +32,7 @@ from training.workshops.models import (
     EnrolmentState,
     PrerequisitePolicy,
     Workshop,
+    WorkshopStaff,
     WorkshopState,
     workshop_modules,
 )
@@ -161,6 +162,14 @@ class Enrolled:
     prerequisites: rules.PrerequisiteCheck
 
 
+def on_staff(workshop: Workshop, person: User) -> bool:
+    """Any duty on the workshop, in effect or not: the two roles never mix."""
+    query = sa.select(WorkshopStaff.id).where(
+        WorkshopStaff.workshop_id == workshop.id, WorkshopStaff.user_id == person.id
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def _already(enrolment: Enrolment, *, own: bool) -> Conflict:
     who = "You are" if own else f"{enrolment.trainee.full_name} is"
     if enrolment.state is EnrolmentState.CONFIRMED:
@@ -177,6 +186,12 @@ def _enrol(
     if refusal:
         raise Conflict(refusal)
     own = source is EnrolmentSource.SELF
+    if on_staff(ws, trainee):
+        who = "You are" if own else f"{trainee.full_name} is"
+        raise Conflict(
+            f"{who} on the staff of this workshop: nobody can attend as a trainee a workshop they "
+            "organize or teach."
+        )
     enrolment = enrolment_of(ws, trainee)
     if enrolment is not None and enrolment.state in ACTIVE:
         raise _already(enrolment, own=own)
@@ -334,6 +349,8 @@ def import_csv(workshop: Workshop, data: bytes, *, actor: User) -> ImportReport:
             problems.append((row.line, f"the account of {user.email} is deactivated"))
         elif not user.has_role(Role.TRAINEE):
             problems.append((row.line, f"{user.email} belongs to {user.full_name}, who is not a trainee"))
+        elif on_staff(ws, user):
+            problems.append((row.line, f"{user.full_name} ({user.email}) is on the staff of this workshop"))
         elif user.id in existing:
             state = existing[user.id].state.label.lower()
             problems.append(

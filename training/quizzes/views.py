@@ -657,14 +657,14 @@ def question_image(question_id: int):
 @bp.app_template_global("quiz_dashboard")
 def quiz_dashboard(user: Any) -> list[Quiz]:
     """The dashboard tile's quizzes: of my confirmed workshops, or of the workshops I staff."""
-    from training.workshops.models import Enrolment, EnrolmentState, WorkshopStaff
+    from training.workshops.models import Enrolment, EnrolmentState
 
     if not getattr(user, "is_authenticated", False):
         return []
     mine = sa.select(Enrolment.workshop_id).where(
         Enrolment.trainee_id == user.id, Enrolment.state == EnrolmentState.CONFIRMED
     )
-    staffed = sa.select(WorkshopStaff.workshop_id).where(WorkshopStaff.user_id == user.id)
+    staffed = permissions.staffed_workshops(user)
     return list(
         db.session.scalars(
             sa.select(Quiz)

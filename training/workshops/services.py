@@ -21,7 +21,8 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from training.accounts.models import Role, User
-from training.core import audit
+from training.accounts.services import ROLE_CONSEQUENCES, Ending, RoleConsequence
+from training.core import audit, permissions
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotFound
 from training.core.mail import queue_mail
@@ -117,19 +118,19 @@ def visible_filter(user: User | None) -> Any:
     not_draft = Workshop.state != WorkshopState.DRAFT
     if user is None or not getattr(user, "is_authenticated", False):
         return not_draft
-    if user.has_role(Role.ADMIN):
+    if not permissions.sees_drafts(user):
+        return not_draft
+    if permissions.is_admin(user):
         return sa.true()
-    staffed = sa.select(WorkshopStaff.workshop_id).where(WorkshopStaff.user_id == user.id)
-    return sa.or_(not_draft, Workshop.id.in_(staffed))
+    return sa.or_(not_draft, Workshop.id.in_(permissions.staffed_workshops(user)))
 
 
 def sees_public_catalogue(user: User | None) -> bool:
-    """Whether the person sees exactly the published catalogue: not an admin, and
-    holding no role that could put them on a workshop's staff (which shows its drafts)."""
+    """Whether the person sees exactly the published catalogue, so may share its kept
+    copy: decided by the same predicate as ``visible_filter``'s drafts."""
     if user is None or not getattr(user, "is_authenticated", False):
         return True
-    may_be_staff = {role for roles in DUTY_NEEDS.values() for role in roles}
-    return not (user.roles & (may_be_staff | {Role.ADMIN}))
+    return not permissions.sees_drafts(user)
 
 
 def catalogue_stamp() -> tuple[Any, ...]:
@@ -564,11 +565,8 @@ def _move(workshop: Workshop, state: WorkshopState, *, actor: User, reason: str 
 
 # --- staff and faculty profiles --------------------------------------------------------------
 
-DUTY_NEEDS = {
-    Duty.ORGANIZER: (Role.ORGANIZER, Role.ADMIN),
-    Duty.FACULTY: (Role.FACULTY,),
-    Duty.CERTIFIER: (Role.FACULTY,),
-}
+# The global roles a duty needs (a duty has effect only while its holder has one).
+DUTY_NEEDS = {duty: permissions.DUTY_NEEDS[duty.value] for duty in Duty}
 
 
 def add_staff(workshop: Workshop, email: str, duty: Duty, *, actor: User) -> WorkshopStaff:
@@ -583,6 +581,16 @@ def add_staff(workshop: Workshop, email: str, duty: Duty, *, actor: User) -> Wor
         )
     if duty in workshop.duties_of(user):
         raise Conflict(f"{user.full_name} is already {duty.label.lower()} on this workshop.")
+    lock_workshop(workshop)  # enrolling takes the same lock: the two cannot cross
+    if permissions.enrolled_in(user, workshop.id):
+        raise InvalidInput(
+            {
+                "email": [
+                    f"{user.full_name} is enrolled in this workshop as a trainee: nobody can be on the "
+                    "staff of a workshop they attend (cancel the enrolment first)."
+                ]
+            }
+        )
     member = WorkshopStaff(workshop=workshop, user_id=user.id, duty=duty)
     member.user = user
     db.session.add(member)
@@ -627,6 +635,97 @@ def remove_staff(workshop: Workshop, member: WorkshopStaff, *, actor: User) -> N
         old={"user": user.email, "duty": member.duty.value},
         workshop_id=workshop.id,
     )
+
+
+# A change of global roles ends the duties that needed a removed role (accounts asks).
+
+
+def duties_without_role(user: User, roles: frozenset[Role]) -> list[WorkshopStaff]:
+    """The person's duties that ``roles`` would leave without effect, by workshop date."""
+    kept = [duty for duty, needs in DUTY_NEEDS.items() if roles & set(needs)]
+    return list(
+        db.session.scalars(
+            sa.select(WorkshopStaff)
+            .join(Workshop, Workshop.id == WorkshopStaff.workshop_id)
+            .where(WorkshopStaff.user_id == user.id, WorkshopStaff.duty.not_in(kept))
+            .options(contains_eager(WorkshopStaff.workshop))
+            .order_by(Workshop.starts_on, Workshop.id, WorkshopStaff.duty)
+        )
+    )
+
+
+def _sessions_to_leave(member: WorkshopStaff, ending: list[WorkshopStaff]) -> list[WorkshopSession]:
+    """Sessions of the workshop not yet begun that the person teaches, when no teaching
+    duty on it outlives ``ending``: they are taken off them (past ones keep the record)."""
+    teaching = {Duty.FACULTY, Duty.CERTIFIER}
+    if member.duty not in teaching:
+        return []
+    staying = {m.duty for m in member.workshop.staff if m.user_id == member.user_id} - {
+        m.duty for m in ending if m.workshop_id == member.workshop_id
+    }
+    if staying & teaching:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(WorkshopSession)
+            .join(WorkshopSession.faculty)
+            .where(
+                WorkshopSession.workshop_id == member.workshop_id,
+                WorkshopSession.starts_at > utcnow(),
+                User.id == member.user_id,
+            )
+            .order_by(WorkshopSession.starts_at, WorkshopSession.id)
+        )
+    )
+
+
+def _ending_text(member: WorkshopStaff, sessions: list[WorkshopSession]) -> str:
+    workshop = member.workshop
+    text = f"{member.duty.label} of “{workshop.title}” ({workshop.starts_on.isoformat()})"
+    if sessions:
+        count = f"{len(sessions)} upcoming session" + ("s" if len(sessions) > 1 else "")
+        text += f", and teaching its {count}"
+    return text
+
+
+def _preview_duty_endings(user: User, roles: frozenset[Role]) -> list[Ending]:
+    ending = duties_without_role(user, roles)
+    return [
+        Ending(f"workshop_staff:{member.id}", _ending_text(member, _sessions_to_leave(member, ending)))
+        for member in ending
+    ]
+
+
+def _end_duties(user: User, roles: frozenset[Role], *, actor: User) -> None:
+    ending = duties_without_role(user, roles)
+    leaving = {member.id: _sessions_to_leave(member, ending) for member in ending}
+    for member in ending:
+        workshop = member.workshop
+        for item in leaving[member.id]:
+            item.faculty = [person for person in item.faculty if person.id != user.id]
+            for station in item.stations:
+                if station.faculty_id == user.id:
+                    station.faculty_id = None
+            item.sequence += 1  # calendars show who teaches
+        workshop.staff.remove(member)
+        db.session.delete(member)
+        db.session.flush()
+        audit.record(
+            "workshop.staff_removed",
+            workshop,
+            actor=actor,
+            summary=f"{user.full_name} is no longer {member.duty.label.lower()} of “{workshop.title}”: "
+            "the global role it needs was removed",
+            old={
+                "user": user.email,
+                "duty": member.duty.value,
+                **({"sessions": [item.title for item in leaving[member.id]]} if leaving[member.id] else {}),
+            },
+            workshop_id=workshop.id,
+        )
+
+
+ROLE_CONSEQUENCES.append(RoleConsequence(preview=_preview_duty_endings, end=_end_duties))
 
 
 def faculty_profile(user: User) -> FacultyProfile | None:
@@ -1150,7 +1249,7 @@ def feed_sessions(user: User) -> list[WorkshopSession]:
     enrolled = sa.select(Enrolment.workshop_id).where(
         Enrolment.trainee_id == user.id, Enrolment.state == EnrolmentState.CONFIRMED
     )
-    staffed = sa.select(WorkshopStaff.workshop_id).where(WorkshopStaff.user_id == user.id)
+    staffed = permissions.staffed_workshops(user)
     return list(
         db.session.scalars(
             sa.select(WorkshopSession)

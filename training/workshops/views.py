@@ -356,12 +356,7 @@ def faculty_profile(user_id: int):
     teaching = db.session.scalars(
         sa.select(Workshop)
         .where(
-            Workshop.id.in_(
-                sa.select(WorkshopStaff.workshop_id).where(
-                    WorkshopStaff.user_id == person.id,
-                    WorkshopStaff.duty.in_([Duty.FACULTY, Duty.CERTIFIER]),
-                )
-            ),
+            Workshop.id.in_(permissions.staffed_workshops(person, "faculty", "certifier")),
             visible,
         )
         .order_by(Workshop.starts_on.desc())
