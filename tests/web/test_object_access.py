@@ -554,3 +554,95 @@ def test_a_wrong_id_is_a_404_not_a_500(client, make):
     client.login(make.admin())
     for url in ("/attempts/2147483647", "/attempts/2147483648", "/attendance/records/99999999"):
         assert client.get(url).status_code == 404, url
+
+
+# --- a trainee id must name a trainee of the workshop in the URL ----------------------------
+
+PERSON_ARGUMENTS = {"trainee_id", "user_id"}
+WORKSHOP_ARGUMENTS = {"workshop_id", "session_id", "quiz_id"}
+# Pages about one trainee of one workshop, with the person's id as ``{x.id}``: asked by
+# the workshop's own staff about someone who is not its trainee, each must answer 404.
+TRAINEE_PAGES = (
+    Ask(
+        "attendance.mark",
+        "POST",
+        "/attendance/sessions/{lab.id}/roll-call/{x.id}",
+        {"status": "absent", "note": "Marked"},
+    ),
+    Ask("quizzes.override_grade", "GET", "/quizzes/{quiz.id}/grades/{x.id}"),
+    Ask(
+        "quizzes.override_grade",
+        "POST",
+        "/quizzes/{quiz.id}/grades/{x.id}",
+        {"percent": "100", "reason": "Raised"},
+    ),
+    Ask("assessments.record", "GET", "/assessments/workshops/{w.id}/trainees/{x.id}/skills/{skill.id}"),
+    Ask(
+        "assessments.assess", "GET", "/assessments/workshops/{w.id}/trainees/{x.id}/skills/{skill.id}/assess"
+    ),
+    Ask(
+        "assessments.assess",
+        "POST",
+        "/assessments/workshops/{w.id}/trainees/{x.id}/skills/{skill.id}/assess",
+        {"entrustment": "3", "competent": "yes", "feedback": "Rated"},
+    ),
+    Ask(
+        "assessments.sign_off",
+        "POST",
+        "/assessments/workshops/{w.id}/trainees/{x.id}/skills/{skill.id}/sign-off",
+        {"evidence_id": "{assessment.id}"},
+    ),
+)
+
+
+def test_pages_about_a_trainee_answer_404_for_anyone_not_a_trainee_of_the_workshop(app, client, make):
+    world = build_world(make)
+    build_assessment(world, make, client)
+    world.quiz = make.quiz(world.w)
+    # Nobody here is a trainee of W: a trainee of W2 only, W2's organizer, W's own faculty.
+    elsewhere = make.trainee(full_name=f"Dr. Elsewhere {MARKER}")
+    make.enrolment(world.w2, elsewhere)
+    adapter = app.url_map.bind("localhost")
+    failures = []
+    # W's certifying faculty may use every one of these pages on W's trainees; its
+    # organizer and an admin some of them (403 for the others).
+    for asker, allowed in (
+        (world.certifier, (404,)),
+        (world.organizer, (403, 404)),
+        (make.admin(), (403, 404)),
+    ):
+        client.login(asker)
+        for person in (elsewhere, world.organizer_w2, world.teacher):
+            values = {**vars(world), "x": person}
+            for ask in TRAINEE_PAGES:
+                url = _fill(ask.url, values)
+                data = _fill(ask.data, values) if ask.data is not None else None
+                assert adapter.match(url, method=ask.method)[0] == ask.endpoint
+                before = snapshot()
+                response = client.open(url, method=ask.method, data=data)
+                what = f"{asker.email} {ask.method} {url}"
+                if response.status_code not in allowed:
+                    failures.append(f"{what} answered {response.status_code}")
+                if MARKER in response.get_data(as_text=True):
+                    failures.append(f"{what} named the person")
+                if changes := changed_tables(before, snapshot()):
+                    failures.append(f"{what} changed {changes}")
+    assert not failures, "\n".join(failures)
+
+    client.login(world.certifier)  # and W's own trainee is reached
+    for ask in TRAINEE_PAGES:
+        if ask.method == "GET":
+            url = _fill(ask.url, {**vars(world), "x": world.a})
+            assert client.get(url).status_code == 200, url
+
+
+def test_every_url_about_a_person_of_a_workshop_is_a_trainee_page(app):
+    covered = {_key(ask.endpoint, ask.method) for ask in TRAINEE_PAGES}
+    missing = [
+        f"{method} {rule.rule} ({rule.endpoint})"
+        for rule in app.url_map.iter_rules()
+        if rule.arguments & PERSON_ARGUMENTS and rule.arguments & WORKSHOP_ARGUMENTS
+        for method in sorted(rule.methods - IGNORED_METHODS)
+        if _key(rule.endpoint, method) not in covered
+    ]
+    assert not missing, "add a row to TRAINEE_PAGES:\n" + "\n".join(sorted(missing))
