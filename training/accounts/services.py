@@ -364,6 +364,9 @@ def deactivate(user: User, *, actor: User) -> None:
     )
     if problems:
         raise InvalidInput({None: problems})
+    # Duties on workshops stay, without effect while the account is deactivated
+    # (core.permissions): reactivating restores the person as they were, and past
+    # workshops keep their staff list. Ending a duty is what removing a role does.
     user.active = False
     user.deactivated_at = utcnow()
     user.sign_out_everywhere()
