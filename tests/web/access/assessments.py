@@ -1,7 +1,7 @@
 """The assessments pages in the access matrix.
 
 The matrix's workshop is organized by ``world.organizer``; ``world.faculty`` teaches
-on it (may assess, may not sign off); ``world.admin`` is its certifying faculty (so
+on it (may assess, may not sign off); ``world.admin`` (given the faculty role) is its certifying faculty (so
 that the fuzzer, which discovers forms as the admin, sees the sign-off form too).
 ``world.trainee`` is *another* trainee: the record belongs to ``world.assessed``,
 so its existence is private to them (404). Faculty of another workshop are
@@ -9,10 +9,16 @@ covered in tests/web/test_assessments.py.
 """
 
 from tests.web.access.common import TO_LOGIN, Entry, signed_in
+from training.accounts.models import Role, User
+from training.extensions import db
 from training.workshops.models import SessionKind
 
 
 def build(world, make) -> None:
+    # A certifying duty has effect only with the faculty role (core.permissions.DUTY_NEEDS).
+    admin = db.session.get(User, world.admin.id)
+    admin.set_roles({Role.ADMIN, Role.FACULTY})
+    db.session.commit()
     version = make.curriculum_version(["MFAT-201", "NFAT-301"])
     workshop = make.workshop(
         version=version, organizer=world.organizer, faculty=[world.faculty], certifiers=[world.admin]
