@@ -19,7 +19,7 @@ that workshop, and which one should end is for an organizer to decide.
 Downgrading restores nothing.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -30,7 +30,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
