@@ -7,7 +7,7 @@ import training.certificates.models
 import training.enrolments.models
 import training.quizzes.models  # noqa: F401
 from training.accounts.models import User, UserRole
-from training.assessments.models import Assessment, SkillSignOff
+from training.assessments.models import Assessment, CompetenceStandard, SkillSignOff
 from training.core.audit import AuditEvent
 from training.core.jobs import Job
 from training.core.mail import OutboxMessage
@@ -35,6 +35,7 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "CalendarFeed",
+    "CompetenceStandard",
     "Curriculum",
     "CurriculumVersion",
     "Enrolment",

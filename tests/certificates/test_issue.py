@@ -68,7 +68,9 @@ def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(
     text = text_of(content)
     assert "Dr. Émilie Dubois-Ørsted" in text
     assert certificate.serial in text
-    assert "10.75 CME credit hours earned" in text
+    assert "Time attended: 11 hours 24 minutes." in text
+    assert "10.75 CME/CPD credits earned." in text
+    assert "accredited by the EACCME for 12.00 European CME credits" in text
     pdf = reader(content)
     assert len(pdf.pages) == 1
     box = pdf.pages[0].mediabox
@@ -117,9 +119,55 @@ def test_the_competence_certificate_names_skills_and_keeps_their_osats_evidence(
     assert skills[0]["signed_off_by"] == "Prof. Chiara Rossi"
     assert skills[0]["entrustment"] == 4
     assert "credit_hours" not in certificate.snapshot
-    text = text_of(services.stored_pdf(certificate))
+    text = " ".join(text_of(services.stored_pdf(certificate)).split())
     assert "Certificate of competence" in text
+    text = text.replace("O- SCORE", "O-SCORE")  # a line may break after the hyphen
     assert "Practical skill of MFAT-201" in text
+    # The setting, who observed, the entrustment in words, the instrument, the standard met,
+    # and what the certificate does not confer.
+    assert (
+        "Setting: bench model; observed and assessed by Prof. Chiara Rossi; OSATS 9/10; entrustment "
+        "(O-SCORE) 4 \u201cI needed to be there in the room just in case\u201d; "
+        "signed off by Prof. Chiara Rossi."
+    ) in text
+    assert (
+        "Assessed with the OSATS global rating scale with a task-specific checklist; entrustment on the "
+        "O-SCORE entrustment scale (1-5)."
+    ) in text
+    assert (
+        "Standard met: no applicable OSATS domain below 3 of 5, every critical checklist step done, and "
+        "O-SCORE entrustment 4 \u201cI needed to be there in the room just in case\u201d or higher."
+    ) in text
+    assert "This certificate records training; it confers no clinical privileges." in text
+    assert "direct observation of certifying faculty" not in text
+    assert "entrustment level 4" not in text
+
+
+def test_a_workshop_without_accreditation_prints_hours_attended_and_no_cme_line(ctx, make, evidence):
+    workshop = make.workshop(title="Bench course, Padua")
+    trainee = ready(make, evidence, workshop)
+    certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
+    db.session.commit()
+    assert "credit_hours" not in certificate.snapshot
+    assert "accreditation" not in certificate.snapshot
+    text = " ".join(text_of(services.stored_pdf(certificate)).split())
+    assert "Time attended: 11 hours 24 minutes." in text
+    assert "CME" not in text
+    assert "credit" not in text.lower()
+
+
+def test_a_stricter_standard_is_the_one_the_certificate_states(ctx, make, evidence, workshop):
+    from training.assessments import services as assessments
+
+    assessments.set_standard(workshop, min_domain_score=4, required_entrustment=5, actor=workshop.organizer)
+    trainee = ready(make, evidence, workshop)
+    certificate = services.issue_certificate(workshop, trainee.id, COMPETENCE, actor=workshop.certifier)
+    db.session.commit()
+    text = " ".join(text_of(services.stored_pdf(certificate)).split())
+    assert (
+        "Standard met: no applicable OSATS domain below 4 of 5, every critical checklist step done, and "
+        "O-SCORE entrustment 5 \u201cI did not need to be there\u201d or higher."
+    ) in text
 
 
 def test_a_trainee_missing_requirements_is_refused_with_every_reason_and_nothing_is_stored(

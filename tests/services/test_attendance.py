@@ -236,7 +236,6 @@ def test_settings_are_saved_and_audited(ctx, make, lab):
         min_percent=Decimal("75.5"),
         excused_policy=ExcusedPolicy.REMOVE_FROM_TOTAL,
         late_grace_minutes=5,
-        daily_credit_cap_hours=Decimal("6"),
         actor=organizer,
     )
     db.session.commit()
@@ -260,10 +259,9 @@ def test_settings_out_of_range_are_all_refused_at_once(ctx, lab):
             min_percent=Decimal("101"),
             excused_policy=ExcusedPolicy.COUNT_AS_ABSENT,
             late_grace_minutes=-1,
-            daily_credit_cap_hours=Decimal("0"),
             actor=load(workshop.organizer),
         )
-    assert set(refused.value.problems) == {"min_percent", "late_grace_minutes", "daily_credit_cap_hours"}
+    assert set(refused.value.problems) == {"min_percent", "late_grace_minutes"}
 
 
 # evidence for certificates --------------------------------------------------------------------------

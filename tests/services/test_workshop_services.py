@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -43,7 +42,6 @@ def workshop_input(version, **changes) -> services.WorkshopInput:
         "capacity": 12,
         "enrolment_opens_local": datetime(2026, 9, 1, 9, 0),
         "enrolment_closes_local": datetime(2026, 10, 16, 18, 0),
-        "cme_credit_hours": Decimal("18.50"),
         "prerequisite_policy": PrerequisitePolicy.WARN,
     }
     values.update(changes)

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from training.assessments import evidence as assessments
+from training.assessments.scale import ENTRUSTMENT_BY_LEVEL
 from training.attendance import evidence as attendance
 from training.core.evidence import AttendanceEvidence, QuizEvidence, SkillEvidence
 from training.quizzes import evidence as quizzes
@@ -88,8 +89,10 @@ class EvidenceBuilder:
         *,
         signed_off: bool = True,
         by: str = "Prof. Chiara Rossi",
-        osats: dict[str, int] | None = None,
+        osats: dict[str, int | None] | None = None,
         entrustment: int | None = 4,
+        settings: tuple[str, ...] = ("bench model",),
+        observed_by: tuple[str, ...] | None = None,
     ) -> EvidenceBuilder:
         self.skills.setdefault(trainee.id, []).append(
             SkillEvidence(
@@ -102,6 +105,12 @@ class EvidenceBuilder:
                 assessment_id=500 + len(self.skills) if signed_off else None,
                 osats=osats if osats is not None else {"respect_for_tissue": 4, "instrument_handling": 5},
                 entrustment=entrustment if signed_off else None,
+                entrustment_words=ENTRUSTMENT_BY_LEVEL[entrustment].words
+                if signed_off and entrustment
+                else None,
+                total_text="9/10" if signed_off else None,
+                settings=settings if signed_off else (),
+                observed_by=(observed_by if observed_by is not None else (by,)) if signed_off else (),
             )
         )
         return self

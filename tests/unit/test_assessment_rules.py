@@ -1,6 +1,6 @@
 """The pure rules of OSATS assessment: totals, checklists, rater disagreement, sign-off, progress."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -13,10 +13,25 @@ def scores(value=4, **overrides):
 
 
 def rating(
-    assessment_id=1, assessor_id=10, name="Dr. A", competent=True, entrustment=3, value=4, **score_overrides
+    assessment_id=1,
+    assessor_id=10,
+    name="Dr. A",
+    competent=True,
+    entrustment=4,
+    value=4,
+    critical_missed=(),
+    session_id=7,
+    **score_overrides,
 ):
     return rules.Rating(
-        assessment_id, assessor_id, name, scores(value, **score_overrides), entrustment, competent
+        assessment_id,
+        assessor_id,
+        name,
+        scores(value, **score_overrides),
+        entrustment,
+        competent,
+        critical_missed=critical_missed,
+        session_id=session_id,
     )
 
 
@@ -45,7 +60,7 @@ def test_complete_scores_in_range_have_no_problems():
     assert rules.score_problems(scores(5), 5) == {}
 
 
-@pytest.mark.parametrize("bad", [0, 6, -1, None, "3", 3.0, True])
+@pytest.mark.parametrize("bad", [0, 6, -1, "3", 3.0, True])
 def test_a_bad_domain_score_is_named(bad):
     problems = rules.score_problems(scores(3, use_of_assistants=bad), 3)
     assert list(problems) == ["use_of_assistants"]
@@ -173,7 +188,7 @@ def test_all_reasons_are_listed_together():
 
 
 def test_disagreeing_raters_block_until_the_certifier_reviews_and_explains():
-    ratings = [rating(respect_for_tissue=2), rating(2, 11, "Dr. B", respect_for_tissue=4)]
+    ratings = [rating(respect_for_tissue=5), rating(2, 11, "Dr. B", respect_for_tissue=3)]
     refused = rules.sign_off_decision(request(ratings=ratings))
     assert not refused.ok
     assert "respect for tissue" in refused.reasons[0]
@@ -271,3 +286,150 @@ def test_radar_labels_on_the_right_start_and_on_the_left_end():
     assert chart.axes[1].anchor == "start"
     assert chart.axes[-1].anchor == "end"
     assert chart.polygons == ()
+
+
+# Not applicable domains, critical steps ------------------------------------------------------
+
+
+def test_a_domain_that_does_not_apply_leaves_the_total_and_its_maximum():
+    applicable = scores(4, use_of_assistants=None)
+    assert rules.total(applicable) == 24
+    assert rules.max_total(applicable) == 30
+    assert rules.score_problems(applicable, 4) == {}
+
+
+def test_a_missing_domain_is_not_the_same_as_not_applicable():
+    given = scores(4)
+    del given["use_of_assistants"]
+    assert list(rules.score_problems(given, 4)) == ["use_of_assistants"]
+
+
+def test_not_every_domain_may_be_not_applicable():
+    problems = rules.score_problems(scores(None), 4)
+    assert problems == {
+        "respect_for_tissue": ["Rate at least one domain: not every domain can be not applicable."]
+    }
+
+
+def test_raters_and_means_leave_not_applicable_domains_out():
+    ratings = [rating(use_of_assistants=None), rating(2, 11, use_of_assistants=1)]
+    assert rules.disagreements(ratings) == []
+    assert rules.mean_scores(ratings)["use_of_assistants"] == 1
+    assert "use_of_assistants" not in rules.mean_scores([rating(use_of_assistants=None)])
+
+
+def test_critical_steps_not_done_are_named():
+    checklist = [
+        {"id": "s1", "text": "Marks the area"},
+        {"id": "s2", "text": "Gentle suction only", "critical": True},
+        {"id": "s3", "text": "Checks the clusters", "critical": True},
+    ]
+    assert rules.critical_missed(checklist, {"s1": True, "s2": False, "s3": True}) == ("Gentle suction only",)
+    assert rules.critical_missed(checklist, {"s2": True, "s3": True}) == ()
+
+
+# Time and place of an observed attempt -------------------------------------------------------
+
+STARTS = datetime(2026, 5, 11, 14, 35, tzinfo=UTC)
+
+
+def observed(**overrides):
+    values = {
+        "label": "\u201cHands-on: harvest\u201d (11 May 2026 16:35 Europe/Rome)",
+        "of_workshop": True,
+        "teaches_skill": True,
+        "cancelled": False,
+        "is_break": False,
+        "starts_at": STARTS,
+    }
+    values.update(overrides)
+    return rules.ObservedSession(**values)
+
+
+def test_an_assessment_before_its_session_starts_is_refused_naming_the_session():
+    problem = rules.observation_problem(observed(), STARTS - timedelta(hours=3, minutes=21))
+    assert problem is not None
+    assert "Hands-on: harvest" in problem
+    assert "16:35" in problem
+    assert "has not started yet" in problem
+
+
+def test_an_assessment_from_the_start_of_the_session_on_is_taken():
+    assert rules.observation_problem(observed(), STARTS) is None
+    assert rules.observation_problem(observed(), STARTS + timedelta(days=3)) is None
+
+
+@pytest.mark.parametrize(
+    ("session", "words"),
+    [
+        (None, "Choose the session"),
+        (observed(of_workshop=False), "Choose a station session"),
+        (observed(is_break=True), "Choose a station session"),
+        (observed(teaches_skill=False), "Choose a station session"),
+        (observed(cancelled=True), "was cancelled"),
+    ],
+)
+def test_an_assessment_names_a_real_session_of_the_workshop_that_teaches_the_skill(session, words):
+    assert words in rules.observation_problem(session, STARTS + timedelta(hours=1))
+
+
+# The competence standard ---------------------------------------------------------------------
+
+
+def test_the_default_standard_is_the_floor_and_says_so_in_words():
+    standard = rules.Standard()
+    assert (standard.min_domain_score, standard.required_entrustment) == (3, 4)
+    assert standard.words == (
+        "no applicable OSATS domain below 3 of 5, every critical checklist step done, and O-SCORE "
+        "entrustment 4 \u201cI needed to be there in the room just in case\u201d or higher"
+    )
+
+
+def test_a_standard_may_be_stricter_never_looser():
+    assert rules.standard_problems(4, 5) == {}
+    assert rules.standard_problems(3, 4) == {}
+    problems = rules.standard_problems(2, 3)
+    assert set(problems) == {"min_domain_score", "required_entrustment"}
+    assert "never looser" in problems["min_domain_score"][0]
+
+
+def test_a_sign_off_below_the_standard_is_refused_with_every_reason():
+    weak = rating(value=1, entrustment=1, competent=True, critical_missed=("Gentle suction only",))
+    decision = rules.sign_off_decision(request(ratings=[weak]))
+    assert not decision.ok
+    reasons = "\n".join(decision.reasons)
+    for domain in OSATS_DOMAINS:
+        assert f"{domain.title} scored 1; the standard asks for at least 3." in reasons
+    assert "The critical step \u201cGentle suction only\u201d was not done." in reasons
+    assert "Entrustment is 1 \u201cI had to do it\u201d; the standard asks for 4" in reasons
+    assert len(decision.reasons) == 9
+
+
+def test_a_stricter_standard_refuses_what_the_floor_accepts():
+    good = rating(value=4, entrustment=4)
+    assert rules.sign_off_decision(request(ratings=[good])).ok
+    strict = rules.Standard(min_domain_score=5, required_entrustment=5)
+    decision = rules.sign_off_decision(request(ratings=[good], standard=strict))
+    assert len(decision.reasons) == 8  # seven domains at 4 < 5, entrustment 4 < 5
+
+
+def test_a_not_applicable_domain_does_not_count_against_the_standard():
+    assert rules.sign_off_decision(request(ratings=[rating(use_of_assistants=None)])).ok
+
+
+def test_evidence_without_an_observed_session_cannot_back_a_sign_off():
+    decision = rules.sign_off_decision(request(ratings=[rating(session_id=None)]))
+    assert decision.reasons == (
+        "The chosen assessment (by Dr. A) names no session at which the trainee was observed on this "
+        "workshop; it cannot back a sign-off.",
+    )
+
+
+def test_entrustment_levels_are_the_o_score_anchors_word_for_word():
+    assert [level.title for level in ENTRUSTMENT_LEVELS] == [
+        "I had to do it",
+        "I had to talk them through",
+        "I had to prompt them from time to time",
+        "I needed to be there in the room just in case",
+        "I did not need to be there",
+    ]

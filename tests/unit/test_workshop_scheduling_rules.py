@@ -65,7 +65,6 @@ def plan(**changes) -> rules.WorkshopPlan:
         "capacity": 20,
         "enrolment_opens_at": None,
         "enrolment_closes_at": None,
-        "cme_credit_hours": Decimal("18.5"),
         "module_ids": frozenset({1, 2}),
         "version_module_ids": frozenset({1, 2, 3}),
     }
@@ -83,11 +82,19 @@ def test_every_problem_is_reported_at_once_by_field():
             timezone="Nowhere/Land",
             ends_on=date(2026, 10, 1),
             capacity=-1,
-            cme_credit_hours=Decimal("-2"),
+            accreditation=rules.Accreditation("", "", Decimal("-2"), Decimal(6)),
             module_ids=frozenset(),
         )
     )
-    assert set(problems) == {"timezone", "ends_on", "capacity", "cme_credit_hours", "module_ids"}
+    assert set(problems) == {
+        "timezone",
+        "ends_on",
+        "capacity",
+        "cme_accreditor",
+        "cme_statement",
+        "cme_designated_credits",
+        "module_ids",
+    }
 
 
 @pytest.mark.parametrize("capacity", [-1, rules.MAX_CAPACITY + 1, 10**12])

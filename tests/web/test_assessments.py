@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from tests.support.statements import recorded_statements
 from training.assessments.models import Assessment, SkillSignOff
 from training.assessments.scale import DOMAIN_KEYS, OSATS_DOMAINS
 from training.core.audit import AuditEvent
+from training.core.db import utcnow
 from training.extensions import db
 from training.workshops.models import SessionKind
 
@@ -21,7 +23,8 @@ from training.workshops.models import SessionKind
 @pytest.fixture
 def setting(make):
     version = make.curriculum_version(["MFAT-201", "NFAT-301"])
-    workshop = make.workshop(version=version)
+    # Began yesterday: its hands-on session has taken place, so assessments may be recorded.
+    workshop = make.workshop(version=version, starts_on=utcnow().date() - timedelta(days=1))
     lab = make.session(workshop, kind=SessionKind.HANDS_ON, stations=2)
     trainees = make.enrolled_trainees(workshop, 2)
     for trainee in trainees:
@@ -34,10 +37,17 @@ def url(workshop, trainee, skill, suffix=""):
     return f"/assessments/workshops/{workshop.id}/trainees/{trainee.id}/skills/{skill.id}{suffix}"
 
 
-def answers(value="4", **overrides):
+def answers(lab, value="4", **overrides):
+    """The form's answers for an attempt observed at ``lab`` (a session that has begun)."""
     form = {key: overrides.pop(key, value) for key in DOMAIN_KEYS}
     form.update(
-        {"entrustment": "3", "competent": "yes", "feedback": "Keep the pressure low.", "steps": ["step-1"]}
+        {
+            "entrustment": "4",
+            "competent": "yes",
+            "feedback": "Keep the pressure low.",
+            "steps": ["step-1"],
+            "session_id": str(lab.id),
+        }
     )
     form.update(overrides)
     return form
@@ -57,10 +67,11 @@ def test_the_form_shows_every_domain_with_its_anchors_the_checklist_and_entrustm
                     rf'type="radio"[^>]*name="{domain.key}"|name="{domain.key}"[^>]*type="radio"', page
                 )
             )
-            == 5
+            == 6
         )
+    assert page.count("Not applicable") == 7
     assert "Step 4" in page
-    assert "Direct supervision" in page
+    assert "4 “I needed to be there in the room just in case”" in page
     assert f'<option selected value="{lab.id}">' in page
     assert "<script>" not in page
     assert 'style="' not in page
@@ -69,7 +80,9 @@ def test_the_form_shows_every_domain_with_its_anchors_the_checklist_and_entrustm
 def test_faculty_rates_a_trainee_and_is_sent_back_to_the_station(client, setting):
     workshop, lab, (trainee, _), skill = setting
     client.login(workshop.teacher)
-    response = client.post(url(workshop, trainee, skill, "/assess"), data=answers(session_id=str(lab.id)))
+    response = client.post(
+        url(workshop, trainee, skill, "/assess"), data=answers(lab, session_id=str(lab.id))
+    )
     assert response.status_code == 302
     assert response.location.endswith(f"/assessments/sessions/{lab.id}")
     assessment = db.session.scalar(sa.select(Assessment))
@@ -82,30 +95,30 @@ def test_faculty_rates_a_trainee_and_is_sent_back_to_the_station(client, setting
 
 
 def test_missing_answers_are_marked_and_nothing_is_saved(client, setting):
-    workshop, _, (trainee, _), skill = setting
+    workshop, lab, (trainee, _), skill = setting
     client.login(workshop.teacher)
-    form = answers()
+    form = answers(lab)
     del form["use_of_assistants"], form["competent"]
     form["respect_for_tissue"] = "7"
     response = client.post(url(workshop, trainee, skill, "/assess"), data=form)
     assert response.status_code == 422
-    assert "Choose a score for use of assistants." in response.text
+    assert "Choose a score for use of assistants, or mark it not applicable." in response.text
     assert "Say whether the trainee is competent" in response.text
     assert 'id="respect_for_tissue-errors"' in response.text
     assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 0
 
 
 def test_an_edit_is_audited_and_the_history_shows_old_and_new(client, setting):
-    workshop, _, (trainee, _), skill = setting
+    workshop, lab, (trainee, _), skill = setting
     client.login(workshop.teacher)
-    client.post(url(workshop, trainee, skill, "/assess"), data=answers())
+    client.post(url(workshop, trainee, skill, "/assess"), data=answers(lab))
     edit = client.get(url(workshop, trainee, skill, "/assess")).text
     checked = re.findall(r"<input\b[^>]*\bchecked\b[^>]*>", edit)
     assert any('name="time_and_motion"' in tag and 'value="4"' in tag for tag in checked)
     assert any('name="competent"' in tag and 'value="yes"' in tag for tag in checked)
     assert any('name="steps"' in tag and 'value="step-1"' in tag for tag in checked)
     assert not any('value="step-2"' in tag for tag in checked)
-    client.post(url(workshop, trainee, skill, "/assess"), data=answers(time_and_motion="2"))
+    client.post(url(workshop, trainee, skill, "/assess"), data=answers(lab, time_and_motion="2"))
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assessment.edited"))
     assert (event.old, event.new) == ({"time_and_motion": 4}, {"time_and_motion": 2})
     page = client.get(url(workshop, trainee, skill)).text
@@ -115,7 +128,7 @@ def test_an_edit_is_audited_and_the_history_shows_old_and_new(client, setting):
 
 
 def test_a_second_rater_does_not_see_the_first_rating_until_they_have_rated(client, make, setting):
-    workshop, _, (trainee, _), skill = setting
+    workshop, lab, (trainee, _), skill = setting
     second = make.faculty()
     with client.application.app_context():
         from training.workshops.models import Duty, WorkshopStaff
@@ -130,7 +143,7 @@ def test_a_second_rater_does_not_see_the_first_rating_until_they_have_rated(clie
     assert "1 other rater has assessed this skill" in before
     assert "Too much force." not in before
     assert "Raters disagree" not in before
-    client.post(url(workshop, trainee, skill, "/assess"), data=answers(respect_for_tissue="4"))
+    client.post(url(workshop, trainee, skill, "/assess"), data=answers(lab, respect_for_tissue="4"))
     after = client.get(url(workshop, trainee, skill)).text
     assert "Too much force." in after
     assert "Raters disagree" in after
@@ -140,9 +153,9 @@ def test_a_second_rater_does_not_see_the_first_rating_until_they_have_rated(clie
 
 
 def test_the_certifier_signs_off_and_revokes_with_a_reason(client, setting):
-    workshop, _, (trainee, _), skill = setting
+    workshop, lab, (trainee, _), skill = setting
     client.login(workshop.teacher)
-    client.post(url(workshop, trainee, skill, "/assess"), data=answers())
+    client.post(url(workshop, trainee, skill, "/assess"), data=answers(lab))
     assessment = db.session.scalar(sa.select(Assessment))
     client.login(workshop.certifier)
     page = client.get(url(workshop, trainee, skill)).text
@@ -194,7 +207,7 @@ def test_faculty_of_another_workshop_can_neither_assess_nor_see(client, make, se
     other = make.workshop()
     client.login(other.teacher)
     assert client.get(url(workshop, trainee, skill, "/assess")).status_code == 403
-    assert client.post(url(workshop, trainee, skill, "/assess"), data=answers()).status_code == 403
+    assert client.post(url(workshop, trainee, skill, "/assess"), data=answers(lab)).status_code == 403
     assert client.get(url(workshop, trainee, skill)).status_code == 404
     assert client.get(f"/assessments/sessions/{lab.id}").status_code == 403
     assert client.get(f"/assessments/workshops/{workshop.id}/matrix").status_code == 403
@@ -331,11 +344,12 @@ def test_signing_off_despite_disagreement_needs_a_review_and_a_note(client, make
 
 
 def test_the_dashboard_lists_the_labs_a_faculty_member_assesses_at(client, make, setting):
-    workshop, lab, (trainee, _), _ = setting
+    workshop, _, (trainee, _), _ = setting
+    ahead = make.session(workshop, kind=SessionKind.CADAVER_LAB, day=3, stations=1)
     make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=1, title="Cancelled lab", cancelled=True)
     client.login(workshop.teacher)
     page = client.get("/").text
-    assert f'href="/assessments/sessions/{lab.id}"' in page
+    assert f'href="/assessments/sessions/{ahead.id}"' in page
     assert "Cancelled lab" not in page
     client.login(make.faculty())
     assert "No hands-on or cadaver-lab session ahead" in client.get("/").text

@@ -417,7 +417,6 @@ def test_organizer_changes_the_rules_and_the_matrix_follows(client, reported):
             "min_percent": "30",
             "excused_policy": "remove_from_total",
             "late_grace_minutes": "5",
-            "daily_credit_cap_hours": "1",
         },
     )
     assert response.status_code == 302
@@ -428,6 +427,10 @@ def test_organizer_changes_the_rules_and_the_matrix_follows(client, reported):
         Decimal("30.00"),
         ExcusedPolicy.REMOVE_FROM_TOTAL,
     )
+    assert re.search(rf'data-testid="credit-{poor.id}">1.25<', client.get(response.location).text)
+    # The accreditation's cap per day (set with the workshop) caps the credit on the matrix too.
+    db.session.merge(workshop).cme_daily_cap = Decimal(1)
+    db.session.commit()
     page = client.get(response.location).text
     assert re.search(rf'data-testid="credit-{poor.id}">1.00<', page)  # capped at one hour a day
 
@@ -438,7 +441,6 @@ def test_organizer_changes_the_rules_and_the_matrix_follows(client, reported):
         ("min_percent", "NaN"),
         ("min_percent", "101"),
         ("late_grace_minutes", "-1"),
-        ("daily_credit_cap_hours", "0"),
     ],
 )
 def test_bad_settings_are_refused_beside_the_field(client, reported, field, value):
@@ -448,7 +450,6 @@ def test_bad_settings_are_refused_beside_the_field(client, reported, field, valu
         "min_percent": "80",
         "excused_policy": "count_as_absent",
         "late_grace_minutes": "10",
-        "daily_credit_cap_hours": "8",
         field: value,
     }
     response = client.post(f"/attendance/workshops/{workshop.id}/settings", data=data)

@@ -41,7 +41,7 @@ def workshop_form(version, **changes) -> dict:
         "capacity": "16",
         "enrolment_opens_at": "",
         "enrolment_closes_at": "",
-        "cme_credit_hours": "18.5",
+        "cme_daily_cap": "6",
         "prerequisite_policy": "required",
     }
     data.update(changes)
@@ -76,7 +76,7 @@ def test_bad_fields_are_shown_by_the_fields_and_nothing_is_saved(client, make):
     client.login(make.organizer())
     response = client.post(
         "/workshops/new",
-        data=workshop_form(version, timezone="Europe/Atlantis", capacity="-3", cme_credit_hours="NaN"),
+        data=workshop_form(version, timezone="Europe/Atlantis", capacity="-3", cme_daily_cap="NaN"),
     )
     assert response.status_code == 422
     assert "“Europe/Atlantis” is not a known IANA time zone" in response.text

@@ -45,7 +45,7 @@ def _points(coordinates: Sequence[tuple[float, float]]) -> str:
 
 
 def radar(profiles: Sequence[Mapping[str, float]], *, size: int = 340) -> Radar:
-    """The chart of ``profiles`` (domain key -> score 1-5); missing domains count as 0."""
+    """The chart of ``profiles`` (domain key -> score 1-5); missing and not-applicable domains count as 0."""
     count = len(OSATS_DOMAINS)
     centre = size / 2
     radius = size / 2 - 60  # room for the labels around the rim
@@ -63,7 +63,11 @@ def radar(profiles: Sequence[Mapping[str, float]], *, size: int = 340) -> Radar:
         _points(
             [
                 _point(
-                    centre, radius, i, count, max(0.0, min(float(HIGHEST), float(profile.get(domain.key, 0))))
+                    centre,
+                    radius,
+                    i,
+                    count,
+                    max(0.0, min(float(HIGHEST), float(profile.get(domain.key) or 0))),
                 )
                 for i, domain in enumerate(OSATS_DOMAINS)
             ]

@@ -1,10 +1,18 @@
 """Demo data for assessments: called by `flask seed-demo`, idempotent.
 
-On the demo workshop (the first published workshop organized by
-organizer@example.org), faculty@example.org rates trainee@example.org (and a few
-other trainees) on the workshop's skills at a hands-on station, a second rater
-(certifier@example.org) disagrees on one skill, and certifier@example.org signs
-one skill off. Nothing is created twice.
+One consistent story, on the demo workshop (the earliest published or completed workshop
+organized by organizer@example.org whose station sessions have begun: the completed
+Lisbon course in the shipped demo). Each skill is rated only at a station session that
+teaches its module, after that session began, with feedback about that skill:
+
+- the first skill: faculty@example.org and certifier@example.org both watched the demo
+  trainee, agree, and certifier@example.org signs it off (it meets the standard);
+- the second skill: the two raters disagree (one judges the trainee not yet competent),
+  so it stays unsigned until a certifier reviews it;
+- a few classmates are rated on the first skill, so the station view and matrix have rows.
+
+A domain that does not apply at a bench station (use of assistants) is marked not
+applicable. Nothing is created twice; a workshop whose stations are still ahead gets nothing.
 """
 
 from __future__ import annotations
@@ -16,35 +24,77 @@ from training.accounts.models import User
 from training.assessments import services
 from training.assessments.models import Assessment
 from training.assessments.scale import DOMAIN_KEYS
+from training.core.db import utcnow
 from training.curriculum.models import Skill
 from training.extensions import db
-from training.workshops.models import Duty, Workshop, WorkshopStaff, WorkshopState
+from training.workshops.models import Duty, Workshop, WorkshopSession, WorkshopStaff, WorkshopState
 
-FEEDBACK = (
-    "Gentle, even passes with the multiperforated cannula; keep the suction low to the end. "
-    "Next time, plan the donor-site sequence before you start.",
-    "Good filtration technique; the emulsion was homogeneous. Work on changing syringes "
-    "without losing the sterile field.",
-    "Careful and safe. Slow down at the port and let your assistant hold the skin.",
+# What each rater wrote, by the module the skill belongs to: feedback about that skill only.
+FEEDBACK = {
+    "NFAT-301": {
+        "faculty": "Set the filters up in order and passed the emulsion through every one in turn; "
+        "the fraction was liquid with no intact adipocytes. I stayed in the room only in case.",
+        "certifier": "Emulsified with steady, even strokes and checked the result before labelling it. "
+        "I needed to be there just in case; nothing needed correcting.",
+    },
+    "NFAT-303": {
+        "faculty": "Good photographs and preparation. The needle depth drifted once on the forehead "
+        "and I had to prompt you to reset it to 2.5 mm; otherwise safe.",
+        "certifier": "Depth went beyond 2.5 mm twice and I had to talk you through resetting the "
+        "device; not yet competent. Repeat under supervision.",
+    },
+    "MFAT-201": {
+        "faculty": "Gentle, even passes with the multiperforated cannula at low suction. I stayed in "
+        "the room only in case.",
+        "certifier": "Kept the suction gentle to the end and handled the harvested fat with care; "
+        "nothing needed correcting.",
+    },
+}
+GENERIC = {
+    "faculty": "Careful and methodical throughout the station; I stayed in the room only in case.",
+    "certifier": "Needed prompting on the order of the steps; not yet competent. Repeat under supervision.",
+}
+CLASSMATE_FEEDBACK = (
+    "Needed prompts on the order of the steps; practise the sequence before the next station.",
+    "Worked through every step unprompted; I stayed in the room only in case.",
 )
 
 
-def _scores(base: int, **overrides: int) -> dict[str, int]:
-    return {key: overrides.get(key, base) for key in DOMAIN_KEYS}
+def _scores(base: int, **overrides: int | None) -> dict[str, int | None]:
+    # At a bench station nobody assists: use of assistants does not apply.
+    values: dict[str, int | None] = {key: overrides.get(key, base) for key in DOMAIN_KEYS}
+    values["use_of_assistants"] = overrides.get("use_of_assistants")
+    return values
 
 
 def demo_workshop(organizer: User) -> Workshop | None:
+    """The earliest open workshop of the demo organizer with a station session under way or over."""
     query = (
         sa.select(Workshop)
         .join(WorkshopStaff, WorkshopStaff.workshop_id == Workshop.id)
         .where(
-            Workshop.state == WorkshopState.PUBLISHED,
+            Workshop.state.in_([WorkshopState.PUBLISHED, WorkshopState.COMPLETED]),
             WorkshopStaff.user_id == organizer.id,
             WorkshopStaff.duty == Duty.ORGANIZER,
         )
         .order_by(Workshop.starts_on, Workshop.id)
     )
-    return db.session.scalar(query)
+    for workshop in db.session.scalars(query):
+        if any(_begun(session) for session in workshop.sessions):
+            return workshop
+    return None
+
+
+def _begun(session: WorkshopSession) -> bool:
+    return session.kind.has_stations and not session.cancelled and session.starts_at <= utcnow()
+
+
+def station_for(workshop: Workshop, skill: Skill) -> WorkshopSession | None:
+    """The begun station session that teaches the skill's module, if there is one."""
+    return next(
+        (s for s in workshop.sessions if _begun(s) and any(m.id == skill.module_id for m in s.modules)),
+        None,
+    )
 
 
 def _ensure_duty(workshop: Workshop, user: User, duty: Duty) -> bool:
@@ -55,16 +105,25 @@ def _ensure_duty(workshop: Workshop, user: User, duty: Duty) -> bool:
     return True
 
 
-def _rate(workshop: Workshop, trainee: User, skill: Skill, assessor: User, scores: dict, **fields) -> bool:
+def _rate(
+    workshop: Workshop,
+    trainee: User,
+    skill: Skill,
+    assessor: User,
+    session: WorkshopSession,
+    scores: dict,
+    **fields,
+) -> bool:
     if services.own_assessment(workshop, trainee.id, skill.id, assessor.id) is not None:
         return False
+    steps = [str(step["id"]) for step in skill.checklist]
     data = services.AssessmentData(
         scores=scores,
-        entrustment=fields.get("entrustment", 3),
+        entrustment=fields["entrustment"],
         competent=fields.get("competent", True),
-        feedback=fields.get("feedback", ""),
-        done_steps=[str(step["id"]) for step in skill.checklist][: fields.get("steps", len(skill.checklist))],
-        session_id=fields.get("session_id"),
+        feedback=fields["feedback"],
+        done_steps=steps[: fields.get("steps", len(steps))],
+        session_id=session.id,
     )
     services.record_assessment(workshop, trainee, skill, data, actor=assessor)
     return True
@@ -78,10 +137,14 @@ def seed() -> list[str]:
     organizer, faculty, certifier, trainee = (people[email] for email in _EMAILS)
     workshop = demo_workshop(organizer)
     if workshop is None:
-        return ["Assessments: no published demo workshop of organizer@example.org; skipped."]
-    skills = services.workshop_skills(workshop)
-    if not skills:
-        return [f"Assessments: {workshop.title} teaches no practical skill; skipped."]
+        return ["Assessments: no workshop of organizer@example.org has had a station session yet; skipped."]
+    taught = [
+        (skill, session)
+        for skill in services.workshop_skills(workshop)
+        if (session := station_for(workshop, skill)) is not None
+    ]
+    if not taught:
+        return [f"Assessments: no station session of {workshop.title} teaches a skill; skipped."]
     lines = []
     for user, duty in ((faculty, Duty.FACULTY), (certifier, Duty.CERTIFIER)):
         if _ensure_duty(workshop, user, duty):
@@ -89,42 +152,47 @@ def seed() -> list[str]:
     confirmed = services.confirmed_trainee_ids(workshop)
     if trainee.id not in confirmed:
         return [*lines, f"Assessments: {trainee.email} has no confirmed place on {workshop.title}; skipped."]
-    lab = next((s for s in workshop.sessions if s.kind.has_stations and not s.cancelled), None)
-    session_id = lab.id if lab else None
     created = 0
-    # The demo trainee: three skills by the faculty member, one with a second rater who
-    # agrees (then signed off) and one with a second rater who disagrees on one domain.
-    for index, skill in enumerate(skills[:3]):
-        created += _rate(
-            workshop,
-            trainee,
-            skill,
-            faculty,
-            _scores(4, respect_for_tissue=5 if index == 0 else 4, use_of_assistants=3),
-            entrustment=3 + (index == 0),
-            feedback=FEEDBACK[index % len(FEEDBACK)],
-            session_id=session_id,
-        )
+    (skill, session), *rest = taught
+    said = FEEDBACK.get(skill.module.code, GENERIC)
+    # The first skill: both raters watched, agree, and the trainee meets the standard.
     created += _rate(
         workshop,
         trainee,
-        skills[0],
-        certifier,
-        _scores(4, respect_for_tissue=4),
+        skill,
+        faculty,
+        session,
+        _scores(4, respect_for_tissue=5),
         entrustment=4,
-        feedback="Confident and safe harvest; ready to perform under indirect supervision.",
-        session_id=session_id,
+        feedback=said["faculty"],
     )
-    if len(skills) > 1:
+    created += _rate(
+        workshop, trainee, skill, certifier, session, _scores(4), entrustment=4, feedback=said["certifier"]
+    )
+    if rest:
+        # The second skill: the raters disagree; it stays unsigned.
+        other, other_session = rest[0]
+        said_other = FEEDBACK.get(other.module.code, GENERIC)
         created += _rate(
             workshop,
             trainee,
-            skills[1],
+            other,
+            faculty,
+            other_session,
+            _scores(4),
+            entrustment=3,
+            feedback=said_other["faculty"],
+        )
+        created += _rate(
+            workshop,
+            trainee,
+            other,
             certifier,
-            _scores(4, respect_for_tissue=2),
+            other_session,
+            _scores(3, respect_for_tissue=2),
             entrustment=2,
             competent=False,
-            feedback="Too much force through the filters: the fraction was warm. Repeat under supervision.",
+            feedback=said_other["certifier"],
             steps=2,
         )
     # A few classmates, so that the station view and the matrix show real rows.
@@ -134,29 +202,31 @@ def seed() -> list[str]:
         .order_by(User.id)
         .limit(3)
     ).all()
-    for n, other in enumerate(others):
+    for n, classmate in enumerate(others):
+        ready = bool(n % 2)
         created += _rate(
             workshop,
-            other,
-            skills[0],
+            classmate,
+            skill,
             faculty,
-            _scores(3 + (n % 2)),
-            entrustment=2 + (n % 2),
-            competent=bool(n % 2),
-            feedback="Steady progress; practise the fan pattern on the donor site.",
-            session_id=session_id,
+            session,
+            _scores(4 if ready else 3),
+            entrustment=4 if ready else 3,
+            competent=ready,
+            feedback=CLASSMATE_FEEDBACK[n % 2],
         )
-    if services.standing_sign_off(workshop, trainee.id, skills[0].id) is None:
-        evidence = services.own_assessment(workshop, trainee.id, skills[0].id, certifier.id)
+    if services.standing_sign_off(workshop, trainee.id, skill.id) is None:
+        evidence = services.own_assessment(workshop, trainee.id, skill.id, certifier.id)
+        when = session.local_start.strftime("%d %b %Y")
         services.sign_off(
             workshop,
             trainee,
-            skills[0],
+            skill,
             actor=certifier,
             evidence_id=evidence.id if evidence else None,
-            note="Observed two complete harvests at the station.",
+            note=f"Both raters watched the complete procedure at the station on {when}.",
         )
-        lines.append(f"Assessments: {skills[0].title} signed off for {trainee.full_name}.")
+        lines.append(f"Assessments: {skill.title} signed off for {trainee.full_name}.")
     total = db.session.scalar(
         sa.select(sa.func.count(Assessment.id)).where(Assessment.workshop_id == workshop.id)
     )

@@ -21,13 +21,25 @@ from training.assessments.scale import ENTRUSTMENT_LEVELS, HIGHEST, LOWEST, OSAT
 from training.core.forms import choices
 
 STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
-SCORE_CHOICES = [SelectChoice(n, str(n)) for n in range(LOWEST, HIGHEST + 1)]
+# A domain's radio value when it does not apply to the station (left out of the total).
+NOT_APPLICABLE = "na"
+SCORE_CHOICES = [
+    *(SelectChoice(n, str(n)) for n in range(LOWEST, HIGHEST + 1)),
+    SelectChoice(NOT_APPLICABLE, "Not applicable"),
+]
 
 
 def _int_or_none(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)
+
+
+def _score(value: Any) -> int | str | None:
+    """A domain's score 1-5, or NOT_APPLICABLE."""
+    if value == NOT_APPLICABLE:
+        return NOT_APPLICABLE
+    return _int_or_none(value)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -41,9 +53,9 @@ class AssessmentForm(FlaskForm):
 
     steps = MultiCheckboxField("Task-specific checklist", validate_choice=True)
     entrustment = RadioField(
-        "Entrustment level",
+        "Entrustment (O-SCORE)",
         coerce=int,
-        choices=[SelectChoice(level.level, f"{level.level} · {level.title}") for level in ENTRUSTMENT_LEVELS],
+        choices=[SelectChoice(level.level, level.words) for level in ENTRUSTMENT_LEVELS],
         validators=[InputRequired("Choose an entrustment level.")],
     )
     competent = RadioField(
@@ -58,25 +70,38 @@ class AssessmentForm(FlaskForm):
         description="What went well, and the one or two things to work on next. The trainee reads this.",
         render_kw={"rows": 5},
     )
-    session_id = SelectField("Session", coerce=_int_or_none, validators=[Optional()])
+    session_id = SelectField(
+        "Session where you watched the trainee",
+        coerce=_int_or_none,
+        validators=[InputRequired("Choose the session at which you watched the trainee.")],
+        description="An assessment records an attempt you watched: "
+        "it can be saved once that session has begun.",
+    )
     submit = SubmitField("Save the assessment")
 
-    def __init__(self, *args: Any, checklist: list[dict], sessions: list, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, checklist: list[dict], sessions: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.steps.choices = choices(
-            (str(step["id"]), str(step.get("text", step["id"]))) for step in checklist
+            (
+                str(step["id"]),
+                str(step.get("text", step["id"])) + (" (critical)" if step.get("critical") else ""),
+            )
+            for step in checklist
         )
-        self.session_id.choices = [
-            SelectChoice(None, "Not at a session"),
-            *(SelectChoice(s.id, s.title) for s in sessions),
-        ]
+        self.session_id.choices = [SelectChoice(session_id, label) for session_id, label in sessions]
 
     @property
     def domain_fields(self) -> list[tuple[Any, Any]]:
         return [(domain, self[domain.key]) for domain in OSATS_DOMAINS]
 
     def scores(self) -> dict[str, Any]:
-        return {domain.key: self[domain.key].data for domain in OSATS_DOMAINS}
+        """Each domain's score; None where the assessor marked it not applicable."""
+        return {
+            domain.key: None if self[domain.key].data == NOT_APPLICABLE else self[domain.key].data
+            for domain in OSATS_DOMAINS
+        }
 
 
 for _domain in OSATS_DOMAINS:
@@ -85,9 +110,11 @@ for _domain in OSATS_DOMAINS:
         _domain.key,
         RadioField(
             _domain.title,
-            coerce=int,
+            coerce=_score,
             choices=SCORE_CHOICES,
-            validators=[InputRequired(f"Choose a score for {_domain.title.lower()}.")],
+            validators=[
+                InputRequired(f"Choose a score for {_domain.title.lower()}, or mark it not applicable.")
+            ],
         ),
     )
 
@@ -115,7 +142,10 @@ class SignOffForm(FlaskForm):
 
 def _describe(assessment: Any) -> str:
     judgement = "competent" if assessment.competent else "not yet competent"
-    return f"{assessment.assessor.full_name}: {assessment.total}/35, {judgement}"
+    return (
+        f"{assessment.assessor.full_name}: {assessment.total_text}, entrustment "
+        f"{assessment.entrustment_words}, {judgement}"
+    )
 
 
 class RevokeSignOffForm(FlaskForm):

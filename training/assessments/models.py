@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.assessments.scale import DOMAIN_KEYS, ENTRUSTMENT_LEVELS, HIGHEST, LOWEST
+from training.assessments.scale import (
+    DOMAIN_KEYS,
+    ENTRUSTMENT_BY_LEVEL,
+    ENTRUSTMENT_LEVELS,
+    FLOOR_DOMAIN_SCORE,
+    FLOOR_ENTRUSTMENT,
+    HIGHEST,
+    LOWEST,
+)
 from training.core.db import IdMixin, TimestampMixin, utcnow
 from training.extensions import db
 
@@ -26,7 +34,8 @@ if TYPE_CHECKING:
 
 def _score_checks() -> list[sa.CheckConstraint]:
     checks = [
-        sa.CheckConstraint(f"{key} BETWEEN {LOWEST} AND {HIGHEST}", name=f"{key}_range")
+        # NULL: the domain does not apply to this station and stays out of the total.
+        sa.CheckConstraint(f"{key} IS NULL OR {key} BETWEEN {LOWEST} AND {HIGHEST}", name=f"{key}_range")
         for key in DOMAIN_KEYS
     ]
     low, high = ENTRUSTMENT_LEVELS[0].level, ENTRUSTMENT_LEVELS[-1].level
@@ -45,7 +54,8 @@ class Assessment(IdMixin, TimestampMixin, db.Model):
     )
 
     workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
-    # The hands-on or cadaver-lab session where the trainee was watched, if given.
+    # The session where the trainee was watched (required for new assessments; NULL only on
+    # records made before the rule, which cannot back a sign-off).
     session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("workshop_sessions.id", ondelete="SET NULL"), index=True
     )
@@ -54,13 +64,13 @@ class Assessment(IdMixin, TimestampMixin, db.Model):
     assessor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     # The skill's checklist, step id -> done; every step of the checklist is present.
     checklist: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    respect_for_tissue: Mapped[int] = mapped_column(sa.SmallInteger)
-    time_and_motion: Mapped[int] = mapped_column(sa.SmallInteger)
-    instrument_handling: Mapped[int] = mapped_column(sa.SmallInteger)
-    knowledge_of_instruments: Mapped[int] = mapped_column(sa.SmallInteger)
-    use_of_assistants: Mapped[int] = mapped_column(sa.SmallInteger)
-    flow_of_operation: Mapped[int] = mapped_column(sa.SmallInteger)
-    knowledge_of_procedure: Mapped[int] = mapped_column(sa.SmallInteger)
+    respect_for_tissue: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    time_and_motion: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    instrument_handling: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    knowledge_of_instruments: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    use_of_assistants: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    flow_of_operation: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    knowledge_of_procedure: Mapped[int | None] = mapped_column(sa.SmallInteger)
     entrustment: Mapped[int] = mapped_column(sa.SmallInteger)
     competent: Mapped[bool]
     feedback: Mapped[str] = mapped_column(sa.Text, default="")
@@ -72,12 +82,26 @@ class Assessment(IdMixin, TimestampMixin, db.Model):
     assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
 
     @property
-    def scores(self) -> dict[str, int]:
+    def scores(self) -> dict[str, int | None]:
+        """Every domain's score; None where the domain does not apply."""
         return {key: getattr(self, key) for key in DOMAIN_KEYS}
 
     @property
     def total(self) -> int:
-        return sum(self.scores.values())
+        return sum(value for value in self.scores.values() if value is not None)
+
+    @property
+    def max_total(self) -> int:
+        return HIGHEST * sum(1 for value in self.scores.values() if value is not None)
+
+    @property
+    def total_text(self) -> str:
+        """The total out of the applicable domains' maximum, e.g. "24/30"."""
+        return f"{self.total}/{self.max_total}"
+
+    @property
+    def entrustment_words(self) -> str:
+        return ENTRUSTMENT_BY_LEVEL[self.entrustment].words
 
     @property
     def steps_done(self) -> int:
@@ -151,3 +175,25 @@ class SkillSignOff(IdMixin, db.Model):
     @property
     def standing(self) -> bool:
         return self.revoked_at is None
+
+
+class CompetenceStandard(IdMixin, TimestampMixin, db.Model):
+    """The standard a sign-off must meet on one workshop, set in advance with its other
+    certification rules. A workshop without a row uses the floor, which nobody may lower."""
+
+    __tablename__ = "competence_standards"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"min_domain_score BETWEEN {FLOOR_DOMAIN_SCORE} AND {HIGHEST}", name="min_domain_score_range"
+        ),
+        sa.CheckConstraint(
+            f"required_entrustment BETWEEN {FLOOR_ENTRUSTMENT} AND {ENTRUSTMENT_LEVELS[-1].level}",
+            name="required_entrustment_range",
+        ),
+    )
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"), unique=True)
+    # No applicable OSATS domain may score below this.
+    min_domain_score: Mapped[int] = mapped_column(sa.SmallInteger, default=FLOOR_DOMAIN_SCORE)
+    # The O-SCORE level the evidence must reach or exceed.
+    required_entrustment: Mapped[int] = mapped_column(sa.SmallInteger, default=FLOOR_ENTRUSTMENT)

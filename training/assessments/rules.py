@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from training.assessments.scale import (
     DISAGREEMENT_POINTS,
     DOMAIN_KEYS,
     DOMAINS_BY_KEY,
     ENTRUSTMENT_BY_LEVEL,
+    FLOOR_DOMAIN_SCORE,
+    FLOOR_ENTRUSTMENT,
     HIGHEST,
     LOWEST,
 )
@@ -27,9 +29,11 @@ class Rating:
     assessment_id: int
     assessor_id: int
     assessor_name: str
-    scores: Mapping[str, int]
+    scores: Mapping[str, int | None]  # None: the domain does not apply
     entrustment: int
     competent: bool
+    critical_missed: tuple[str, ...] = ()  # texts of the critical checklist steps not done
+    session_id: int | None = None  # the observed session; None on records older than the rule
 
 
 @dataclass(frozen=True)
@@ -53,20 +57,31 @@ class Decision:
 # Scores and checklists -----------------------------------------------------------------------
 
 
-def total(scores: Mapping[str, int]) -> int:
-    """The OSATS total (7-35) of a complete set of domain scores."""
-    return sum(scores[key] for key in DOMAIN_KEYS)
+def total(scores: Mapping[str, int | None]) -> int:
+    """The OSATS total over the applicable domains."""
+    return sum(value for key in DOMAIN_KEYS if (value := scores.get(key)) is not None)
+
+
+def max_total(scores: Mapping[str, int | None]) -> int:
+    """The highest total the applicable domains allow (35 when all seven apply)."""
+    return HIGHEST * sum(1 for key in DOMAIN_KEYS if scores.get(key) is not None)
 
 
 def score_problems(scores: Mapping[str, object], entrustment: object) -> dict[str, list[str]]:
-    """Every missing or out-of-range score, by field name (all at once)."""
+    """Every missing or out-of-range score, by field name (all at once).
+
+    A domain given as None does not apply; a domain absent from ``scores`` is missing.
+    """
     problems: dict[str, list[str]] = {}
     for key in DOMAIN_KEYS:
-        value = scores.get(key)
-        if not _in_range(value, LOWEST, HIGHEST):
+        value = scores.get(key, ...)
+        if value is not None and not _in_range(value, LOWEST, HIGHEST):
             problems[key] = [
-                f"Choose a score from {LOWEST} to {HIGHEST} for {DOMAINS_BY_KEY[key].title.lower()}."
+                f"Choose a score from {LOWEST} to {HIGHEST} for {DOMAINS_BY_KEY[key].title.lower()}, "
+                "or mark it not applicable."
             ]
+    if not problems and all(scores.get(key) is None for key in DOMAIN_KEYS):
+        problems[DOMAIN_KEYS[0]] = ["Rate at least one domain: not every domain can be not applicable."]
     if not _in_range(entrustment, min(ENTRUSTMENT_BY_LEVEL), max(ENTRUSTMENT_BY_LEVEL)):
         problems["entrustment"] = ["Choose an entrustment level from 1 to 5."]
     return problems
@@ -84,6 +99,17 @@ class ChecklistResult:
     @property
     def done(self) -> int:
         return sum(self.results.values())
+
+
+def critical_missed(
+    checklist: Sequence[Mapping[str, object]], results: Mapping[str, object]
+) -> tuple[str, ...]:
+    """The texts of the critical (must-pass) steps of ``checklist`` not done in ``results``."""
+    return tuple(
+        str(step.get("text") or step["id"])
+        for step in checklist
+        if step.get("critical") and not results.get(str(step["id"]))
+    )
 
 
 def checklist_result(checklist: Sequence[Mapping[str, object]], done_ids: Iterable[str]) -> ChecklistResult:
@@ -105,7 +131,9 @@ def disagreements(ratings: Sequence[Rating]) -> list[Disagreement]:
         return []
     found = []
     for key in DOMAIN_KEYS:
-        values = [rating.scores[key] for rating in ratings]
+        values = [value for rating in ratings if (value := rating.scores.get(key)) is not None]
+        if len(values) < 2:
+            continue
         low, high = min(values), max(values)
         if high - low >= DISAGREEMENT_POINTS:
             found.append(Disagreement(key, DOMAINS_BY_KEY[key].title, low, high))
@@ -118,10 +146,106 @@ def split_judgement(ratings: Sequence[Rating]) -> bool:
 
 
 def mean_scores(ratings: Sequence[Rating]) -> dict[str, float]:
-    """Each domain's mean over the raters (empty without ratings)."""
-    if not ratings:
-        return {}
-    return {key: round(sum(r.scores[key] for r in ratings) / len(ratings), 2) for key in DOMAIN_KEYS}
+    """Each domain's mean over the raters who rated it (empty without ratings; a domain
+    nobody rated is left out)."""
+    means = {}
+    for key in DOMAIN_KEYS:
+        values = [value for r in ratings if (value := r.scores.get(key)) is not None]
+        if values:
+            means[key] = round(sum(values) / len(values), 2)
+    return means
+
+
+# When and where an assessment is made ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObservedSession:
+    """The session an assessment says the trainee was watched at, as the rule needs it."""
+
+    label: str  # the title with its venue date and time
+    of_workshop: bool
+    teaches_skill: bool  # a station session, or a session of a module that has the skill
+    cancelled: bool
+    is_break: bool
+    starts_at: datetime  # aware UTC
+
+
+def observation_problem(session: ObservedSession | None, now: datetime) -> str | None:
+    """Why an assessment may not be recorded against ``session`` at ``now``, or None.
+
+    An assessment describes an observed attempt: it names the session, and it is
+    recorded during or after that session, never before it starts.
+    """
+    if session is None:
+        return "Choose the session at which you watched the trainee."
+    if not session.of_workshop or session.is_break or not session.teaches_skill:
+        return "Choose a station session, or another session of this workshop that teaches the skill."
+    if session.cancelled:
+        return f"The session {session.label} was cancelled: nobody was observed there."
+    if now < session.starts_at:
+        return (
+            f"The session {session.label} has not started yet: an assessment records an attempt "
+            "you watched, so it can be recorded only once the session has begun."
+        )
+    return None
+
+
+# The competence standard ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standard:
+    """What a sign-off must meet, set per workshop in advance; never below the floor."""
+
+    min_domain_score: int = FLOOR_DOMAIN_SCORE
+    required_entrustment: int = FLOOR_ENTRUSTMENT
+
+    @property
+    def words(self) -> str:
+        level = ENTRUSTMENT_BY_LEVEL[self.required_entrustment]
+        return (
+            f"no applicable OSATS domain below {self.min_domain_score} of {HIGHEST}, every critical "
+            f"checklist step done, and O-SCORE entrustment {level.words} or higher"
+        )
+
+
+def standard_problems(min_domain_score: object, required_entrustment: object) -> dict[str, list[str]]:
+    """Why a proposed standard may not be set: it may be stricter than the floor, never looser."""
+    problems: dict[str, list[str]] = {}
+    if not _in_range(min_domain_score, FLOOR_DOMAIN_SCORE, HIGHEST):
+        problems["min_domain_score"] = [
+            f"The lowest domain score allowed must be from {FLOOR_DOMAIN_SCORE} to {HIGHEST}: "
+            f"the standard may be stricter than {FLOOR_DOMAIN_SCORE}, never looser."
+        ]
+    top = max(ENTRUSTMENT_BY_LEVEL)
+    if not _in_range(required_entrustment, FLOOR_ENTRUSTMENT, top):
+        problems["required_entrustment"] = [
+            f"The entrustment required must be from {FLOOR_ENTRUSTMENT} to {top}: "
+            f"the standard may be stricter than {FLOOR_ENTRUSTMENT}, never looser."
+        ]
+    return problems
+
+
+def shortfalls(rating: Rating, standard: Standard) -> list[str]:
+    """Every way ``rating`` falls short of ``standard`` (empty when it meets it)."""
+    reasons = []
+    for key in DOMAIN_KEYS:
+        value = rating.scores.get(key)
+        if value is not None and value < standard.min_domain_score:
+            reasons.append(
+                f"{DOMAINS_BY_KEY[key].title} scored {value}; the standard asks for at least "
+                f"{standard.min_domain_score}."
+            )
+    for step in rating.critical_missed:
+        reasons.append(f"The critical step \u201c{step}\u201d was not done.")
+    if rating.entrustment < standard.required_entrustment:
+        have = ENTRUSTMENT_BY_LEVEL[rating.entrustment].words
+        need = ENTRUSTMENT_BY_LEVEL[standard.required_entrustment].words
+        reasons.append(f"Entrustment is {have}; the standard asks for {need} or higher.")
+    if not rating.competent:
+        reasons.append(f"The assessor ({rating.assessor_name}) judged the trainee not yet competent.")
+    return reasons
 
 
 # Signing a skill off --------------------------------------------------------------------------
@@ -139,6 +263,7 @@ class SignOffRequest:
     evidence_id: int | None  # the assessment chosen as the evidence on record
     reviewed_disagreement: bool = False  # the certifier confirms they weighed dissent
     note: str = ""
+    standard: Standard = Standard()
 
 
 def sign_off_decision(request: SignOffRequest) -> Decision:
@@ -160,9 +285,15 @@ def sign_off_decision(request: SignOffRequest) -> Decision:
         evidence = next((r for r in request.ratings if r.assessment_id == request.evidence_id), None)
         if evidence is None:
             reasons.append("Choose the assessment that justifies the sign-off.")
-        elif not evidence.competent:
-            reasons.append(
-                f"The chosen assessment (by {evidence.assessor_name}) judged the trainee not yet competent."
+        else:
+            if evidence.session_id is None:
+                reasons.append(
+                    f"The chosen assessment (by {evidence.assessor_name}) names no session at which the "
+                    "trainee was observed on this workshop; it cannot back a sign-off."
+                )
+            reasons.extend(
+                f"Below the competence standard: {reason}"
+                for reason in shortfalls(evidence, request.standard)
             )
         dissent = _dissent(request.ratings)
         if dissent and not request.reviewed_disagreement:

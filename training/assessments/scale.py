@@ -1,10 +1,11 @@
-"""The rating scales, as data: the OSATS global rating scale and the entrustment scale.
+"""The rating scales, as data: the OSATS global rating scale and the O-SCORE entrustment scale.
 
 OSATS (Objective Structured Assessment of Technical Skills) scores seven domains
 from 1 to 5; behavioural anchors describe 1, 3 and 5, and 2 and 4 lie between
 them (total 7-35). The anchors are written here in our own words, with the
 examples a fat-grafting station would show. The keys are column names of
-``Assessment``: changing one is a migration.
+``Assessment``: changing one is a migration. A domain that does not apply to the
+station (e.g. use of assistants at a bench) is left unrated (NULL) and out of the total.
 """
 
 from __future__ import annotations
@@ -115,18 +116,44 @@ DISAGREEMENT_POINTS = 2
 @dataclass(frozen=True)
 class EntrustmentLevel:
     level: int
-    title: str
+    title: str  # the observer's own words, as the O-SCORE anchors them
     description: str
 
+    @property
+    def words(self) -> str:
+        """The level with its anchor, as records and certificates print it."""
+        return f"{self.level} \u201c{self.title}\u201d"
 
-# How much supervision the trainee still needs for this skill (after Ten Cate's levels).
+
+# Entrustment for one observed procedure: the O-SCORE (Gofton et al. 2012), how much the
+# observer had to do. Anchors are the scale's own words. At a cadaver or bench station the
+# level describes performance on the model; it never grants unsupervised practice on patients.
 ENTRUSTMENT_LEVELS: tuple[EntrustmentLevel, ...] = (
-    EntrustmentLevel(1, "Observe only", "May watch, not yet perform the skill."),
+    EntrustmentLevel(1, "I had to do it", "The observer had to perform the procedure."),
+    EntrustmentLevel(2, "I had to talk them through", "The trainee needed step-by-step direction."),
+    EntrustmentLevel(3, "I had to prompt them from time to time", "The trainee needed occasional prompts."),
     EntrustmentLevel(
-        2, "Direct supervision", "May perform with the supervisor in the room, hands on or ready."
+        4,
+        "I needed to be there in the room just in case",
+        "The trainee worked alone; the observer stayed in the room as a precaution.",
     ),
-    EntrustmentLevel(3, "Indirect supervision", "May perform with a supervisor quickly available to help."),
-    EntrustmentLevel(4, "Unsupervised", "May perform alone; the supervisor reviews afterwards."),
-    EntrustmentLevel(5, "May supervise", "May supervise and teach the skill to others."),
+    EntrustmentLevel(5, "I did not need to be there", "The trainee needed no help or presence."),
 )
 ENTRUSTMENT_BY_LEVEL = {level.level: level for level in ENTRUSTMENT_LEVELS}
+ENTRUSTMENT_SCALE = "O-SCORE entrustment scale (1-5)"
+
+# The competence standard a workshop starts from and may only raise: no applicable OSATS
+# domain below 3, every critical checklist step done, entrustment 4 or more.
+FLOOR_DOMAIN_SCORE = 3
+FLOOR_ENTRUSTMENT = 4
+
+# What the setting of an observed attempt is called, by the kind of session it was made at.
+SETTING_BY_SESSION_KIND = {
+    "cadaver_lab": "cadaver lab",
+    "hands_on": "bench model",
+    "live_demonstration": "live surgery observed",
+    "lecture": "simulation",
+    "seminar": "simulation",
+}
+
+INSTRUMENT = "OSATS global rating scale with a task-specific checklist"

@@ -18,8 +18,8 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from training.accounts.models import User
 from training.assessments import rules
-from training.assessments.models import Assessment, SkillSignOff
-from training.assessments.scale import DOMAIN_KEYS
+from training.assessments.models import Assessment, CompetenceStandard, SkillSignOff
+from training.assessments.scale import DOMAIN_KEYS, SETTING_BY_SESSION_KIND
 from training.core import audit, permissions
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
@@ -105,7 +105,96 @@ def rating_of(assessment: Assessment) -> rules.Rating:
         scores=assessment.scores,
         entrustment=assessment.entrustment,
         competent=assessment.competent,
+        critical_missed=rules.critical_missed(assessment.skill.checklist, assessment.checklist),
+        session_id=assessment.session_id,
     )
+
+
+def session_label(session: WorkshopSession) -> str:
+    """The session's title with its venue date and time, as people are shown it."""
+    start = session.local_start
+    return f"\u201c{session.title}\u201d ({start:%d %b %Y %H:%M} {session.workshop.timezone})"
+
+
+def setting_of(session: WorkshopSession | None) -> str | None:
+    """Where an observed attempt took place (cadaver lab, bench model, ...), by session kind."""
+    return SETTING_BY_SESSION_KIND.get(session.kind.value) if session is not None else None
+
+
+def observable_sessions(workshop: Workshop, skill: Skill) -> list[WorkshopSession]:
+    """The sessions an assessment of ``skill`` may name: station sessions, and the other
+    sessions that teach the skill's module (not breaks, not cancelled), in time order."""
+    return [
+        s
+        for s in workshop.sessions
+        if not s.cancelled and s.kind.counts_for_attendance and _teaches(s, skill)
+    ]
+
+
+def _teaches(session: WorkshopSession, skill: Skill) -> bool:
+    return session.kind.has_stations or any(m.id == skill.module_id for m in session.modules)
+
+
+def _observed(workshop: Workshop, skill: Skill, session_id: int | None) -> rules.ObservedSession | None:
+    session = db.session.get(WorkshopSession, session_id) if session_id is not None else None
+    if session is None:
+        return None
+    return rules.ObservedSession(
+        label=session_label(session),
+        of_workshop=session.workshop_id == workshop.id,
+        teaches_skill=_teaches(session, skill),
+        cancelled=session.cancelled,
+        is_break=not session.kind.counts_for_attendance,
+        starts_at=session.starts_at,
+    )
+
+
+# The competence standard ----------------------------------------------------------------------
+
+
+def standard_row(workshop: Workshop) -> CompetenceStandard | None:
+    return db.session.scalar(
+        sa.select(CompetenceStandard).where(CompetenceStandard.workshop_id == workshop.id)
+    )
+
+
+def standard_of(workshop: Workshop) -> rules.Standard:
+    """The workshop's competence standard (the floor when none was set)."""
+    row = standard_row(workshop)
+    if row is None:
+        return rules.Standard()
+    return rules.Standard(row.min_domain_score, row.required_entrustment)
+
+
+def set_standard(
+    workshop: Workshop, *, min_domain_score: int, required_entrustment: int, actor: User
+) -> CompetenceStandard:
+    """Set the workshop's competence standard; it may be stricter than the floor, never looser."""
+    if not permissions.can_edit_certification_rules(actor, workshop):
+        raise NotAllowed("Only the workshop's organizers and certifying faculty set its competence standard.")
+    problems = rules.standard_problems(min_domain_score, required_entrustment)
+    if problems:
+        raise InvalidInput(problems)
+    row = standard_row(workshop)
+    if row is None:
+        row = CompetenceStandard(workshop_id=workshop.id)
+        db.session.add(row)
+        before: dict[str, Any] = {}
+    else:
+        before = {"min_domain_score": row.min_domain_score, "required_entrustment": row.required_entrustment}
+    row.min_domain_score = min_domain_score
+    row.required_entrustment = required_entrustment
+    db.session.flush()
+    audit.record_changes(
+        "assessments.standard",
+        row,
+        before,
+        {"min_domain_score": min_domain_score, "required_entrustment": required_entrustment},
+        actor=actor,
+        summary=f"Competence standard of {workshop.title} set",
+        workshop_id=workshop.id,
+    )
+    return row
 
 
 # Rating a trainee -----------------------------------------------------------------------------
@@ -154,10 +243,17 @@ def record_assessment(
         raise NotFound("This skill is not taught on this workshop.")
     problems = _problems(workshop, skill, data)
     checklist = rules.checklist_result(skill.checklist, data.done_steps)
+    missed = rules.critical_missed(skill.checklist, checklist.results)
+    if data.competent and missed and "steps" not in problems:
+        problems["competent"] = [
+            "A critical step was not done ("
+            + "; ".join(missed)
+            + "): the trainee is not yet competent, whatever the global score."
+        ]
     if problems:
         raise InvalidInput(problems)
     values = {
-        **{key: data.scores[key] for key in DOMAIN_KEYS},
+        **{key: data.scores.get(key) for key in DOMAIN_KEYS},
         "entrustment": data.entrustment,
         "competent": bool(data.competent),
         "feedback": data.feedback.strip(),
@@ -181,7 +277,7 @@ def record_assessment(
             "assessment.recorded",
             assessment,
             actor=actor,
-            summary=f"{skill.title}: {actor.full_name} rated {trainee.full_name} {assessment.total}/35",
+            summary=f"{skill.title}: {actor.full_name} rated {trainee.full_name} {assessment.total_text}",
             new=assessment.snapshot(),
             workshop_id=workshop.id,
         )
@@ -212,10 +308,9 @@ def _problems(workshop: Workshop, skill: Skill, data: AssessmentData) -> dict[st
     unknown = rules.checklist_result(skill.checklist, data.done_steps).unknown
     if unknown:
         problems["steps"] = ["The checklist has changed; reload the page and tick the steps again."]
-    if data.session_id is not None:
-        session = db.session.get(WorkshopSession, data.session_id)
-        if session is None or session.workshop_id != workshop.id or not session.kind.has_stations:
-            problems["session_id"] = ["Choose a hands-on or cadaver-lab session of this workshop."]
+    problem = rules.observation_problem(_observed(workshop, skill, data.session_id), utcnow())
+    if problem:
+        problems["session_id"] = [problem]
     return problems
 
 
@@ -247,7 +342,11 @@ def assessments_of(
             Assessment.trainee_id == trainee_id,
             Assessment.skill_id == skill_id,
         )
-        .options(joinedload(Assessment.assessor), joinedload(Assessment.session))
+        .options(
+            joinedload(Assessment.assessor),
+            joinedload(Assessment.session),
+            joinedload(Assessment.skill),
+        )
         .order_by(Assessment.created_at, Assessment.id)
     )
     if lock:
@@ -295,6 +394,7 @@ def sign_off(
             evidence_id=evidence_id,
             reviewed_disagreement=reviewed_disagreement,
             note=note,
+            standard=standard_of(workshop),
         )
     )
     if not decision.ok:

@@ -13,11 +13,12 @@ from flask_login import current_user, login_required
 from training.accounts.models import User
 from training.accounts.reauth import ask_for_password_if_stale
 from training.assessments import bp, charts, services
-from training.assessments.forms import AssessmentForm, RevokeSignOffForm, SignOffForm
+from training.assessments.forms import NOT_APPLICABLE, AssessmentForm, RevokeSignOffForm, SignOffForm
 from training.assessments.models import SkillSignOff
 from training.assessments.scale import ENTRUSTMENT_BY_LEVEL, ENTRUSTMENT_LEVELS, OSATS_DOMAINS
 from training.core import permissions
 from training.core.csv import safe_row
+from training.core.db import utcnow
 from training.core.errors import DomainError
 from training.core.permissions import ensure
 from training.core.web import page_number, show_domain_error
@@ -31,6 +32,7 @@ def scale() -> dict[str, Any]:
     return {
         "osats_domains": OSATS_DOMAINS,
         "entrustment_levels": ENTRUSTMENT_BY_LEVEL,
+        "session_label": services.session_label,
         # Called by the dashboard tile only, so other pages run no query for it.
         "assessment_labs": services.upcoming_labs,
     }
@@ -79,7 +81,11 @@ def assess(workshop_id: int, trainee_id: int, skill_id: int):
         abort(404)
     actor = current_user._get_current_object()
     existing = services.own_assessment(workshop, trainee.id, skill.id, actor.id)
-    sessions = [s for s in workshop.sessions if s.kind.has_stations and not s.cancelled]
+    now = utcnow()
+    sessions = [
+        (s.id, services.session_label(s) + ("" if s.starts_at <= now else " (not started yet)"))
+        for s in services.observable_sessions(workshop, skill)
+    ]
     form = AssessmentForm(checklist=skill.checklist, sessions=sessions)
     if request.method == "GET":
         _prefill(form, existing)
@@ -100,7 +106,7 @@ def assess(workshop_id: int, trainee_id: int, skill_id: int):
             db.session.commit()
             verb = "saved" if created else "updated"
             flash(
-                f"Assessment of {trainee.full_name} on {skill.title} {verb}: {assessment.total}/35.",
+                f"Assessment of {trainee.full_name} on {skill.title} {verb}: {assessment.total_text}.",
                 "success",
             )
             if assessment.session_id:
@@ -129,7 +135,7 @@ def _prefill(form: AssessmentForm, existing: Any) -> None:
             form.session_id.data = chosen
         return
     for key, value in existing.scores.items():
-        form[key].data = value
+        form[key].data = NOT_APPLICABLE if value is None else value
     form.entrustment.data = existing.entrustment
     form.competent.data = "yes" if existing.competent else "no"
     form.feedback.data = existing.feedback
@@ -169,6 +175,7 @@ def _record_page(
         sign_off_form=sign_off_form if may_sign else None,
         revoke_form=RevokeSignOffForm() if permissions.can_sign_off_skills(viewer, workshop) else None,
         is_trainee=is_trainee,
+        standard=services.standard_of(workshop),
     )
 
 

@@ -61,9 +61,3 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(0, 120, "Give a number of minutes from 0 to 120.")],
         description="A trainee who checks in later than this after the start is marked late.",
     )
-    daily_credit_cap_hours = DecimalField(
-        "Credit cap per day (hours)",
-        places=2,
-        validators=[InputRequired(), finite, NumberRange(Decimal("0.25"), 24, "Give hours from 0.25 to 24.")],
-        description="CME credit earned on one day never exceeds this.",
-    )

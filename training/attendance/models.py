@@ -84,20 +84,15 @@ class AttendanceSettings(IdMixin, TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("min_percent >= 0 AND min_percent <= 100", name="min_percent_range"),
         sa.CheckConstraint("late_grace_minutes >= 0 AND late_grace_minutes <= 120", name="grace_range"),
-        sa.CheckConstraint(
-            "daily_credit_cap_hours > 0 AND daily_credit_cap_hours <= 24", name="daily_cap_range"
-        ),
     )
 
     DEFAULT_MIN_PERCENT = Decimal("80")
     DEFAULT_GRACE_MINUTES = 10
-    DEFAULT_DAILY_CAP_HOURS = Decimal("8")
 
     workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"), unique=True)
     min_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=DEFAULT_MIN_PERCENT)
     excused_policy: Mapped[ExcusedPolicy] = enum_column(ExcusedPolicy, default=ExcusedPolicy.COUNT_AS_ABSENT)
     late_grace_minutes: Mapped[int] = mapped_column(default=DEFAULT_GRACE_MINUTES)
-    daily_credit_cap_hours: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=DEFAULT_DAILY_CAP_HOURS)
 
     workshop: Mapped[Workshop] = relationship()
 
@@ -109,5 +104,4 @@ class AttendanceSettings(IdMixin, TimestampMixin, db.Model):
             min_percent=cls.DEFAULT_MIN_PERCENT,
             excused_policy=ExcusedPolicy.COUNT_AS_ABSENT,
             late_grace_minutes=cls.DEFAULT_GRACE_MINUTES,
-            daily_credit_cap_hours=cls.DEFAULT_DAILY_CAP_HOURS,
         )

@@ -75,8 +75,9 @@ def policy_of(settings: AttendanceSettings, workshop: Workshop) -> rules.Policy:
         min_percent=Decimal(settings.min_percent),
         excused_policy=settings.excused_policy,
         late_grace_minutes=settings.late_grace_minutes,
-        daily_cap_hours=Decimal(settings.daily_credit_cap_hours),
-        offered_credit_hours=Decimal(workshop.cme_credit_hours or 0),
+        # The accreditation's cap per day and designated credits; no credit without accreditation.
+        daily_cap_hours=Decimal(workshop.cme_daily_cap),
+        offered_credit_hours=Decimal(workshop.cme_designated_credits or 0),
     )
 
 
@@ -621,7 +622,6 @@ def save_settings(
     min_percent: Decimal,
     excused_policy: ExcusedPolicy,
     late_grace_minutes: int,
-    daily_credit_cap_hours: Decimal,
     actor: User,
 ) -> AttendanceSettings:
     problems: dict[str | None, list[str]] = {}
@@ -629,8 +629,6 @@ def save_settings(
         problems["min_percent"] = ["Give a percentage from 0 to 100."]
     if not 0 <= late_grace_minutes <= 120:
         problems["late_grace_minutes"] = ["Give a number of minutes from 0 to 120."]
-    if not Decimal(0) < daily_credit_cap_hours <= Decimal(24):
-        problems["daily_credit_cap_hours"] = ["Give a number of hours above 0 and at most 24."]
     if problems:
         raise InvalidInput(problems)
     settings = db.session.scalar(
@@ -644,7 +642,6 @@ def save_settings(
     settings.min_percent = min_percent
     settings.excused_policy = excused_policy
     settings.late_grace_minutes = late_grace_minutes
-    settings.daily_credit_cap_hours = daily_credit_cap_hours
     db.session.flush()
     audit.record_changes(
         "attendance.settings_changed",
@@ -663,5 +660,4 @@ def _settings_snapshot(settings: AttendanceSettings) -> dict[str, Any]:
         "min_percent": str(Decimal(settings.min_percent).quantize(Decimal("0.01"))),
         "excused_policy": settings.excused_policy.value,
         "late_grace_minutes": settings.late_grace_minutes,
-        "daily_credit_cap_hours": str(Decimal(settings.daily_credit_cap_hours).quantize(Decimal("0.01"))),
     }

@@ -450,7 +450,6 @@ def settings(workshop_id: int):
             "min_percent": current.min_percent,
             "excused_policy": current.excused_policy.value,
             "late_grace_minutes": current.late_grace_minutes,
-            "daily_credit_cap_hours": current.daily_credit_cap_hours,
         }
     )
     if form.validate_on_submit():
@@ -460,7 +459,6 @@ def settings(workshop_id: int):
                 min_percent=Decimal(form.min_percent.data).quantize(Decimal("0.01")),
                 excused_policy=ExcusedPolicy(form.excused_policy.data),
                 late_grace_minutes=form.late_grace_minutes.data,
-                daily_credit_cap_hours=Decimal(form.daily_credit_cap_hours.data).quantize(Decimal("0.01")),
                 actor=current_user._get_current_object(),
             )
         except DomainError as error:

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from training.accounts.forms import MultiCheckboxField
+from training.assessments.scale import ENTRUSTMENT_LEVELS, FLOOR_DOMAIN_SCORE, FLOOR_ENTRUSTMENT, HIGHEST
 from training.certificates.models import CertificateKind, CertificateState, QuizPolicy
 from training.core.forms import choices
 
@@ -38,6 +40,26 @@ class RulesForm(FlaskForm):
         "(threshold and mandatory sessions) are set with the attendance of the workshop.",
     )
     evaluation_required = BooleanField("Require the course evaluation")
+    min_domain_score = SelectField(
+        "Lowest OSATS domain score a sign-off allows",
+        coerce=int,
+        choices=[SelectChoice(n, str(n)) for n in range(FLOOR_DOMAIN_SCORE, HIGHEST + 1)],
+        validators=[Optional()],
+        description=f"Every domain that applies must score at least this (never below {FLOOR_DOMAIN_SCORE}). "
+        "Every critical checklist step must be done in any case.",
+    )
+    required_entrustment = SelectField(
+        "Entrustment a sign-off requires (O-SCORE)",
+        coerce=int,
+        choices=[
+            SelectChoice(level.level, level.words)
+            for level in ENTRUSTMENT_LEVELS
+            if level.level >= FLOOR_ENTRUSTMENT
+        ],
+        validators=[Optional()],
+        description="The level, or a higher one, the assessment on record must give "
+        f"(never below {FLOOR_ENTRUSTMENT}).",
+    )
     submit = SubmitField("Save the rules")
 
 

@@ -26,6 +26,8 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from training.accounts.models import User
+from training.assessments import services as assessment_services
+from training.assessments.scale import ENTRUSTMENT_SCALE, INSTRUMENT
 from training.certificates import rules, signing
 from training.certificates.evidence import confirmed_trainees, gather
 from training.certificates.models import (
@@ -123,7 +125,20 @@ def save_rules(
     evaluation_required: bool,
     competence_enabled: bool,
     actor: User,
+    min_domain_score: int | None = None,
+    required_entrustment: int | None = None,
 ) -> CertificationRules:
+    """Save the rules; the competence standard with them when it is given."""
+    if min_domain_score is not None or required_entrustment is not None:
+        current = assessment_services.standard_of(workshop)
+        assessment_services.set_standard(
+            workshop,
+            min_domain_score=current.min_domain_score if min_domain_score is None else min_domain_score,
+            required_entrustment=current.required_entrustment
+            if required_entrustment is None
+            else required_entrustment,
+            actor=actor,
+        )
     known = {skill.identity for skill in workshop_skills(workshop)}
     unknown = [identity for identity in required_skills if identity not in known]
     if unknown:
@@ -462,6 +477,14 @@ def _decimal_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
 
 
+def _duration_text(minutes: int) -> str:
+    hours, rest = divmod(max(0, minutes), 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
 def build_snapshot(
     workshop: Workshop,
     kind: CertificateKind,
@@ -476,7 +499,7 @@ def build_snapshot(
     certifiers = sorted(u.full_name for u in workshop.staff_with(Duty.CERTIFIER))
     attendance = evidence.attendance
     snapshot: dict[str, Any] = {
-        "version": 1,
+        "version": 2,
         "serial": serial,
         "kind": kind.value,
         "name": evidence.confirmed_name,
@@ -505,10 +528,20 @@ def build_snapshot(
             "percent": str(attendance.percent),
         }
     if kind is CertificateKind.ATTENDANCE:
-        hours = attendance.credit_hours if attendance is not None else Decimal(0)
-        snapshot["credit_hours"] = _decimal_text(hours)
-        snapshot["credit_hours_offered"] = _decimal_text(workshop.cme_credit_hours)
+        minutes = attendance.attended_minutes if attendance is not None else 0
+        snapshot["hours_attended"] = _duration_text(minutes)
+        if workshop.accredited:
+            # Credit is printed only for an accredited workshop, with its accreditor's statement.
+            hours = attendance.credit_hours if attendance is not None else Decimal(0)
+            snapshot["credit_hours"] = _decimal_text(hours)
+            snapshot["accreditation"] = {
+                "body": workshop.cme_accreditor,
+                "statement": workshop.cme_statement,
+                "designated_credits": _decimal_text(Decimal(workshop.cme_designated_credits)),
+            }
     else:
+        snapshot["instrument"] = f"{INSTRUMENT}; entrustment on the {ENTRUSTMENT_SCALE}"
+        snapshot["standard"] = assessment_services.standard_of(workshop).words
         snapshot["skills"] = [
             {
                 "identity": s.identity,
@@ -517,7 +550,11 @@ def build_snapshot(
                 "signed_off_at": s.signed_off_at.isoformat() if s.signed_off_at else None,
                 "assessment_id": s.assessment_id,
                 "osats": dict(s.osats),
+                "total": s.total_text,
                 "entrustment": s.entrustment,
+                "entrustment_words": s.entrustment_words,
+                "settings": list(s.settings),
+                "observed_by": list(s.observed_by),
             }
             for s in result.skills
         ]

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from training.accounts.reauth import ask_for_password_if_stale
+from training.assessments import services as assessment_services
 from training.certificates import bp, jobs, rules, services, signing
 from training.certificates.forms import (
     BulkIssueForm,
@@ -97,6 +98,9 @@ def edit_rules(workshop_id: int):
         form.competence_enabled.data = current.competence_enabled
         form.evaluation_required.data = current.evaluation_required
         form.required_skills.data = [s.identity for s in current.required_skills]
+        standard = assessment_services.standard_of(workshop)
+        form.min_domain_score.data = standard.min_domain_score
+        form.required_entrustment.data = standard.required_entrustment
     if form.validate_on_submit():
         try:
             services.save_rules(
@@ -105,6 +109,8 @@ def edit_rules(workshop_id: int):
                 required_skills=list(form.required_skills.data or []),
                 evaluation_required=form.evaluation_required.data,
                 competence_enabled=form.competence_enabled.data,
+                min_domain_score=form.min_domain_score.data,
+                required_entrustment=form.required_entrustment.data,
                 actor=current_user,
             )
         except DomainError as error:

@@ -67,5 +67,11 @@ class SkillEvidence:
     # The evidence kept on record: the signing assessment's OSATS domain scores (1-5),
     # entrustment level and overall judgement.
     assessment_id: int | None = None
-    osats: dict[str, int] = field(default_factory=dict)
+    osats: dict[str, int | None] = field(default_factory=dict)  # None: domain not applicable
     entrustment: int | None = None
+    entrustment_words: str | None = None  # the level with its O-SCORE anchor
+    total_text: str | None = None  # e.g. "24/30" (applicable domains only)
+    # Where the trainee was observed (cadaver lab, bench model, ...) and by whom: the
+    # faculty who recorded the assessments the sign-off rests on, and only them.
+    settings: tuple[str, ...] = ()
+    observed_by: tuple[str, ...] = ()

@@ -326,6 +326,7 @@ def _build(
     capacity: int,
     programme: tuple[Slot, ...],
     description: str,
+    accredited: bool = True,
 ) -> Workshop:
     venue_name, address, city, country, zone = venue
     codes = {code for slot in programme for code in slot.modules}
@@ -348,7 +349,6 @@ def _build(
             capacity=capacity,
             enrolment_opens_local=opens,
             enrolment_closes_local=closes,
-            cme_credit_hours=Decimal(7 * days),
             prerequisite_policy=PrerequisitePolicy.WARN,
         ),
         actor=organizer,
@@ -375,7 +375,51 @@ def _build(
             ),
             actor=organizer,
         )
+    if accredited:
+        _accredit(workshop, organizer)
     return workshop
+
+
+def _accredit(workshop: Workshop, organizer: User) -> None:
+    """Record an EACCME accreditation designating what the timetable can carry: each day's
+    educational hours, at most 6 a day, in quarter hours."""
+    by_day: dict[date, int] = {}
+    for session in workshop.sessions:
+        if session.kind.counts_for_attendance and not session.cancelled:
+            day = session.local_start.date()
+            by_day[day] = by_day.get(day, 0) + session.minutes
+    quarters = sum(min(6 * 60, minutes) for minutes in by_day.values()) // 15
+    credits = (Decimal(quarters) / 4).normalize()
+    data = services.WorkshopInput(
+        title=workshop.title,
+        description=workshop.description,
+        curriculum_version_id=workshop.curriculum_version_id,
+        module_ids=[m.id for m in workshop.modules],
+        venue_name=workshop.venue_name,
+        venue_address=workshop.venue_address,
+        city=workshop.city,
+        country=workshop.country,
+        timezone=workshop.timezone,
+        starts_on=workshop.starts_on,
+        ends_on=workshop.ends_on,
+        capacity=workshop.capacity,
+        enrolment_opens_local=_local(workshop, workshop.enrolment_opens_at),
+        enrolment_closes_local=_local(workshop, workshop.enrolment_closes_at),
+        prerequisite_policy=workshop.prerequisite_policy,
+        cme_accreditor="European Accreditation Council for CME (EACCME)",
+        cme_statement=(
+            f"The workshop \u201c{workshop.title}\u201d is accredited by the European Accreditation "
+            f"Council for Continuing Medical Education (EACCME) with {credits} European CME credits "
+            "(ECMEC\u00ae s). Each medical specialist should claim only those hours of credit that "
+            "he/she actually spent in the educational activity."
+        ),
+        cme_designated_credits=credits,
+    )
+    services.update_workshop(workshop, data, actor=organizer)
+
+
+def _local(workshop: Workshop, value: datetime | None) -> datetime | None:
+    return value.astimezone(workshop.zone).replace(tzinfo=None) if value else None
 
 
 def seed() -> list[str]:
@@ -482,6 +526,7 @@ def seed() -> list[str]:
             programme=SAO_PAULO_PROGRAMME,
             description="Nanofat-enriched microfat grafting, how it differs from cell-assisted lipotransfer, "
             "and the mixed evidence on enrichment (being planned).",
+            accredited=False,  # not accredited (yet): its certificates would state hours attended only
         )
         lines.append(f"  draft      {SAO_PAULO} (São Paulo, seen only by its staff)")
     if not lines:

@@ -30,7 +30,7 @@ from wtforms.validators import (
 
 from training.accounts.forms import country_choices
 from training.core.forms import choices
-from training.workshops.models import Duty, PrerequisitePolicy, SessionKind
+from training.workshops.models import DEFAULT_CME_DAILY_CAP, Duty, PrerequisitePolicy, SessionKind
 from training.workshops.rules import MAX_CAPACITY, timezone_problem
 
 
@@ -110,11 +110,32 @@ class WorkshopForm(FlaskForm):
         validators=[Optional(), plausible_year],
         description="Venue time. Empty: until the workshop starts.",
     )
-    cme_credit_hours = DecimalField(
-        "CME credit hours offered",
+    cme_accreditor = StringField(
+        "Accrediting body",
+        filters=STRIP,
+        validators=[Optional(), Length(max=200)],
+        description="E.g. EACCME. Leave the accreditation fields empty when the workshop is not accredited: "
+        "its certificates then state the hours attended only.",
+    )
+    cme_statement = TextAreaField(
+        "Accreditation statement",
+        filters=STRIP,
+        validators=[Optional(), Length(max=2000)],
+        description="Printed on each certificate of attendance, word for word.",
+        render_kw={"rows": 3},
+    )
+    cme_designated_credits = DecimalField(
+        "Credits designated",
         places=2,
-        default=0,
-        validators=[InputRequired(), finite, NumberRange(min=0, max=999.99)],
+        validators=[Optional(), finite, NumberRange(min=0.25, max=999.99)],
+        description="As the accreditor designated them; never more than the scheduled educational hours.",
+    )
+    cme_daily_cap = DecimalField(
+        "Credit cap per day",
+        places=2,
+        default=DEFAULT_CME_DAILY_CAP,
+        validators=[InputRequired(), finite, NumberRange(min=0.25, max=24)],
+        description="Nobody earns more credit on one day (EACCME: 6).",
     )
     prerequisite_policy = SelectField(
         "Prerequisites",

@@ -133,12 +133,20 @@ session_faculty = sa.Table(
 )
 
 
+DEFAULT_CME_DAILY_CAP = Decimal(6)  # EACCME: at most 6 credits a day
+
+
 class Workshop(IdMixin, TimestampMixin, db.Model):
     __tablename__ = "workshops"
     __table_args__ = (
         sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         sa.CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
-        sa.CheckConstraint("cme_credit_hours >= 0", name="credit_not_negative"),
+        # Without designated credits the workshop is not accredited for CME/CPD.
+        sa.CheckConstraint(
+            "cme_designated_credits IS NULL OR (cme_designated_credits > 0 AND cme_accreditor <> '')",
+            name="accreditation_complete",
+        ),
+        sa.CheckConstraint("cme_daily_cap > 0 AND cme_daily_cap <= 24", name="cme_daily_cap_range"),
         sa.CheckConstraint(
             "enrolment_closes_at IS NULL OR enrolment_opens_at IS NULL "
             "OR enrolment_closes_at > enrolment_opens_at",
@@ -162,7 +170,13 @@ class Workshop(IdMixin, TimestampMixin, db.Model):
     capacity: Mapped[int]
     enrolment_opens_at: Mapped[datetime | None]
     enrolment_closes_at: Mapped[datetime | None]
-    cme_credit_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(0))
+    # CME/CPD accreditation, when the workshop records one: the accrediting body, its
+    # statement (printed on certificates of attendance), the credits it designated (never
+    # more than the scheduled educational hours) and its cap per day (EACCME: 6).
+    cme_accreditor: Mapped[str] = mapped_column(sa.String(200), default="")
+    cme_statement: Mapped[str] = mapped_column(sa.Text, default="")
+    cme_designated_credits: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    cme_daily_cap: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=DEFAULT_CME_DAILY_CAP)
     state: Mapped[WorkshopState] = enum_column(WorkshopState, default=WorkshopState.DRAFT)
     prerequisite_policy: Mapped[PrerequisitePolicy] = enum_column(
         PrerequisitePolicy, default=PrerequisitePolicy.OFF
@@ -188,6 +202,11 @@ class Workshop(IdMixin, TimestampMixin, db.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def accredited(self) -> bool:
+        """Whether the workshop records a CME/CPD accreditation."""
+        return self.cme_designated_credits is not None
 
     def can_move_to(self, state: WorkshopState) -> bool:
         return state in WORKSHOP_MOVES[self.state]

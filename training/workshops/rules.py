@@ -105,6 +105,48 @@ MAX_DAYS = 31
 
 
 @dataclass(frozen=True)
+class Accreditation:
+    """A CME/CPD accreditation as the organizer records it."""
+
+    body: str
+    statement: str
+    designated_credits: Decimal | None
+    daily_cap: Decimal
+
+
+def accreditation_problems(accreditation: Accreditation, scheduled_minutes: int) -> dict[str, list[str]]:
+    """Every problem with an accreditation, by form field. The credits the accreditor
+    designated never exceed the scheduled educational hours."""
+    problems: dict[str, list[str]] = {}
+    credits = accreditation.designated_credits
+    if not accreditation.body.strip():
+        problems["cme_accreditor"] = ["Name the body that accredited the workshop."]
+    if not accreditation.statement.strip():
+        problems["cme_statement"] = ["Give the accreditation statement, as the accreditor worded it."]
+    if credits is None:
+        problems["cme_designated_credits"] = ["Give the credits the accreditor designated."]
+    elif credits <= 0 or credits > Decimal("999.99"):
+        problems["cme_designated_credits"] = ["Designated credits must be above 0 and at most 999.99."]
+    else:
+        hours = Decimal(scheduled_minutes) / 60
+        if credits > hours:
+            problems["cme_designated_credits"] = [
+                f"{credits.normalize():f} credits designated, but only {_hours_text(hours)} of educational "
+                "sessions are scheduled (breaks and cancelled sessions do not count): the credits cannot "
+                "exceed the scheduled hours. Schedule the sessions first, or correct the credits."
+            ]
+    if not Decimal(0) < accreditation.daily_cap <= Decimal(24):
+        problems["cme_daily_cap"] = ["The credit cap per day must be above 0 and at most 24."]
+    return problems
+
+
+def _hours_text(hours: Decimal) -> str:
+    value = hours.quantize(Decimal("0.01"))
+    text = f"{value.normalize():f}"
+    return f"{text} hour" + ("" if value == 1 else "s")
+
+
+@dataclass(frozen=True)
 class WorkshopPlan:
     """What an organizer asks a workshop to be (already shaped by the form)."""
 
@@ -114,9 +156,10 @@ class WorkshopPlan:
     capacity: int
     enrolment_opens_at: datetime | None
     enrolment_closes_at: datetime | None
-    cme_credit_hours: Decimal
     module_ids: frozenset[int]
     version_module_ids: frozenset[int]
+    accreditation: Accreditation | None = None  # None: not accredited for CME/CPD
+    scheduled_minutes: int = 0  # the educational time scheduled (no breaks, nothing cancelled)
 
 
 def workshop_problems(
@@ -160,8 +203,10 @@ def workshop_problems(
         and plan.enrolment_closes_at <= plan.enrolment_opens_at
     ):
         add("enrolment_closes_at", "Enrolment must close after it opens.")
-    if plan.cme_credit_hours < 0 or plan.cme_credit_hours > Decimal("999.99"):
-        add("cme_credit_hours", "CME credit hours must be between 0 and 999.99.")
+    if plan.accreditation is not None:
+        for key, messages in accreditation_problems(plan.accreditation, plan.scheduled_minutes).items():
+            for message in messages:
+                add(key, message)
     if not plan.module_ids:
         add("module_ids", "Choose at least one module of the curriculum.")
     elif not plan.module_ids <= plan.version_module_ids:

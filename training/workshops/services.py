@@ -31,6 +31,7 @@ from training.curriculum.models import CurriculumVersion, Module, VersionState
 from training.extensions import db
 from training.workshops import rules
 from training.workshops.models import (
+    DEFAULT_CME_DAILY_CAP,
     CalendarFeed,
     Duty,
     Enrolment,
@@ -317,8 +318,12 @@ class WorkshopInput:
     # Wall-clock times at the venue (naive), converted with the venue's zone.
     enrolment_opens_local: datetime | None
     enrolment_closes_local: datetime | None
-    cme_credit_hours: Decimal
     prerequisite_policy: PrerequisitePolicy
+    # CME/CPD accreditation: none unless designated credits are given.
+    cme_accreditor: str = ""
+    cme_statement: str = ""
+    cme_designated_credits: Decimal | None = None
+    cme_daily_cap: Decimal = DEFAULT_CME_DAILY_CAP
 
 
 def _audit_view(workshop: Workshop) -> dict[str, Any]:
@@ -337,9 +342,16 @@ def _audit_view(workshop: Workshop) -> dict[str, Any]:
         "capacity": workshop.capacity,
         "enrolment_opens_at": _iso(workshop.enrolment_opens_at),
         "enrolment_closes_at": _iso(workshop.enrolment_closes_at),
-        "cme_credit_hours": str(workshop.cme_credit_hours) if workshop.cme_credit_hours is not None else None,
+        "cme_accreditor": workshop.cme_accreditor,
+        "cme_statement": workshop.cme_statement,
+        "cme_designated_credits": _text(workshop.cme_designated_credits),
+        "cme_daily_cap": _text(workshop.cme_daily_cap),
         "prerequisite_policy": workshop.prerequisite_policy.value if workshop.prerequisite_policy else None,
     }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return str(Decimal(value).quantize(Decimal("0.01"))) if value is not None else None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -414,9 +426,12 @@ def _apply(
         capacity=data.capacity,
         enrolment_opens_at=opens_at,
         enrolment_closes_at=closes_at,
-        cme_credit_hours=data.cme_credit_hours,
         module_ids=wanted,
         version_module_ids=version_module_ids,
+        accreditation=_accreditation(data),
+        scheduled_minutes=sum(
+            s.minutes for s in sessions if not s.cancelled and s.kind.counts_for_attendance
+        ),
     )
     timezone_locked = bool(sessions) and workshop.timezone is not None and data.timezone != workshop.timezone
     for key, messages in rules.workshop_problems(
@@ -447,8 +462,24 @@ def _apply(
     workshop.capacity = data.capacity
     workshop.enrolment_opens_at = opens_at
     workshop.enrolment_closes_at = closes_at
-    workshop.cme_credit_hours = data.cme_credit_hours
+    accredited = _accreditation(data) is not None
+    workshop.cme_accreditor = data.cme_accreditor.strip() if accredited else ""
+    workshop.cme_statement = data.cme_statement.strip() if accredited else ""
+    workshop.cme_designated_credits = data.cme_designated_credits if accredited else None
+    workshop.cme_daily_cap = data.cme_daily_cap
     workshop.prerequisite_policy = data.prerequisite_policy
+
+
+def _accreditation(data: WorkshopInput) -> rules.Accreditation | None:
+    """The accreditation the organizer recorded, or None when every accreditation field is empty."""
+    if not (data.cme_accreditor.strip() or data.cme_statement.strip() or data.cme_designated_credits):
+        return None
+    return rules.Accreditation(
+        body=data.cme_accreditor,
+        statement=data.cme_statement,
+        designated_credits=data.cme_designated_credits,
+        daily_cap=data.cme_daily_cap,
+    )
 
 
 def create_workshop(data: WorkshopInput, *, actor: User) -> Workshop:

@@ -3,7 +3,6 @@ timetables, the printable programme and calendars."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +33,7 @@ from training.workshops.forms import (
     WorkshopForm,
 )
 from training.workshops.models import (
+    DEFAULT_CME_DAILY_CAP,
     Duty,
     PrerequisitePolicy,
     SessionKind,
@@ -145,7 +145,10 @@ def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
             "starts_on",
             "ends_on",
             "capacity",
-            "cme_credit_hours",
+            "cme_accreditor",
+            "cme_statement",
+            "cme_designated_credits",
+            "cme_daily_cap",
         ):
             getattr(form, name).data = getattr(workshop, name)
         form.curriculum_version_id.data = workshop.curriculum_version_id
@@ -174,8 +177,13 @@ def _workshop_input(form: WorkshopForm) -> services.WorkshopInput:
         capacity=form.capacity.data,
         enrolment_opens_local=form.enrolment_opens_at.data,
         enrolment_closes_local=form.enrolment_closes_at.data,
-        cme_credit_hours=form.cme_credit_hours.data if form.cme_credit_hours.data is not None else Decimal(0),
         prerequisite_policy=PrerequisitePolicy(form.prerequisite_policy.data),
+        cme_accreditor=form.cme_accreditor.data or "",
+        cme_statement=form.cme_statement.data or "",
+        cme_designated_credits=form.cme_designated_credits.data,
+        cme_daily_cap=form.cme_daily_cap.data
+        if form.cme_daily_cap.data is not None
+        else DEFAULT_CME_DAILY_CAP,
     )
 
 

@@ -1,9 +1,10 @@
 """Assessments factories.
 
 ``make.assessment(workshop, trainee, skill, assessor, respect_for_tissue=2, ...)`` rates a
-trainee (every domain 4 or ``value=``, entrustment 3, competent, all checklist steps done unless
-given); ``make.signed_off(workshop, trainee, skill)`` leaves the skill signed off by the
-workshop's certifying faculty, resting on an assessment it makes if there is none.
+trainee (every domain 4 or ``value=``, entrustment 4, competent, all checklist steps done unless
+given, observed at the workshop's first station session when it has one);
+``make.signed_off(workshop, trainee, skill)`` leaves the skill signed off by the workshop's
+certifying faculty, resting on an assessment it makes if there is none.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ class AssessmentsFactories:
                 skill_id=skill.id,
                 assessor_id=assessor.id,
                 checklist={step: (done is None or step in done) for step in steps},
-                entrustment=scores.pop("entrustment", 3),
+                entrustment=scores.pop("entrustment", 4),
                 competent=scores.pop("competent", True),
                 feedback=scores.pop("feedback", "Gentle harvest; keep the cannula moving."),
-                session_id=scores.pop("session_id", None),
+                session_id=scores.pop("session_id", _station_session_id(workshop)),
                 **values,
                 **scores,
             )
@@ -103,3 +104,7 @@ class AssessmentsFactories:
             db.session.commit()
             db.session.refresh(record)
         return record
+
+
+def _station_session_id(workshop: Workshop) -> int | None:
+    return next((s.id for s in workshop.sessions if s.kind.has_stations and not s.cancelled), None)

@@ -73,7 +73,7 @@ class WorkshopsFactories:
                 starts_on=starts_on,
                 ends_on=starts_on + timedelta(days=days - 1),
                 capacity=capacity,
-                cme_credit_hours=fields.pop("cme_credit_hours", Decimal("12.00")),
+                **_accreditation(fields.pop("cme_credit_hours", None)),
                 state=state,
                 published_at=utcnow() if state is not WorkshopState.DRAFT else None,
                 created_by_id=organizer.id,
@@ -192,3 +192,14 @@ class WorkshopsFactories:
                 )
             )
             db.session.commit()
+
+
+def _accreditation(credits: Decimal | None) -> dict[str, Any]:
+    """``cme_credit_hours=N``: an EACCME accreditation designating N credits (none by default)."""
+    if credits is None:
+        return {}
+    return {
+        "cme_accreditor": "EACCME",
+        "cme_statement": f"The workshop is accredited by the EACCME for {credits} European CME credits.",
+        "cme_designated_credits": Decimal(credits),
+    }
