@@ -73,7 +73,8 @@ def lab(live_app):
             title="Fat grafting",
             modules=[module],
         )
-        starts = datetime.now(UTC).date() + timedelta(days=2)
+        # The lab took place yesterday: assessments describe attempts already watched.
+        starts = datetime.now(UTC).date() - timedelta(days=1)
         workshop = Workshop(
             title="Microfat and nanofat workshop",
             curriculum_version=version,
@@ -158,7 +159,7 @@ def rate(page, scores: dict[str, int], *, entrustment: str, judgement: str, feed
     for domain in OSATS_DOMAINS:
         group = page.get_by_role("group", name=domain.title, exact=True)
         group.get_by_label(str(scores.get(domain.key, 4)), exact=True).check()
-    page.get_by_role("group", name="Entrustment level").get_by_label(entrustment).check()
+    page.get_by_role("group", name="Entrustment (O-SCORE)").get_by_label(entrustment).check()
     page.get_by_role("group", name="Overall judgement").get_by_label(judgement, exact=True).check()
     page.get_by_label("Feedback to the trainee").fill(feedback)
     page.get_by_role("button", name="Save the assessment").click()
@@ -196,7 +197,7 @@ def test_rate_at_the_station_flag_disagreement_sign_off_and_show_progress(tablet
     rate(
         page,
         {"respect_for_tissue": 4},
-        entrustment="3 · Indirect supervision",
+        entrustment="4 \u201cI needed to be there in the room just in case\u201d",
         judgement="Competent",
         feedback="Gentle, even passes; watch the suction at the end.",
         steps=("Step 1", "Step 2", "Step 3"),
@@ -205,7 +206,13 @@ def test_rate_at_the_station_flag_disagreement_sign_off_and_show_progress(tablet
     expect(page.get_by_test_id("to-assess")).to_contain_text("You still have 1 assessment to make")
 
     page.get_by_role("link", name=f"Assess Dr. Jonas Berg on {skill.title}").click()
-    rate(page, {}, entrustment="2 · Direct supervision", judgement="Not yet competent", feedback="Slow down.")
+    rate(
+        page,
+        {},
+        entrustment="2 \u201cI had to talk them through\u201d",
+        judgement="Not yet competent",
+        feedback="Slow down.",
+    )
     expect(page.get_by_test_id("to-assess")).to_contain_text("You have assessed every trainee here")
     page.screenshot(path=str(ARTIFACTS / "assessments-station-tablet.png"), full_page=True)
 
@@ -221,7 +228,7 @@ def test_rate_at_the_station_flag_disagreement_sign_off_and_show_progress(tablet
     rate(
         page,
         {"respect_for_tissue": 2},
-        entrustment="3 · Indirect supervision",
+        entrustment="3 \u201cI had to prompt them from time to time\u201d",
         judgement="Competent",
         feedback="Too much force at the port.",
     )

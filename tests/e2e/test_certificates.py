@@ -70,7 +70,9 @@ def build_workshop(app, evidence):  # noqa: F811
             starts_on=today,
             ends_on=today,
             capacity=10,
-            cme_credit_hours=Decimal(6),
+            cme_accreditor="EACCME",
+            cme_statement="Accredited by the EACCME for 6 European CME credits.",
+            cme_designated_credits=Decimal(6),
             state=WorkshopState.PUBLISHED,
             published_at=utcnow(),
         )

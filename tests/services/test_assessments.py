@@ -3,13 +3,13 @@ the evidence provider for certificates, and the reads behind the pages."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests.support.statements import recorded_statements
-from training.assessments import evidence, services
+from training.assessments import evidence, rules, services
 from training.assessments.models import Assessment, SkillSignOff
 from training.assessments.scale import DOMAIN_KEYS
 from training.core.audit import AuditEvent
@@ -373,3 +373,127 @@ def test_progress_groups_a_skill_across_workshops_by_identity(make, ctx):
     assert view.skills[0].latest.signed_off
     assert view.signed_off == 1
     assert view.feedback.total == 2
+
+
+# When, and against which standard ---------------------------------------------------------------
+
+
+def test_an_assessment_before_its_session_starts_is_refused_and_nothing_is_written(world, make):
+    workshop, _, (trainee, _), skills = world
+    later = make.session(
+        workshop, kind=SessionKind.HANDS_ON, day=3, start=time(16, 35), title="Afternoon harvest lab"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.record_assessment(
+            workshop, load(trainee), skills[0], data(later), actor=load(workshop.teacher)
+        )
+    (message,) = refused.value.problems["session_id"]
+    assert "\u201cAfternoon harvest lab\u201d" in message
+    assert "16:35 Europe/Rome" in message
+    assert "has not started yet" in message
+    assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like("assessment.%"))
+        )
+        == 0
+    )
+
+
+def test_an_assessment_must_name_its_session(world):
+    workshop, lab, (trainee, _), skills = world
+    with pytest.raises(InvalidInput) as refused:
+        services.record_assessment(
+            workshop, load(trainee), skills[0], data(lab, session_id=None), actor=load(workshop.teacher)
+        )
+    assert refused.value.problems == {"session_id": ["Choose the session at which you watched the trainee."]}
+
+
+def test_a_domain_marked_not_applicable_is_stored_empty_and_left_out_of_the_total(world):
+    workshop, lab, (trainee, _), skills = world
+    assessment, _ = services.record_assessment(
+        workshop, load(trainee), skills[0], data(lab, use_of_assistants=None), actor=load(workshop.teacher)
+    )
+    assert assessment.use_of_assistants is None
+    assert assessment.total_text == "24/30"
+
+
+def test_competent_is_refused_when_a_critical_step_was_not_done(world):
+    workshop, lab, (trainee, _), skills = world
+    skill = skills[0]
+    skill.checklist = [
+        {**step, "critical": True} if step["id"] == "step-3" else step for step in skill.checklist
+    ]
+    db.session.flush()
+    with pytest.raises(InvalidInput) as refused:
+        services.record_assessment(
+            workshop, load(trainee), skill, data(lab, done_steps=["step-1"]), actor=load(workshop.teacher)
+        )
+    assert "whatever the global score" in refused.value.problems["competent"][0]
+    assessment, _ = services.record_assessment(
+        workshop,
+        load(trainee),
+        skill,
+        data(lab, done_steps=["step-1"], competent=False),
+        actor=load(workshop.teacher),
+    )
+    assert not assessment.competent
+
+
+def test_a_sign_off_below_the_standard_is_refused_with_every_reason(world):
+    workshop, lab, (trainee, _), skills = world
+    # 7/35 by a rater who nonetheless ticked "competent", entrustment 1: nothing to sign off.
+    weak, _ = services.record_assessment(
+        workshop,
+        load(trainee),
+        skills[0],
+        data(lab, 1, entrustment=1, done_steps=[]),
+        actor=load(workshop.teacher),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.sign_off(
+            workshop, load(trainee), skills[0], actor=load(workshop.certifier), evidence_id=weak.id
+        )
+    reasons = refused.value.problems[None]
+    assert len(reasons) == 8  # seven domains and the entrustment
+    assert all(reason.startswith("Below the competence standard:") for reason in reasons)
+    assert db.session.scalar(sa.select(sa.func.count(SkillSignOff.id))) == 0
+
+
+def test_the_workshop_standard_may_be_raised_and_then_binds_sign_offs(world):
+    workshop, lab, (trainee, _), skills = world
+    organizer = load(workshop.organizer)
+    with pytest.raises(InvalidInput) as looser:
+        services.set_standard(workshop, min_domain_score=2, required_entrustment=3, actor=organizer)
+    assert set(looser.value.problems) == {"min_domain_score", "required_entrustment"}
+    with pytest.raises(NotAllowed):
+        services.set_standard(
+            workshop, min_domain_score=4, required_entrustment=5, actor=load(workshop.teacher)
+        )
+    services.set_standard(workshop, min_domain_score=4, required_entrustment=5, actor=organizer)
+    assert services.standard_of(workshop) == rules.Standard(4, 5)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assessments.standard"))
+    assert event.new == {"min_domain_score": 4, "required_entrustment": 5}
+    good, _ = services.record_assessment(
+        workshop, load(trainee), skills[0], data(lab), actor=load(workshop.teacher)
+    )
+    with pytest.raises(InvalidInput, match="standard asks for 5"):
+        services.sign_off(
+            workshop, load(trainee), skills[0], actor=load(workshop.certifier), evidence_id=good.id
+        )
+
+
+def test_skill_evidence_names_the_setting_and_only_the_faculty_who_observed(world):
+    workshop, lab, (trainee, _), skills = world
+    first, _ = services.record_assessment(
+        workshop, load(trainee), skills[0], data(lab), actor=load(workshop.teacher)
+    )
+    services.sign_off(
+        workshop, load(trainee), skills[0], actor=load(workshop.certifier), evidence_id=first.id
+    )
+    (signed, *_) = evidence.skill_evidence(workshop)[trainee.id]
+    assert signed.settings == ("bench model",)
+    assert signed.observed_by == (load(workshop.teacher).full_name,)
+    assert signed.signed_off_by == load(workshop.certifier).full_name
+    assert signed.entrustment_words == "4 \u201cI needed to be there in the room just in case\u201d"
+    assert signed.total_text == "28/35"

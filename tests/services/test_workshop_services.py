@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -556,3 +557,63 @@ def test_stations_of_a_cancelled_session_or_finished_workshop_stay_as_they_are(m
     with pytest.raises(Conflict, match="cancelled"):
         services.place_trainees(lab, actor=organizer)
     assert len(lab.stations) == 2
+
+
+# --- CME/CPD accreditation ---------------------------------------------------------------------
+
+STATEMENT = "Accredited by the EACCME for 3 European CME credits."
+
+
+def test_designated_credits_never_exceed_the_scheduled_educational_hours(make, ctx):
+    version = db.session.merge(make.curriculum_version())
+    organizer = db.session.merge(make.organizer())
+    accredited = {"cme_accreditor": "EACCME", "cme_statement": STATEMENT}
+    with pytest.raises(InvalidInput) as before_sessions:
+        services.create_workshop(
+            workshop_input(version, **accredited, cme_designated_credits=Decimal(7)), actor=organizer
+        )
+    assert (
+        "only 0 hours of educational sessions are scheduled"
+        in (before_sessions.value.problems["cme_designated_credits"][0])
+    )
+    db.session.rollback()
+    workshop = services.create_workshop(workshop_input(version), actor=organizer)
+    assert not workshop.accredited
+    for start, end, kind in (
+        (time(9, 0), time(10, 30), SessionKind.LECTURE),
+        (time(10, 30), time(11, 0), SessionKind.BREAK),
+        (time(11, 0), time(12, 30), SessionKind.HANDS_ON),
+    ):
+        services.create_session(
+            workshop, session_input(start=start, end=end, kind=kind, day=workshop.starts_on), actor=organizer
+        )
+    with pytest.raises(InvalidInput) as too_many:
+        services.update_workshop(
+            workshop,
+            workshop_input(version, **accredited, cme_designated_credits=Decimal(4)),
+            actor=organizer,
+        )
+    # The break does not count: three hours of education, not three and a half.
+    assert (
+        "4 credits designated, but only 3 hours of educational sessions are scheduled"
+        in (too_many.value.problems["cme_designated_credits"][0])
+    )
+    services.update_workshop(
+        workshop, workshop_input(version, **accredited, cme_designated_credits=Decimal(3)), actor=organizer
+    )
+    assert workshop.accredited
+    assert (workshop.cme_accreditor, workshop.cme_designated_credits, workshop.cme_daily_cap) == (
+        "EACCME",
+        Decimal(3),
+        Decimal(6),
+    )
+
+
+def test_an_accreditation_names_its_body_and_statement(make, ctx):
+    version = db.session.merge(make.curriculum_version())
+    with pytest.raises(InvalidInput) as caught:
+        services.create_workshop(
+            workshop_input(version, cme_designated_credits=Decimal(1)),
+            actor=db.session.merge(make.organizer()),
+        )
+    assert set(caught.value.problems) == {"cme_accreditor", "cme_statement", "cme_designated_credits"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tests.support.statements import recorded_statements
 from training.assessments.models import Assessment, SkillSignOff
 from training.assessments.scale import DOMAIN_KEYS, OSATS_DOMAINS
+from training.assessments.services import standard_of
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.extensions import db
@@ -80,9 +81,7 @@ def test_the_form_shows_every_domain_with_its_anchors_the_checklist_and_entrustm
 def test_faculty_rates_a_trainee_and_is_sent_back_to_the_station(client, setting):
     workshop, lab, (trainee, _), skill = setting
     client.login(workshop.teacher)
-    response = client.post(
-        url(workshop, trainee, skill, "/assess"), data=answers(lab, session_id=str(lab.id))
-    )
+    response = client.post(url(workshop, trainee, skill, f"/assess?session={lab.id}"), data=answers(lab))
     assert response.status_code == 302
     assert response.location.endswith(f"/assessments/sessions/{lab.id}")
     assessment = db.session.scalar(sa.select(Assessment))
@@ -391,3 +390,61 @@ def test_the_matrix_downloads_as_a_csv_safe_for_spreadsheets(client, make, setti
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name[first.full_name][2] == "signed off"
     assert by_name["'=HYPERLINK(1)"][2] == "not assessed"
+
+
+def test_rating_a_session_that_has_not_started_is_refused_on_the_page(client, make, setting):
+    workshop, _, (trainee, _), skill = setting
+    later = make.session(
+        workshop, kind=SessionKind.HANDS_ON, day=3, start=time(16, 35), title="Afternoon harvest lab"
+    )
+    client.login(workshop.teacher)
+    page = client.get(url(workshop, trainee, skill, f"/assess?session={later.id}")).text
+    assert "Afternoon harvest lab" in page
+    assert "(not started yet)" in page
+    response = client.post(url(workshop, trainee, skill, f"/assess?session={later.id}"), data=answers(later))
+    assert response.status_code == 422
+    assert "has not started yet: an assessment records an attempt you watched" in response.text
+    assert 'id="session_id-errors"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 0
+
+
+def test_the_record_shows_not_applicable_domains_entrustment_words_and_the_standard(client, make, setting):
+    workshop, _, (trainee, _), skill = setting
+    rated = make.assessment(workshop, trainee, skill, workshop.teacher, use_of_assistants=None, entrustment=3)
+    client.login(workshop.certifier)
+    page = client.get(url(workshop, trainee, skill)).text
+    assert "<strong>24/30</strong>" in page
+    assert "n/a" in page
+    assert "3 “I had to prompt them from time to time”" in page
+    assert "The standard on this workshop: no applicable OSATS domain below 3 of 5" in page
+    refused = client.post(url(workshop, trainee, skill, "/sign-off"), data={"evidence_id": str(rated.id)})
+    assert refused.status_code == 422
+    assert (
+        "Below the competence standard: Entrustment is 3 “I had to prompt them from time to time”; "
+        "the standard asks for 4 “I needed to be there in the room just in case” or higher."
+    ) in refused.text.replace("&#34;", '"')
+    assert db.session.scalar(sa.select(sa.func.count(SkillSignOff.id))) == 0
+
+
+def test_the_organizer_raises_the_standard_with_the_certification_rules(client, setting):
+    workshop, *_ = setting
+    client.login(workshop.organizer)
+    rules_url = f"/workshops/{workshop.id}/certificates/rules"
+    page = client.get(rules_url).text
+    assert "Competence standard for skill sign-offs" in page
+    looser = client.post(
+        rules_url, data={"quiz_policy": "marked", "min_domain_score": "2", "required_entrustment": "3"}
+    )
+    assert looser.status_code == 422
+    assert services_standard(workshop) == (3, 4)
+    saved = client.post(
+        rules_url, data={"quiz_policy": "marked", "min_domain_score": "4", "required_entrustment": "5"}
+    )
+    assert saved.status_code == 302
+    assert services_standard(workshop) == (4, 5)
+
+
+def services_standard(workshop):
+    db.session.expire_all()
+    standard = standard_of(db.session.merge(workshop))
+    return standard.min_domain_score, standard.required_entrustment

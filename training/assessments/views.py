@@ -109,7 +109,8 @@ def assess(workshop_id: int, trainee_id: int, skill_id: int):
                 f"Assessment of {trainee.full_name} on {skill.title} {verb}: {assessment.total_text}.",
                 "success",
             )
-            if assessment.session_id:
+            # Back where the rater came from: the station view, or else the skill's record.
+            if request.args.get("session", type=int) == assessment.session_id:
                 return redirect(url_for("assessments.station", session_id=assessment.session_id))
             return redirect(
                 url_for(

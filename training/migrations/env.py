@@ -57,9 +57,25 @@ def run_online():
     options.setdefault("render_item", render_item)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite: batch migrations rebuild a table by copying it and dropping the old one.
+        # With foreign keys on, that DROP deletes the old rows first and cascades to every
+        # row that refers to them (dropping ``workshops`` would empty ``assessments``).
+        # The pragma only takes effect outside a transaction, hence the raw connection.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                connection.commit()
+                if broken:
+                    raise RuntimeError(f"the migration left rows with missing parents: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

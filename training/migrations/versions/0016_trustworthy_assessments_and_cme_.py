@@ -53,6 +53,13 @@ TO_O_SCORE = {1: 1, 2: 2, 3: 4, 4: 5, 5: 5}
 # level that maps onto it.
 FROM_O_SCORE = {1: 1, 2: 2, 3: 2, 4: 3, 5: 4}
 NOT_RECORDED = "Not recorded"
+WORKSHOPS = sa.table(
+    "workshops",
+    sa.column("id", sa.Integer),
+    sa.column("cme_accreditor", sa.String),
+    sa.column("cme_designated_credits", sa.Numeric(5, 2)),
+    sa.column("cme_daily_cap", sa.Numeric(4, 2)),
+)
 
 
 def _remap_entrustment(mapping: dict[int, int]) -> None:
@@ -146,17 +153,16 @@ def _carry_credit_over() -> None:
         scheduled = sum(_minutes(start, end) for start, end in minutes)
         quarters = Decimal(scheduled // 15) / 4
         designated = min(Decimal(hours), quarters).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
-        values = {"id": workshop_id, "cap": Decimal(caps.get(workshop_id) or 6)}
+        update = WORKSHOPS.update().where(WORKSHOPS.c.id == workshop_id)
+        cap = Decimal(caps.get(workshop_id) or 6)
         if designated > 0:
             connection.execute(
-                sa.text(
-                    "UPDATE workshops SET cme_accreditor = :body, cme_designated_credits = :credits, "
-                    "cme_daily_cap = :cap WHERE id = :id"
-                ),
-                {**values, "body": NOT_RECORDED, "credits": designated},
+                update.values(
+                    cme_accreditor=NOT_RECORDED, cme_designated_credits=designated, cme_daily_cap=cap
+                )
             )
         else:
-            connection.execute(sa.text("UPDATE workshops SET cme_daily_cap = :cap WHERE id = :id"), values)
+            connection.execute(update.values(cme_daily_cap=cap))
 
 
 def _minutes(start, end) -> int:
