@@ -340,7 +340,11 @@ class Programme:
                     "starts_on": starts_on,
                     "ends_on": ends_on,
                     "capacity": max(trainees, 60),
-                    "cme_credit_hours": Decimal(7 * days),
+                    # Accredited for what the timetable carries (set once the sessions exist).
+                    "cme_accreditor": "EACCME",
+                    "cme_statement": "Accredited by the EACCME with European CME credits (ECMEC).",
+                    "cme_designated_credits": None,
+                    "cme_daily_cap": Decimal(6),
                     "state": state,
                     "published_at": _at(starts_on - timedelta(days=90), "09:00", zone),
                     "created_by_id": organizer,
@@ -424,6 +428,10 @@ class Programme:
                             }
                         )
                 workshop_sessions.append((session_id, starts_at, minutes, kind, module, station_ids))
+            per_day: dict[date, int] = {}
+            for _, starts_at, minutes, *_rest in workshop_sessions:
+                per_day[starts_at.date()] = per_day.get(starts_at.date(), 0) + minutes
+            rows[-1]["cme_designated_credits"] = Decimal(sum(min(360, m) for m in per_day.values()) // 15) / 4
             self.plan.append(
                 {
                     "id": workshop_id,
@@ -766,7 +774,7 @@ class Programme:
                         "assessor_id": assessor,
                         "checklist": {},
                         **scores,
-                        "entrustment": random.randint(2, 4),
+                        "entrustment": random.randint(2, 5),  # O-SCORE
                         "competent": min(scores.values()) >= 3,
                         "feedback": "Steady cannula control; keep the passes in one plane.",
                         "created_at": starts_at + timedelta(minutes=minutes),
@@ -825,8 +833,13 @@ class Programme:
                 "issued_at": issued.isoformat(),
                 "issued_by": names[workshop["certifier"]],
                 "requirements_met": ["Attendance", "Post-test passed"],
-                "credit_hours": "14",
-                "credit_hours_offered": "14",
+                "hours_attended": "14 hours",
+                "credit_hours": "12",
+                "accreditation": {
+                    "body": "EACCME",
+                    "statement": "Accredited by the EACCME with European CME credits (ECMEC).",
+                    "designated_credits": "12",
+                },
             }
             rows.append(
                 {
