@@ -393,11 +393,20 @@ def test_the_matrix_downloads_as_a_csv_safe_for_spreadsheets(client, make, setti
 
 
 def test_rating_a_session_that_has_not_started_is_refused_on_the_page(client, make, setting):
-    workshop, _, (trainee, _), skill = setting
+    workshop, lab, (trainee, _), skill = setting
     later = make.session(
-        workshop, kind=SessionKind.HANDS_ON, day=3, start=time(16, 35), title="Afternoon harvest lab"
+        workshop,
+        kind=SessionKind.HANDS_ON,
+        day=3,
+        start=time(16, 35),
+        title="Afternoon harvest lab",
+        stations=1,
     )
     client.login(workshop.teacher)
+    assert 'data-testid="not-begun"' not in client.get(f"/assessments/sessions/{lab.id}").text
+    station = client.get(f"/assessments/sessions/{later.id}").text
+    assert "This session has not started yet." in station
+    assert "16:35 Europe/Rome" in station
     page = client.get(url(workshop, trainee, skill, f"/assess?session={later.id}")).text
     assert "Afternoon harvest lab" in page
     assert "(not started yet)" in page

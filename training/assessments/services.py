@@ -483,6 +483,11 @@ class StationView:
     only_mine: bool  # the viewer is in charge of these stations (else all are shown)
 
     @property
+    def begun(self) -> bool:
+        """Whether the session has started, so that its attempts may be assessed."""
+        return self.session.starts_at <= utcnow()
+
+    @property
     def to_assess(self) -> int:
         return sum(len(row.missing(self.skills)) for block in self.stations for row in block.rows)
 
