@@ -138,7 +138,9 @@ def test_from_scheduling_to_a_verified_then_revoked_certificate(page, browser, s
         page.get_by_label(f"Step {step}", exact=True).check()
     for group in page.locator("fieldset.osats-domain").all():
         group.get_by_label("4", exact=True).check()
-    page.get_by_role("group", name="Entrustment level").get_by_label("3 · Indirect supervision").check()
+    page.get_by_role("group", name="Entrustment (O-SCORE)").get_by_label(
+        "4 \u201cI needed to be there in the room just in case\u201d"
+    ).check()
     page.get_by_role("group", name="Overall judgement").get_by_label("Competent", exact=True).check()
     page.get_by_label("Feedback to the trainee").fill("Even passes, steady suction.")
     page.get_by_role("button", name="Save the assessment").click()
