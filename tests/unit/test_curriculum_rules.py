@@ -335,33 +335,3 @@ def test_checklist_lines_keep_the_ids_of_unchanged_steps():
         {"id": "step-2", "text": "Incise"},
         {"id": "step-4", "text": "Close"},
     ]
-
-
-def test_a_checklist_step_may_be_marked_critical():
-    critical = MODULE.replace(
-        "    checklist: [Mark, Incise, Name]",
-        "    checklist:\n      - {id: mark, text: Mark}\n      - {id: incise, text: Incise, critical: true}",
-    )
-    result = check({"m1.yaml": critical})
-    assert result.ok, messages(result)
-    assert result.content["modules"][0]["skills"][0]["checklist"] == [
-        {"id": "mark", "text": "Mark"},
-        {"id": "incise", "text": "Incise", "critical": True},
-    ]
-
-
-def test_critical_must_be_true_or_false():
-    odd = MODULE.replace(
-        "    checklist: [Mark, Incise, Name]",
-        "    checklist:\n      - {id: mark, text: Mark, critical: yes please}",
-    )
-    assert any("critical must be true or false" in m for m in messages(check({"m1.yaml": odd})))
-
-
-def test_editing_the_checklist_keeps_a_step_critical_while_its_text_is_unchanged():
-    existing = [{"id": "step-1", "text": "Mark", "critical": True}, {"id": "step-2", "text": "Incise"}]
-    steps = rules.checklist_from_lines(["Mark", "Incise carefully"], existing)
-    assert steps == [
-        {"id": "step-1", "text": "Mark", "critical": True},
-        {"id": "step-3", "text": "Incise carefully"},
-    ]
