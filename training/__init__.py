@@ -240,8 +240,9 @@ def _register_request_hooks(app: Flask) -> None:
         if app.config["BASE_URL"].startswith("https://"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static" and current_user.is_authenticated:
-            # Pages with personal data must not be kept by shared browsers or proxies.
-            headers.setdefault("Cache-Control", "no-store")
+            # Pages and files with personal data must not be kept by shared browsers or
+            # proxies. Set, not defaulted: send_file's "no-cache" still lets them store it.
+            headers["Cache-Control"] = "no-store"
         return response
 
     app.jinja_env.globals["Role"] = Role

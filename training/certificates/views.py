@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -39,6 +39,7 @@ from training.extensions import db, limiter
 from training.workshops.models import Workshop
 
 VERIFY_LIMIT = "30 per minute; 300 per hour"
+VERIFY_CACHE_SECONDS = 300
 
 
 def _workshop(workshop_id: int) -> Workshop:
@@ -426,9 +427,13 @@ def verify(serial: str):
     result = services.verify(serial)
     if result.certificate is not None and result.serial != serial:
         return redirect(url_for("certificates.verify", serial=result.serial))
-    return render_template(
-        "certificates/verify.html", result=result, public=result.public()
-    ), 404 if result.status == "unknown" else 200
+    response = make_response(
+        render_template("certificates/verify.html", result=result, public=result.public()),
+        404 if result.status == "unknown" else 200,
+    )
+    # Caches may keep the public answer, but only briefly: a revocation shows within minutes.
+    response.headers["Cache-Control"] = f"max-age={VERIFY_CACHE_SECONDS}"
+    return response
 
 
 @bp.route("/verify/<serial>.json")
