@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from training.config import PROJECT_ROOT, Config
+from training.config import PROJECT_ROOT, Config, secure_instance_folder
 
 __all__ = ["create_app"]
 
@@ -46,7 +46,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(config)
     # Ids in URLs fit the database's integer columns: a larger number is a 404, not a 500.
     app.url_map.converters["int"] = DatabaseId
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    secure_instance_folder(Path(app.instance_path))
     _configure_logging(app)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]

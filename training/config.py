@@ -24,6 +24,25 @@ def instance_path() -> Path:
     return Path(configured).resolve() if configured else PROJECT_ROOT / "instance"
 
 
+def secure_instance_folder(folder: Path) -> None:
+    """Keep the instance folder to this installation's own user.
+
+    It holds the database (password hashes, personal data), the task queue (mails
+    with live reset links) and the keys. The process umask makes every file created
+    from now on (SQLite's WAL and journal files too) readable by the owner only;
+    what an older version created is tightened here."""
+    os.umask(0o077)
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for root, folders, files in os.walk(folder):
+        for name in folders:
+            (Path(root) / name).chmod(0o700)
+        for name in files:
+            path = Path(root) / name
+            if not path.is_symlink():
+                path.chmod(0o600)
+
+
 def load_or_create_secret(path: Path, nbytes: int = 48) -> str:
     """Return the secret stored at ``path``, creating it (mode 0600) if absent.
 

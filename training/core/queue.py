@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 
-from training.config import instance_path
+from training.config import instance_path, secure_instance_folder
 from training.core.db import Session
 
 
@@ -26,7 +26,7 @@ def make_huey() -> Huey:
     if redis_url:
         return RedisHuey("training", url=redis_url)
     folder = instance_path()
-    folder.mkdir(parents=True, exist_ok=True)
+    secure_instance_folder(folder)  # queued mails hold live password-reset links
     return SqliteHuey("training", filename=str(folder / "tasks.db"))
 
 
