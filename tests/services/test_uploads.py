@@ -144,3 +144,40 @@ def test_an_image_uploaded_to_a_curriculum_draft_is_re_encoded(ctx, make):
     assert Image.open(io.BytesIO(row.data)).size == (100, 80)
     with pytest.raises(InvalidInput, match="not an image we can read"):
         services.add_image(draft, "empty.png", b"\x89PNG\r\n\x1a\n", actor=make.faculty())
+
+
+@pytest.mark.parametrize(
+    ("fmt", "save"),
+    [
+        ("GIF", {"comment": b"SECRET-comment by the camera"}),
+        ("PNG", {"pnginfo": "text"}),
+        ("WEBP", {"exif": b"Exif\x00\x00SECRET-exif"}),
+    ],
+)
+def test_re_encoding_drops_comments_and_metadata(fmt, save):
+    if save.get("pnginfo") == "text":
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_text("Comment", "SECRET-text chunk")
+        save = {"pnginfo": info}
+    original = encoded(fmt=fmt, **save)
+    assert b"SECRET" in original
+    limits = uploads.ImageLimits(formats=("PNG", "JPEG", "WEBP", "GIF"))
+    checked = uploads.check_image(original, limits)
+    assert b"SECRET" not in checked.data
+    with Image.open(io.BytesIO(checked.data)) as image:
+        assert "comment" not in image.info
+        assert "exif" not in image.info
+        assert image.size == (100, 80)
+
+
+def test_re_encoding_keeps_a_gifs_transparent_colour():
+    image = Image.new("P", (100, 80), 0)
+    image.putpalette([255, 255, 255, 0, 0, 0] + [0] * 762)
+    out = io.BytesIO()
+    image.save(out, format="GIF", transparency=0, comment=b"SECRET")
+    checked = uploads.check_image(out.getvalue(), uploads.ImageLimits(formats=("GIF",)))
+    with Image.open(io.BytesIO(checked.data)) as reopened:
+        assert reopened.info.get("transparency") == 0
+        assert "comment" not in reopened.info

@@ -31,6 +31,8 @@ FORMATS = {
 MIME_BY_EXTENSION = dict(FORMATS.values())
 _NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|gif)$")
 _BAD = (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning, Image.DecompressionBombError)
+# The only entry of Pillow's ``info`` kept on re-encoding: which palette colour is see-through.
+PIXEL_INFO = frozenset({"transparency"})
 _LABELS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "GIF": "GIF"}
 
 
@@ -125,6 +127,9 @@ def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = 
     try:
         if facts.format == "JPEG" and image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
+        # Pillow writes some of what it read back out (a GIF's comment block, its
+        # application extensions): keep only what the pixels need.
+        image.info = {key: value for key, value in image.info.items() if key in PIXEL_INFO}
         out = io.BytesIO()
         image.save(out, format=facts.format)
     except _BAD:
