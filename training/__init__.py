@@ -241,8 +241,9 @@ def _register_request_hooks(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static" and current_user.is_authenticated:
             # Pages and files with personal data must not be kept by shared browsers or
-            # proxies. Set, not defaulted: send_file's "no-cache" still lets them store it.
-            headers["Cache-Control"] = "no-store"
+            # proxies. Not a default: send_file's "no-cache" still lets them store it.
+            if "no-store" not in headers.get("Cache-Control", ""):
+                headers["Cache-Control"] = "no-store"
         return response
 
     app.jinja_env.globals["Role"] = Role
