@@ -350,3 +350,15 @@ def test_histogram_puts_100_percent_in_the_last_band():
     assert bands[5] == ("50-59%", 2)
     assert bands[9] == ("90-100%", 4)
     assert sum(count for _, count in bands) == 7
+
+
+def test_json_depth_counts_nesting_outside_strings():
+    from training.quizzes.rules import hotspot_json_problem, json_depth
+
+    assert json_depth("[]") == 1
+    assert json_depth('[{"points": [[1, 2], [3, 4]]}]') == 4
+    assert json_depth('["[[[[[", "\\"[[["]') == 1
+    assert json_depth("[" * 5000) == 5000
+    assert hotspot_json_problem('[{"shape": "polygon", "points": [[1, 2], [3, 4], [5, 6]]}]') is None
+    assert hotspot_json_problem("[[[[[1]]]]]") is not None
+    assert hotspot_json_problem("[" + "1," * 30_000 + "1]") is not None

@@ -181,6 +181,42 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+# Regions as the editor sends them: a list of shapes, a polygon's list of points, a
+# point's pair of numbers. Anything deeper or longer is not a drawing.
+MAX_HOTSPOT_JSON_CHARS = 50_000
+MAX_HOTSPOT_JSON_DEPTH = 4
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON ``text``, counted without parsing it
+    (a parser recurses once per level; a few thousand levels exhaust the stack)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def hotspot_json_problem(text: str) -> str | None:
+    """Why regions sent as ``text`` are not even worth parsing, or None."""
+    if len(text) > MAX_HOTSPOT_JSON_CHARS or json_depth(text) > MAX_HOTSPOT_JSON_DEPTH:
+        return "The regions could not be read: draw them again."
+    return None
+
+
 def clean_hotspots(shapes: Any, width: int, height: int) -> tuple[list[dict[str, Any]], list[str]]:
     """Check regions drawn on a ``width`` x ``height`` image: (clean regions, problems)."""
     problems: list[str] = []

@@ -1076,10 +1076,12 @@ def _hotspot_problems(
     problems: dict[str | None, list[str]] = {}
     if objective_id not in {o.id for o in module.objectives}:
         problems["objective_id"] = ["Choose an objective of this module."]
-    try:
-        shapes = json.loads(raw_regions or "[]")
-    except ValueError:
-        shapes = None
+    shapes = None
+    if rules.hotspot_json_problem(raw_regions or "") is None:
+        try:
+            shapes = json.loads(raw_regions or "[]")
+        except ValueError:
+            shapes = None
     if size is None:
         return [], problems
     regions, region_problems = rules.clean_hotspots(shapes, *size)
