@@ -44,6 +44,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         instance_path=config.INSTANCE_PATH,
     )
     app.config.from_object(config)
+    from training.core.web import AppRequest
+
+    app.request_class = AppRequest
     # Ids in URLs fit the database's integer columns: a larger number is a 404, not a 500.
     app.url_map.converters["int"] = DatabaseId
     secure_instance_folder(Path(app.instance_path))

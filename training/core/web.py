@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, jsonify, request
+from flask import Request, flash, jsonify, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
 from training.core.errors import DomainError, InvalidInput
@@ -59,3 +60,23 @@ def http_message(error: HTTPException) -> str:
         413: "What you sent is too large.",
         429: "Too many attempts. Please wait a moment and try again.",
     }.get(error.code or 500, "Something went wrong on our side. It has been logged; please try again.")
+
+
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class NulFreeMultiDict(ImmutableMultiDict):
+    """Query parameters and form fields without NUL characters. PostgreSQL refuses
+    NUL in text, so one in a search box or a form would otherwise be a 500 there;
+    no field of ours has a use for it."""
+
+    def __init__(self, mapping: Any = None) -> None:
+        pairs = MultiDict(mapping).items(multi=True) if mapping is not None else []
+        super().__init__([(_without_nul(key), _without_nul(value)) for key, value in pairs])
+
+
+class AppRequest(Request):
+    """Every request's ``args`` and ``form`` (so ``values`` too) come cleaned of NUL."""
+
+    parameter_storage_class = NulFreeMultiDict

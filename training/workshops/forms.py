@@ -35,8 +35,7 @@ from training.workshops.rules import MAX_CAPACITY, timezone_problem
 
 
 def _strip(value: str | None) -> str | None:
-    # NUL characters cannot be stored in PostgreSQL text and are never meant.
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value
 
 
 STRIP = [_strip]

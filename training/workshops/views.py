@@ -74,8 +74,7 @@ def _session(session_id: int) -> WorkshopSession:
 
 
 def _arg(name: str, limit: int) -> str:
-    # NUL cannot reach PostgreSQL in a query parameter; nobody means it.
-    return request.args.get(name, "").replace("\x00", "")[:limit]
+    return request.args.get(name, "")[:limit]
 
 
 @bp.route("/workshops")
