@@ -242,11 +242,11 @@ def _register_request_hooks(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         if app.config["BASE_URL"].startswith("https://"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and current_user.is_authenticated:
-            # Pages and files with personal data must not be kept by shared browsers or
-            # proxies. Not a default: send_file's "no-cache" still lets them store it.
-            if "no-store" not in headers.get("Cache-Control", ""):
-                headers["Cache-Control"] = "no-store"
+        # Pages and files with personal data must not be kept by shared browsers or
+        # proxies. Not a default: send_file's "no-cache" still lets them store it.
+        private = request.endpoint != "static" and current_user.is_authenticated
+        if private and "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
         return response
 
     app.jinja_env.globals["Role"] = Role

@@ -78,7 +78,7 @@ def test_nul_in_any_search_field_is_ignored_not_a_server_error(app, client, make
         url = entry.url.format(**vars(world))
         client.login(getattr(world, role))
         page = client.get(url)
-        if page.status_code != 200 or not page.mimetype == "text/html":
+        if page.status_code != 200 or page.mimetype != "text/html":
             page.close()
             continue
         names = _get_forms_fields(page.text)
@@ -90,7 +90,7 @@ def test_nul_in_any_search_field_is_ignored_not_a_server_error(app, client, make
         assert response.status_code < 500, f"{url}{separator}{query}"
         assert "\x00" not in response.text
         tried.add(endpoint)
-    assert SEARCH_PAGES <= tried, SEARCH_PAGES - tried
+    assert tried >= SEARCH_PAGES, SEARCH_PAGES - tried
 
 
 def test_nul_in_a_form_field_is_dropped_before_it_is_stored(client, make):
