@@ -46,6 +46,12 @@ from training.quizzes.models import (
     QuizPurpose,
 )
 from training.workshops.models import Workshop
+from training.workshops.views import register_workshop_argument
+
+# A quiz of a draft workshop is as hidden as the workshop.
+register_workshop_argument(
+    "quiz_id", lambda quiz_id: db.session.scalar(sa.select(Quiz.workshop_id).where(Quiz.id == quiz_id))
+)
 
 
 def _me() -> User:

@@ -3,6 +3,7 @@ timetables, the printable programme and calendars."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +49,39 @@ PER_PAGE = 12
 
 def _me() -> User:
     return current_user._get_current_object()
+
+
+# Route arguments that name a workshop or a part of one, and how to find the workshop's id.
+# Other capabilities add theirs (a quiz, say) with ``register_workshop_argument``.
+WORKSHOP_OF_ARGUMENT: dict[str, Callable[[int], int | None]] = {
+    "workshop_id": lambda workshop_id: workshop_id,
+    "session_id": lambda session_id: db.session.scalar(
+        sa.select(WorkshopSession.workshop_id).where(WorkshopSession.id == session_id)
+    ),
+}
+
+
+def register_workshop_argument(name: str, workshop_of: Callable[[int], int | None]) -> None:
+    WORKSHOP_OF_ARGUMENT[name] = workshop_of
+
+
+@bp.before_app_request
+def hide_draft_workshops() -> None:
+    """Every page of a draft workshop, not only its own, answers 404 to those who may
+    not see the draft: a 403 from a sub-page would tell them that it exists.
+    (Anonymous visitors are sent to log in whatever the workshop, which tells nothing.)"""
+    arguments = request.view_args or {}
+    if not arguments or not current_user.is_authenticated:
+        return
+    for name, workshop_of in WORKSHOP_OF_ARGUMENT.items():
+        value = arguments.get(name)
+        if not isinstance(value, int):
+            continue
+        workshop_id = workshop_of(value)
+        workshop = db.session.get(Workshop, workshop_id) if workshop_id is not None else None
+        hidden = workshop is not None and workshop.state is WorkshopState.DRAFT
+        if hidden and not permissions.can_view_workshop(current_user, workshop):
+            abort(404)  # not ensure_or_404: the view must still make its own check
 
 
 def _workshop(workshop_id: int) -> Workshop:
