@@ -74,7 +74,8 @@ def test_mail_travels_through_the_queue(ctx, make, real_queue, app, smtp_server)
         user = make.trainee()
         services.request_password_reset(user.email)
         db.session.commit()
-        consume_one()
+        consume_one()  # looking the address up and writing the mail
+        consume_one()  # sending it
     finally:
         app.config["SMTP_URL"] = None
     (received,) = smtp_server.inbox.to(user.email)
