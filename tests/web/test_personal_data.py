@@ -274,3 +274,56 @@ def test_erasure_leaves_certificates_verifiable_and_statistics_unchanged(client,
 
     client.login(world.organizer)
     assert aggregates(client, world.workshop.id, world.quiz.id) == before
+
+
+def test_exports_are_limited_to_three_a_day(client, make):
+    from datetime import timedelta
+
+    from training.core.db import utcnow
+
+    trainee = client.login(make.trainee())
+    old = Job(kind="personal-data", title="Old", created_by_id=trainee.id)
+    db.session.add(old)
+    db.session.flush()
+    old.created_at = utcnow() - timedelta(hours=25)  # more than a day ago: it does not count
+    db.session.commit()
+    for _ in range(3):
+        assert client.post("/profile/data/export").location.startswith("/jobs/")
+    refused = client.post("/profile/data/export", follow_redirects=True)
+    assert "You have prepared your data 3 times in the last 24 hours" in refused.text
+    count = sa.select(sa.func.count()).select_from(Job).where(Job.kind == "personal-data")
+    assert db.session.scalar(count) == 4
+    other = client.login(make.trainee())
+    assert client.post("/profile/data/export").location.startswith("/jobs/")
+    assert other is not trainee
+
+
+def test_the_sweep_deletes_export_zips_after_seven_days(client, make, app, run_tasks):
+    from datetime import timedelta
+
+    from training.accounts.personal_data import remove_old_exports
+    from training.core.db import utcnow
+
+    trainee = client.login(make.trainee())
+    client.post("/profile/data/export")
+    client.post("/profile/data/export")
+    old, recent = db.session.scalars(sa.select(Job).where(Job.kind == "personal-data").order_by(Job.id))
+    with app.app_context():
+        old_path, recent_path = old.result_path(), recent.result_path()
+    assert old_path.is_file()
+    assert recent_path.is_file()
+    old.created_at = utcnow() - timedelta(days=7, minutes=1)
+    db.session.commit()
+
+    remove_old_exports()
+    run_tasks()
+    assert not old_path.exists()
+    assert recent_path.is_file()
+    db.session.refresh(old)
+    assert old.result_file is None
+    assert client.get(f"/jobs/{old.id}/download").status_code == 404
+    kept = client.get(f"/jobs/{recent.id}/download")
+    assert kept.status_code == 200
+    kept.close()
+    assert "deleted after 7 days" in client.get(f"/jobs/{old.id}").text
+    assert trainee.id == old.created_by_id

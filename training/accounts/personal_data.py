@@ -15,7 +15,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -23,14 +23,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from huey import crontab
 
+from training.accounts import rules
 from training.accounts.models import Role, User
 from training.core import audit
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
-from training.core.errors import InvalidInput
-from training.core.jobs import Job, Progress, job_handler
+from training.core.errors import Conflict, InvalidInput
+from training.core.jobs import Job, Progress, job_handler, start_job
 from training.core.mail import OutboxMessage
+from training.core.queue import app_periodic_task
 from training.extensions import db
 
 ERASED_NAME = "Erased user"
@@ -121,6 +124,45 @@ def export_archive(user: User) -> bytes:
             "folders hold documents (your certificates as issued).\n",
         )
     return buffer.getvalue()
+
+
+def start_export(*, actor: User) -> Job:
+    """Queue an export of everything held about ``actor``; a few a day at most."""
+    # The person's row, locked: two requests at once cannot both take the last export.
+    db.session.execute(sa.select(User.id).where(User.id == actor.id).with_for_update())
+    recent = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Job)
+            .where(
+                Job.kind == "personal-data",
+                Job.created_by_id == actor.id,
+                Job.created_at > utcnow() - timedelta(days=1),
+            )
+        )
+        or 0
+    )
+    if (refusal := rules.export_refusal(recent)) is not None:
+        raise Conflict(refusal)
+    return start_job("personal-data", "All my data (ZIP)", actor=actor)
+
+
+@app_periodic_task(crontab(minute="23"))
+def remove_old_exports() -> None:
+    """Delete personal-data ZIPs once they have been kept ``EXPORT_KEPT_DAYS`` days."""
+    cutoff = utcnow() - timedelta(days=rules.EXPORT_KEPT_DAYS)
+    old = db.session.scalars(
+        sa.select(Job).where(
+            Job.kind == "personal-data", Job.result_file.is_not(None), Job.created_at < cutoff
+        )
+    ).all()
+    for job in old:
+        path = job.result_path()
+        if path is not None:
+            path.unlink(missing_ok=True)
+        job.result_file = None
+        job.message = f"The file was deleted after {rules.EXPORT_KEPT_DAYS} days. Prepare a new one."
+    db.session.commit()
 
 
 @job_handler("personal-data")

@@ -110,3 +110,19 @@ def deactivation_problems(
     if target_is_admin and other_active_admins == 0:
         problems.append("This is the last active admin; make someone else admin first.")
     return problems
+
+
+# Personal-data exports: each gathers everything about a person, so they are rationed,
+# and each ZIP is a copy of it all, so it is kept only as long as it takes to download.
+EXPORTS_PER_DAY = 3
+EXPORT_KEPT_DAYS = 7
+
+
+def export_refusal(exports_in_last_day: int) -> str | None:
+    """Why a person may not start another export of their data now, or None."""
+    if exports_in_last_day >= EXPORTS_PER_DAY:
+        return (
+            f"You have prepared your data {exports_in_last_day} times in the last 24 hours, the most "
+            f"allowed. Download one of those ({EXPORT_KEPT_DAYS} days' keeping), or try again tomorrow."
+        )
+    return None

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from training.accounts import bp, personal_data, services, tokens
+from training.accounts import bp, personal_data, rules, services, tokens
 from training.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -23,7 +23,6 @@ from training.accounts.forms import (
 )
 from training.accounts.models import Role, User, UserRole
 from training.accounts.reauth import ask_for_password_if_stale, mark_password_confirmed
-from training.accounts.rules import safe_next_url
 from training.core import permissions
 from training.core.audit import AuditEvent
 from training.core.errors import DomainError
@@ -81,7 +80,7 @@ def signup():
 @limiter.limit("10 per minute; 60 per hour", methods=["POST"])
 @permissions.public
 def login():
-    next_url = safe_next_url(request.values.get("next"))
+    next_url = rules.safe_next_url(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("main.index"))
     form = LoginForm()
@@ -209,7 +208,7 @@ def change_password():
 @limiter.limit("10 per minute", methods=["POST"])
 def confirm_password():
     ensure(permissions.can_edit_own_profile(current_user))
-    next_url = safe_next_url(request.values.get("next"))
+    next_url = rules.safe_next_url(request.values.get("next"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
         if services.check_password(current_user, form.password.data):
@@ -396,7 +395,14 @@ def my_data():
         .limit(5)
     ).all()
     sections = sorted(personal_data.SECTIONS)
-    return render_template("accounts/my_data.html", form=ConfirmForm(), exports=exports, sections=sections)
+    return render_template(
+        "accounts/my_data.html",
+        form=ConfirmForm(),
+        exports=exports,
+        sections=sections,
+        exports_per_day=rules.EXPORTS_PER_DAY,
+        export_kept_days=rules.EXPORT_KEPT_DAYS,
+    )
 
 
 @bp.route("/profile/data/export", methods=["POST"])
@@ -405,7 +411,11 @@ def export_my_data():
     ensure(permissions.can_export_own_data(current_user))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    job = start_job("personal-data", "All my data (ZIP)", actor=current_user)
+    try:
+        job = personal_data.start_export(actor=current_user._get_current_object())
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("accounts.my_data"))
     db.session.commit()
     return redirect(url_for("main.job", job_id=job.id))
 
