@@ -62,7 +62,16 @@ def signed_in_client(app: Flask, user: str | None):
     the user (``"id:session-token"``), None for anonymous."""
     client = app.test_client()
     if user is not None:
+        from training.accounts.models import User
+        from training.accounts.services import start_login
+        from training.extensions import db
+
+        with app.test_request_context():
+            key = start_login(db.session.get(User, int(user.partition(":")[0])), user_agent="bench")
+            db.session.commit()
+            db.session.remove()
         with client.session_transaction() as session:
+            session["login"] = key  # the login on record (see accounts.services.current_login)
             session["_user_id"] = user
             session["_fresh"] = True
             session["seen"] = int(time.time())

@@ -78,9 +78,8 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from sqlalchemy.orm import joinedload
-
     import training.models  # noqa: F401  (every table registered before anything uses the metadata)
+    from training.accounts import services as account_services
     from training.accounts.models import User
     from training.core import queue
     from training.core.db import configure_engine
@@ -104,11 +103,18 @@ def _init_extensions(app: Flask) -> None:
         user_id, _, token = identifier.partition(":")
         if not user_id.isdigit():
             return None
-        # One query: the person with their roles (every page's permissions read them).
-        user = db.session.get(User, int(user_id), options=[joinedload(User.role_links)])
+        # One query: the login on record, with the person and their roles (every page's
+        # permissions read them). A logout, or "sign out everywhere", ends every copy of the
+        # cookie; the lifetime counts from the login, not from the last request.
+        login = account_services.current_login(int(user_id), session.get("login"))
+        user = login.user if login is not None else None
         # A changed session token (new password, deactivation) ends old sessions.
         if user is None or not user.active or user.session_token != token:
             return None
+        if db.session.dirty:
+            # "Last seen", every few minutes. The user is loaded by the first before-request
+            # hook, so this commits nothing of the view's.
+            db.session.commit()
         return user
 
     @login_manager.unauthorized_handler

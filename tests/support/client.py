@@ -49,8 +49,15 @@ class TestClient(FlaskClient):
         return response
 
     def login(self, user: User) -> User:
+        from training.accounts.services import start_login
+        from training.extensions import db
+
+        with self.application.test_request_context():
+            key = start_login(user, user_agent="Test client")
+            db.session.commit()
         with self.session_transaction() as session:
             session.clear()
+            session["login"] = key
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["seen"] = int(time.time())

@@ -123,3 +123,38 @@ class TestDeactivation:
     def test_the_last_admin_stays(self):
         problems = deactivation_problems(actor_id=1, target_id=2, target_is_admin=True, other_active_admins=0)
         assert problems == ["This is the last active admin; make someone else admin first."]
+
+
+def test_a_login_ends_by_age_from_the_login_or_by_idleness():
+    from datetime import UTC, datetime, timedelta
+
+    from training.accounts.rules import check_login
+
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    limits = {
+        "lifetime": timedelta(hours=12),
+        "idle_limit": timedelta(hours=2),
+        "seen_every": timedelta(minutes=5),
+    }
+    fresh = check_login(
+        created_at=now - timedelta(hours=1), last_seen_at=now - timedelta(minutes=1), now=now, **limits
+    )
+    assert (fresh.over, fresh.touch) == (False, False)
+    stale = check_login(
+        created_at=now - timedelta(hours=1), last_seen_at=now - timedelta(minutes=6), now=now, **limits
+    )
+    assert (stale.over, stale.touch) == (False, True)
+    used_all_along = check_login(
+        created_at=now - timedelta(hours=12, minutes=1),
+        last_seen_at=now - timedelta(minutes=1),
+        now=now,
+        **limits,
+    )
+    assert used_all_along.over
+    idle = check_login(
+        created_at=now - timedelta(hours=3),
+        last_seen_at=now - timedelta(hours=2, minutes=1),
+        now=now,
+        **limits,
+    )
+    assert idle.over

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.core.db import IdMixin, TimestampMixin, enum_column
+from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
 from training.extensions import db
 
 
@@ -117,3 +117,22 @@ class UserRole(db.Model):
     role: Mapped[Role] = enum_column(Role, primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_links")
+
+
+class LoginSession(IdMixin, db.Model):
+    """One login: a browser signed in as someone, from the login until it is ended.
+
+    The session cookie carries ``key``; a cookie whose login is gone (logged out, signed
+    out everywhere, password changed, account deactivated) or older than the longest a
+    login lasts opens nothing, whatever copy of it is replayed."""
+
+    __tablename__ = "login_sessions"
+
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written at most every few minutes (``LOGIN_SEEN_EVERY``), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    user: Mapped[User] = relationship()

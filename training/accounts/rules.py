@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from zxcvbn import zxcvbn
@@ -126,3 +127,25 @@ def export_refusal(exports_in_last_day: int) -> str | None:
             f"allowed. Download one of those ({EXPORT_KEPT_DAYS} days' keeping), or try again tomorrow."
         )
     return None
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    over: bool  # the login has ended: older than the longest a login lasts, or idle too long
+    touch: bool  # time to write down that it was seen again
+
+
+def check_login(
+    *,
+    created_at: datetime,
+    last_seen_at: datetime,
+    now: datetime,
+    lifetime: timedelta,
+    idle_limit: timedelta,
+    seen_every: timedelta,
+) -> LoginCheck:
+    """Whether a login still holds. Its lifetime counts from the login itself, never
+    from the last request, so using a session does not make it last for ever."""
+    if now - created_at > lifetime or now - last_seen_at > idle_limit:
+        return LoginCheck(over=True, touch=False)
+    return LoginCheck(over=False, touch=now - last_seen_at >= seen_every)

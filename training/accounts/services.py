@@ -4,22 +4,26 @@ caller (a view or a command) commits."""
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from huey import crontab
+from sqlalchemy.orm import joinedload
 
 from training.accounts import rules, tokens
-from training.accounts.models import Role, User
+from training.accounts.models import LoginSession, Role, User
 from training.core import audit
 from training.core.db import utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from training.core.mail import queue_mail
-from training.core.queue import app_task, enqueue_after_commit
+from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
 from training.core.urls import external_url
 from training.extensions import db
 
@@ -199,6 +203,7 @@ def _set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     # Any other signed-in browser must sign in again with the new password.
     user.sign_out_everywhere()
+    end_logins(user)
 
 
 def request_password_reset(email: str) -> None:
@@ -247,6 +252,96 @@ def reset_password(token: str, purpose: str, new_password: str) -> User:
     action = "user.password_reset" if purpose == tokens.PASSWORD_RESET else "user.invitation_accepted"
     audit.record(action, user, actor=user, summary=f"{user.full_name} set a new password by e-mailed link")
     return user
+
+
+# Logins -------------------------------------------------------------------------------
+
+# How stale a login's "last seen" may get before it is written again: not once a request.
+LOGIN_SEEN_EVERY = timedelta(minutes=5)
+
+
+def start_login(user: User, *, user_agent: str) -> str:
+    """Record a new login of ``user``; return the key its session cookie carries."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(key=key, user_id=user.id, user_agent=(user_agent or "")[:300]))
+    db.session.flush()
+    return key
+
+
+def _login_check(login: LoginSession) -> rules.LoginCheck:
+    config = current_app.config
+    return rules.check_login(
+        created_at=login.created_at,
+        last_seen_at=login.last_seen_at,
+        now=utcnow(),
+        lifetime=config["PERMANENT_SESSION_LIFETIME"],
+        idle_limit=config["SESSION_IDLE_TIMEOUT"],
+        seen_every=LOGIN_SEEN_EVERY,
+    )
+
+
+def current_login(user_id: int, key: str | None) -> LoginSession | None:
+    """The login ``key`` names, with its user and their roles, if it is user ``user_id``'s
+    and has not ended. Notes that it was seen again (every few minutes at most, leaving it
+    changed in the session); the caller commits."""
+    if not key:
+        return None
+    login = db.session.scalar(
+        sa.select(LoginSession)
+        .where(LoginSession.key == key, LoginSession.user_id == user_id)
+        .options(joinedload(LoginSession.user).joinedload(User.role_links))
+    )
+    if login is None:
+        return None
+    check = _login_check(login)
+    if check.over:
+        return None
+    if check.touch:
+        login.last_seen_at = utcnow()
+    return login
+
+
+def logins_of(user: User) -> list[LoginSession]:
+    """The person's logins that have not ended, the most recently used first."""
+    logins = db.session.scalars(
+        sa.select(LoginSession)
+        .where(LoginSession.user_id == user.id)
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+    ).all()
+    return [login for login in logins if not _login_check(login).over]
+
+
+def end_login(key: str | None) -> None:
+    if key:
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.key == key))
+
+
+def end_logins(user: User, *, keep: str | None = None) -> int:
+    """End every login of ``user`` (but the one whose key is ``keep``); how many ended."""
+    query = sa.delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep:
+        query = query.where(LoginSession.key != keep)
+    return db.session.execute(query).rowcount
+
+
+def sign_out_everywhere(user: User, *, actor: User) -> None:
+    """End every login of ``user``, the actor's own browser included."""
+    ended = end_logins(user)
+    user.sign_out_everywhere()
+    audit.record(
+        "user.signed_out_everywhere",
+        user,
+        actor=actor,
+        summary=f"{user.full_name} was signed out everywhere ({ended} login(s) ended)",
+    )
+
+
+@app_periodic_task(crontab(minute="41"))
+def remove_ended_logins() -> None:
+    """Delete the records of logins older than the longest a login lasts."""
+    cutoff = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.created_at < cutoff))
+    db.session.commit()
 
 
 # Administration -----------------------------------------------------------------------
@@ -379,6 +474,7 @@ def deactivate(user: User, *, actor: User) -> None:
     user.active = False
     user.deactivated_at = utcnow()
     user.sign_out_everywhere()
+    end_logins(user)
     audit.record(
         "user.deactivated",
         user,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from training.accounts import bp, personal_data, rules, services, tokens
@@ -46,9 +46,11 @@ def _profile_from(form: SignUpForm | ProfileForm) -> services.Profile:
 
 
 def _start_session(user: User) -> None:
+    """Sign ``user`` in on this browser: a new login on record; the caller commits."""
     # A new session on login: nothing from before (a planted cookie) carries over.
     session.clear()
     session.permanent = True
+    session["login"] = services.start_login(user, user_agent=request.user_agent.string)
     login_user(user)
     mark_password_confirmed()
 
@@ -69,8 +71,8 @@ def signup():
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/signup.html", form=form)
@@ -90,8 +92,8 @@ def login():
             db.session.rollback()
             flash(LOGIN_FAILED, "danger")
         else:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             return redirect(next_url or url_for("main.index"))
     return render_template("accounts/login.html", form=form, next_url=next_url)
 
@@ -100,6 +102,9 @@ def login():
 @permissions.public
 def logout():
     ConfirmForm()  # the CSRF check happens before the view; the form is only its carrier
+    # Ended on record: a copy of this browser's cookie opens nothing any more.
+    services.end_login(session.get("login"))
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have logged out.", "info")
@@ -139,8 +144,8 @@ def _set_password_by_link(token: str, purpose: str, template: str):
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash("Your password is set. You are logged in.", "success")
             return redirect(url_for("main.index"))
     return render_template(template, form=form, user=user)
@@ -179,7 +184,37 @@ def profile():
             db.session.commit()
             flash("Your details are saved.", "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return _render_profile(form)
+
+
+def _render_profile(form: ProfileForm, status: int = 200):
+    config = current_app.config
+    return (
+        render_template(
+            "accounts/profile.html",
+            form=form,
+            logins=services.logins_of(current_user),
+            this_login=session.get("login"),
+            session_hours=int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600),
+            idle_minutes=int(config["SESSION_IDLE_TIMEOUT"].total_seconds() // 60),
+        ),
+        status,
+    )
+
+
+@bp.route("/profile/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    ensure(permissions.can_edit_own_profile(current_user))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user: User = current_user._get_current_object()
+    services.sign_out_everywhere(user, actor=user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out on every browser and device, this one included.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
@@ -195,9 +230,9 @@ def change_password():
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            db.session.commit()
             # The session token changed: renew this browser's login, others are out.
             _start_session(user)
+            db.session.commit()
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

@@ -78,10 +78,15 @@ def hide_draft_workshops() -> None:
         if not isinstance(value, int):
             continue
         workshop_id = workshop_of(value)
-        workshop = db.session.get(Workshop, workshop_id) if workshop_id is not None else None
-        hidden = workshop is not None and workshop.state is WorkshopState.DRAFT
-        if hidden and not permissions.can_view_workshop(current_user, workshop):
-            abort(404)  # not ensure_or_404: the view must still make its own check
+        if workshop_id is None:
+            continue
+        # The state alone: loading the workshop here would keep the view from loading it
+        # with what it needs (the identity map would hand it this bare one).
+        state = db.session.scalar(sa.select(Workshop.state).where(Workshop.id == workshop_id))
+        if state is WorkshopState.DRAFT:
+            workshop = db.session.get(Workshop, workshop_id)
+            if not permissions.can_view_workshop(current_user, workshop):
+                abort(404)  # not ensure_or_404: the view must still make its own check
 
 
 def _workshop(workshop_id: int) -> Workshop:

@@ -29,6 +29,7 @@ ENTRIES = {
     ("accounts.profile", "GET"): Entry("/profile", signed_in()),
     # Fields left out of a post keep their values: nothing to refuse, saved.
     ("accounts.profile", "POST"): Entry("/profile", signed_in(302)),
+    ("accounts.sign_out_everywhere", "POST"): Entry("/profile/sign-out-everywhere", signed_in(302)),
     ("accounts.change_password", "GET"): Entry("/profile/password", signed_in()),
     ("accounts.change_password", "POST"): Entry("/profile/password", signed_in()),
     ("accounts.confirm_password", "GET"): Entry("/confirm-password", signed_in()),
