@@ -31,18 +31,27 @@ def find_user(email):
 
 
 class TestSignUp:
-    def test_a_trainee_signs_up_and_is_logged_in(self, client, mails):
+    def test_a_trainee_signs_up_confirms_the_address_and_is_logged_in(self, client, mails):
         page = client.get("/signup")
         assert page.status_code == 200
         assert "Exactly as it must appear on your certificates" in page.text
 
         response = client.post("/signup", data=signup_data(), follow_redirects=True)
         assert response.status_code == 200
-        assert "Welcome, Dr. Chen Wei" in response.text
+        assert "Check your mail: we have sent a message to chen.wei@example.org" in response.text
         user = find_user("chen.wei@example.org")
         assert user.roles == {Role.TRAINEE}
         assert user.country == "CN"
+        refused = client.post("/login", data={"email": user.email, "password": STRONG})
+        assert "Confirm your e-mail address first" in refused.text
+        (message,) = mails(user.email)
         assert [m.state.value for m in mails(user.email)] == ["sent"]
+        link = re.search(r"http://training\.test(/signup/confirm/\S+)", message.body).group(1)
+        assert "Confirm your e-mail address" in client.get(link).text
+        response = client.post(link, follow_redirects=True)
+        assert "Welcome, Dr. Chen Wei" in response.text
+        assert client.get("/profile").status_code == 200
+        assert [m.subject for m in mails(user.email)][-1] == "Welcome to the training programme"
 
     def test_every_missing_field_is_named(self, client):
         response = client.post("/signup", data={})
@@ -50,11 +59,18 @@ class TestSignUp:
         assert response.text.count("This field is required.") >= 7
         assert find_user("chen.wei@example.org") is None
 
-    def test_a_taken_address_is_reported_next_to_the_field(self, client, make):
-        make.trainee(email="chen.wei@example.org")
-        response = client.post("/signup", data=signup_data(email="CHEN.WEI@example.org"))
-        assert "An account with this e-mail address already exists." in response.text
-        assert 'id="email-errors"' in response.text
+    def test_a_taken_address_gets_the_same_answer_and_its_owner_is_told(self, client, make, mails):
+        owner = make.trainee(email="chen.wei@example.org")
+        taken = client.post("/signup", data=signup_data(email="CHEN.WEI@example.org"), follow_redirects=True)
+        assert "already" not in taken.text
+        assert "Check your mail: we have sent a message to chen.wei@example.org" in taken.text
+        (message,) = mails(owner.email)
+        assert message.subject == "Someone tried to sign up with your address"
+        fresh = client.post(
+            "/signup", data=signup_data(email="new.person@example.org"), follow_redirects=True
+        )
+        assert fresh.status_code == taken.status_code
+        assert fresh.text.replace("new.person@example.org", "chen.wei@example.org") == taken.text
 
     def test_a_weak_password_is_explained(self, client):
         response = client.post("/signup", data=signup_data(password="password1234", confirm="password1234"))
@@ -67,7 +83,12 @@ class TestSignUp:
 
     def test_html_in_a_name_is_shown_as_text(self, client):
         name = "<script>alert(1)</script> Dr. X"
-        response = client.post("/signup", data=signup_data(full_name=name), follow_redirects=True)
+        client.post("/signup", data=signup_data(full_name=name))
+        user = find_user("chen.wei@example.org")
+        user.email_confirmed_at = user.created_at
+        db.session.commit()
+        client.login(user)
+        response = client.get("/profile")
         assert "<script>alert(1)</script>" not in response.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Dr. X" in response.text
 

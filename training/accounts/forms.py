@@ -118,6 +118,12 @@ class SignUpForm(ProfileFields):
 
 
 class ProfileForm(ProfileFields):
+    current_password = PasswordField(
+        "Current password",
+        validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH)],
+        description="Needed only to change your e-mail address.",
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField("Save my details")
 
     # Trainees need these for enrolment and certificates; staff may leave them blank.

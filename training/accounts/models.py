@@ -69,6 +69,9 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
     # Set when an admin erased the person's data (see accounts/personal_data.py).
     erased_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # When the owner showed they read mail at ``email`` (a link followed). None: a new
+    # sign-up that cannot log in until it does.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     # Part of the login cookie: changing it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
 

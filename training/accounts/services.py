@@ -4,6 +4,7 @@ caller (a view or a command) commits."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -137,8 +138,27 @@ def _new_account(
     return user
 
 
-def sign_up(profile: Profile, password: str) -> User:
-    """A trainee creates their own account."""
+def sign_up(profile: Profile, password: str) -> None:
+    """A trainee creates their own account, which works once they follow the link
+    mailed to its address.
+
+    Answers the same whether or not the address is taken, so sign-up cannot be used to
+    discover accounts: the owner of a taken address is told by mail instead. Both paths
+    check and hash the password once."""
+    _require_good_password(password, personal=profile.personal_words())
+    existing = find_by_email(profile.email)
+    if existing is not None:
+        hash_password(password)  # the work the other path does, so that both take as long
+        queue_mail(
+            existing.email,
+            "Someone tried to sign up with your address",
+            "signup_address_taken",
+            topic="account",
+            user=existing,
+            login_link=external_url("accounts.login"),
+            reset_link=external_url("accounts.forgot_password"),
+        )
+        return
     user = _new_account(
         profile,
         {Role.TRAINEE},
@@ -148,7 +168,29 @@ def sign_up(profile: Profile, password: str) -> User:
         summary="{name} signed up as a trainee",
         self_service=True,
     )
-    queue_mail(user.email, "Welcome to the training programme", "welcome", topic="account", user=user)
+    user.email_confirmed_at = None
+    link = external_url("accounts.confirm_email", token=tokens.make_token(user, tokens.EMAIL_CONFIRMATION))
+    days = current_app.config["ACCOUNT_INVITE_MAX_AGE"].days
+    queue_mail(
+        user.email,
+        "Confirm your e-mail address",
+        "confirm_email",
+        topic="account",
+        user=user,
+        link=link,
+        days=days,
+    )
+
+
+def confirm_email(token: str) -> User:
+    """A new account's owner followed the link mailed to it: the account works now."""
+    user = user_for_token(token, tokens.EMAIL_CONFIRMATION)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        audit.record(
+            "user.email_confirmed", user, actor=user, summary=f"{user.full_name} confirmed their address"
+        )
+        queue_mail(user.email, "Welcome to the training programme", "welcome", topic="account", user=user)
     return user
 
 
@@ -167,14 +209,34 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password(user, password) or not user.active:
         return None
+    if user.email_confirmed_at is None:
+        raise NotAllowed(
+            "Confirm your e-mail address first: follow the link we sent to it. No message? "
+            "Ask for a password reset: its link confirms the address too."
+        )
     user.last_login_at = utcnow()
     return user
 
 
-def update_profile(user: User, profile: Profile, *, actor: User) -> None:
+def update_profile(
+    user: User, profile: Profile, *, actor: User, current_password: str | None = None
+) -> str | None:
+    """Save a profile. A person changing their own e-mail address gives their current
+    password, and the change waits until they follow a link mailed to the new address;
+    returns that address (None when it did not change). An admin changes it at once."""
     if actor.id != user.id and not actor.has_role(Role.ADMIN):
         raise NotAllowed("You may only change your own profile.")
-    _require_free_email(profile.email, except_user=user)
+    new_email = rules.normalise_email(profile.email)
+    pending = None
+    if new_email != user.email and actor.id == user.id:
+        if not current_password or not check_password(user, current_password):
+            raise InvalidInput(
+                {"current_password": ["Enter your current password to change your e-mail address."]}
+            )
+        pending = new_email
+        profile = dataclasses.replace(profile, email=user.email)
+    else:
+        _require_free_email(profile.email, except_user=user)
     before = _profile_snapshot(user)
     _apply_profile(user, profile)
     old, new = audit.diff(before, _profile_snapshot(user))
@@ -187,6 +249,81 @@ def update_profile(user: User, profile: Profile, *, actor: User) -> None:
             old=old,
             new=new,
         )
+    if pending is not None:
+        _ask_to_confirm_new_email(user, pending)
+    return pending
+
+
+def _ask_to_confirm_new_email(user: User, new_email: str) -> None:
+    """Mail a confirmation link to the new address, or, if an account already uses it,
+    tell that account's owner instead: the page says the same either way."""
+    existing = find_by_email(new_email)
+    if existing is not None:
+        queue_mail(
+            existing.email,
+            "Someone tried to use your address for another account",
+            "email_address_taken",
+            topic="account",
+            user=existing,
+        )
+        return
+    link = external_url(
+        "accounts.change_email", token=tokens.make_token(user, tokens.EMAIL_CHANGE, e=new_email)
+    )
+    hours = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600)
+    queue_mail(
+        new_email,
+        "Confirm your new e-mail address",
+        "confirm_new_email",
+        topic="account",
+        user=user,
+        new_email=new_email,
+        link=link,
+        hours=hours,
+    )
+
+
+def email_change_for_token(token: str) -> tuple[User, str]:
+    """The person and the new address a change-of-address link is for."""
+    try:
+        user, data = tokens.read_token_data(
+            token,
+            tokens.EMAIL_CHANGE,
+            current_app.config["PASSWORD_RESET_MAX_AGE"],
+            lambda user_id: db.session.get(User, user_id),
+        )
+    except tokens.TokenError as error:
+        raise DomainError(str(error)) from error
+    return user, str(data.get("e", ""))
+
+
+def change_email(token: str, *, keep_login: str | None = None) -> User:
+    """The owner of the new address followed the link: change it, tell the old address,
+    and end the person's other logins (all of them but ``keep_login``)."""
+    user, new_email = email_change_for_token(token)
+    _require_free_email(new_email, except_user=user)
+    old_email = user.email
+    user.email = new_email
+    user.email_confirmed_at = utcnow()
+    end_logins(user, keep=keep_login)
+    audit.record(
+        "user.email_changed",
+        user,
+        actor=user,
+        summary=f"{user.full_name} changed their e-mail address",
+        old={"email": old_email},
+        new={"email": new_email},
+    )
+    queue_mail(
+        old_email,
+        "Your e-mail address was changed",
+        "email_changed",
+        topic="account",
+        user=user,
+        new_email=new_email,
+        reset_link=external_url("accounts.forgot_password"),
+    )
+    return user
 
 
 def change_password(user: User, current_password: str, new_password: str, *, actor: User) -> None:
@@ -196,6 +333,14 @@ def change_password(user: User, current_password: str, new_password: str, *, act
     _set_password(user, new_password)
     audit.record(
         "user.password_changed", user, actor=actor, summary=f"{user.full_name} changed their password"
+    )
+    queue_mail(
+        user.email,
+        "Your password was changed",
+        "password_changed",
+        topic="account",
+        user=user,
+        reset_link=external_url("accounts.forgot_password"),
     )
 
 
@@ -249,6 +394,8 @@ def reset_password(token: str, purpose: str, new_password: str) -> User:
     user = user_for_token(token, purpose)
     _require_good_password(new_password, personal=[user.full_name, user.email])
     _set_password(user, new_password)
+    # The link came by mail to this address: it is the owner's.
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
     action = "user.password_reset" if purpose == tokens.PASSWORD_RESET else "user.invitation_accepted"
     audit.record(action, user, actor=user, summary=f"{user.full_name} set a new password by e-mailed link")
     return user

@@ -1,4 +1,5 @@
-"""Signed, expiring, single-use links for password reset and invitations.
+"""Signed, expiring, single-use links: password reset, invitations, and confirming
+an e-mail address (a new account's, or a new address for an existing one).
 
 The token carries a fingerprint of the account's current password hash and
 session token. Setting a password changes both, so a used link stops working
@@ -19,6 +20,8 @@ from training.accounts.models import User
 # A token purpose, not a password (ruff S105 and bandit B105 read the name "PASSWORD").
 PASSWORD_RESET = "password-reset"  # noqa: S105  # nosec B105
 INVITATION = "invitation"
+EMAIL_CONFIRMATION = "email-confirmation"  # a new account's address
+EMAIL_CHANGE = "email-change"  # carries the new address ("e")
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -30,8 +33,8 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
-def make_token(user: User, purpose: str) -> str:
-    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+def make_token(user: User, purpose: str, **extra: str) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user), **extra})
 
 
 class TokenError(Exception):
@@ -40,6 +43,11 @@ class TokenError(Exception):
 
 def read_token(token: str, purpose: str, max_age: timedelta, load_user) -> User:
     """The user a valid token was made for, or TokenError saying why not."""
+    return read_token_data(token, purpose, max_age, load_user)[0]
+
+
+def read_token_data(token: str, purpose: str, max_age: timedelta, load_user) -> tuple[User, dict]:
+    """The user a valid token was made for and what else it carries, or TokenError."""
     try:
         data = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired as error:
@@ -49,4 +57,4 @@ def read_token(token: str, purpose: str, max_age: timedelta, load_user) -> User:
     user = load_user(data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active or not hmac.compare_digest(str(data.get("f")), _fingerprint(user)):
         raise TokenError("This link has already been used or is no longer valid. Ask for a new one.")
-    return user
+    return user, data

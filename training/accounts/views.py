@@ -67,15 +67,44 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = services.sign_up(_profile_from(form), form.password.data)
+            services.sign_up(_profile_from(form), form.password.data)
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            _start_session(user)
             db.session.commit()
-            flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
-            return redirect(url_for("main.index"))
+            # The same answer whether or not the address already has an account.
+            flash(
+                f"Check your mail: we have sent a message to {rules.normalise_email(form.email.data)}. "
+                "Follow its link to finish signing up.",
+                "info",
+            )
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@permissions.public
+def confirm_email(token: str):
+    # A button, not the link itself: mail scanners that open links must not log in.
+    form = ConfirmForm()
+    try:
+        services.user_for_token(token, tokens.EMAIL_CONFIRMATION)
+        user = services.confirm_email(token) if form.validate_on_submit() else None
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    if user is not None:
+        _start_session(user)
+        db.session.commit()
+        flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
+        return redirect(url_for("main.index"))
+    return render_template(
+        "accounts/confirm_link.html",
+        form=form,
+        title="Confirm your e-mail address",
+        text="Confirm that this address is yours to start using your account.",
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -87,7 +116,11 @@ def login():
         return redirect(next_url or url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:  # the right password, for an address not yet confirmed
+            show_domain_error(error)
+            return render_template("accounts/login.html", form=form, next_url=next_url)
         if user is None:
             db.session.rollback()
             flash(LOGIN_FAILED, "danger")
@@ -168,23 +201,72 @@ def accept_invitation(token: str):
 # One's own profile ---------------------------------------------------------------------------
 
 
+def _per_account() -> str:
+    """Rate-limit key: the signed-in account, wherever it posts from."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
+@limiter.limit("20 per hour", key_func=_per_account, methods=["POST"])
 def profile():
     ensure(permissions.can_edit_own_profile(current_user))
     form = ProfileForm(obj=current_user)
     if not current_user.has_role(Role.TRAINEE):
         form.relax_for_staff()
     if form.validate_on_submit():
+        user: User = current_user._get_current_object()
         try:
-            services.update_profile(current_user, _profile_from(form), actor=current_user)
+            pending = services.update_profile(
+                user, _profile_from(form), actor=user, current_password=form.current_password.data
+            )
         except DomainError as error:
             show_domain_error(error, form)
         else:
             db.session.commit()
             flash("Your details are saved.", "success")
+            if pending:
+                # The same answer whether or not another account uses the address.
+                flash(
+                    f"To change your e-mail address, follow the link we have sent to {pending}. "
+                    f"Until then it stays {user.email}.",
+                    "info",
+                )
             return redirect(url_for("accounts.profile"))
     return _render_profile(form)
+
+
+@bp.route("/profile/email/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@permissions.public
+def change_email(token: str):
+    form = ConfirmForm()
+    try:
+        services.email_change_for_token(token)
+        user = (
+            services.change_email(token, keep_login=session.get("login"))
+            if form.validate_on_submit()
+            else None
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    if user is not None:
+        db.session.commit()
+        flash(
+            f"Your e-mail address is now {user.email}. Other browsers logged in to your account "
+            "have been logged out.",
+            "success",
+        )
+        return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+    return render_template(
+        "accounts/confirm_link.html",
+        form=form,
+        title="Confirm your new e-mail address",
+        text="Confirm that this address is yours: your account will use it from now on.",
+    )
 
 
 def _render_profile(form: ProfileForm, status: int = 200):

@@ -29,6 +29,12 @@ ENTRIES = {
     ("accounts.profile", "GET"): Entry("/profile", signed_in()),
     # Fields left out of a post keep their values: nothing to refuse, saved.
     ("accounts.profile", "POST"): Entry("/profile", signed_in(302)),
+    # Links mailed to confirm an address; a made-up one is refused (tests/web/test_account_security.py
+    # follows real ones).
+    ("accounts.confirm_email", "GET"): Entry("/signup/confirm/made-up", everyone(400)),
+    ("accounts.confirm_email", "POST"): Entry("/signup/confirm/made-up", everyone(400)),
+    ("accounts.change_email", "GET"): Entry("/profile/email/made-up", everyone(400)),
+    ("accounts.change_email", "POST"): Entry("/profile/email/made-up", everyone(400)),
     ("accounts.sign_out_everywhere", "POST"): Entry("/profile/sign-out-everywhere", signed_in(302)),
     ("accounts.change_password", "GET"): Entry("/profile/password", signed_in()),
     ("accounts.change_password", "POST"): Entry("/profile/password", signed_in()),

@@ -6,6 +6,9 @@ Create Date: 2026-12-07 14:10:00
 
 A login kept on the server (``login_sessions``): existing cookies name no login
 and end at the first request after the upgrade, so everyone signs in once more.
+
+``users.email_confirmed_at``: existing accounts count as confirmed from their
+creation (they were made before confirmation was asked for).
 """
 
 import sqlalchemy as sa
@@ -18,6 +21,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE users SET email_confirmed_at = created_at")
     op.create_table(
         "login_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -40,3 +46,5 @@ def downgrade():
     with op.batch_alter_table("login_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_sessions_user_id"))
     op.drop_table("login_sessions")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("email_confirmed_at")
