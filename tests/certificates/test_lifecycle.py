@@ -60,21 +60,34 @@ def test_an_unknown_or_mistyped_serial_is_unknown(issued):
 def test_revocation_needs_a_reason_is_audited_and_shows_on_verification(issued):
     certifier = issued.issued_by
     with pytest.raises(InvalidInput):
-        services.revoke_certificate(issued, "no", actor=certifier)
-    services.revoke_certificate(issued, "Attendance record corrected: left on day one.", actor=certifier)
+        services.revoke_certificate(issued, "other", actor=certifier, public_details="no")
+    with pytest.raises(InvalidInput):
+        services.revoke_certificate(issued, "made-up", actor=certifier)
+    services.revoke_certificate(
+        issued,
+        "record-corrected",
+        actor=certifier,
+        public_details="Left on day one.",
+        internal_note="Left at 10:40 for a family emergency; the roll call was wrong.",
+    )
     db.session.commit()
     public = services.verify(issued.serial).public()
     assert public["status"] == "revoked"
-    assert public["revocation_reason"] == "Attendance record corrected: left on day one."
+    assert public["revocation_reason"] == "A training record it relied on was corrected. Left on day one."
+    assert "family emergency" not in str(public)
     assert public["revoked_on"] == issued.revoked_at.date().isoformat()
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "certificates.revoked"))
-    assert event.new == {"state": "revoked", "reason": "Attendance record corrected: left on day one."}
+    assert event.new == {
+        "state": "revoked",
+        "reason": "A training record it relied on was corrected. Left on day one.",
+        "note": "Left at 10:40 for a family emergency; the roll call was wrong.",
+    }
     with pytest.raises(Conflict):
-        services.revoke_certificate(issued, "Twice is once too many.", actor=certifier)
+        services.revoke_certificate(issued, "issued-in-error", actor=certifier)
 
 
 def test_a_revoked_certificate_makes_room_for_a_new_one(issued):
-    services.revoke_certificate(issued, "Issued by mistake.", actor=issued.issued_by)
+    services.revoke_certificate(issued, "issued-in-error", actor=issued.issued_by)
     db.session.commit()
     again = services.issue_certificate(issued.workshop, issued.trainee_id, ATTENDANCE, actor=issued.issued_by)
     assert again.serial != issued.serial

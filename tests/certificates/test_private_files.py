@@ -45,3 +45,40 @@ def test_the_public_verification_page_may_be_cached_for_five_minutes(client, mak
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "max-age=300"
     assert client.get("/verify/XXXX").headers["Cache-Control"] == "max-age=300"
+
+
+def test_revocation_has_a_public_reason_an_internal_note_and_mails_the_holder(client, make, mails):
+    workshop = make.workshop()
+    certificate = make.certificate(workshop)
+    client.login(workshop.certifier)
+    form = client.get(f"/certificates/{certificate.serial}").text
+    assert "PUBLIC: anyone with the serial reads this." in form
+    assert "Issued in error." in form
+    missing = client.post(f"/certificates/{certificate.serial}/revoke", data={"reason_code": "other"})
+    assert missing.status_code == 422
+    assert "For &#34;Other&#34;, say in a few words why" in missing.text
+    done = client.post(
+        f"/certificates/{certificate.serial}/revoke",
+        data={
+            "reason_code": "requirements-not-met",
+            "internal_note": "Failed the cannula station twice; see the assessor's notes.",
+        },
+    )
+    assert done.status_code == 302
+    staff_view = client.get(f"/certificates/{certificate.serial}").text
+    assert "Failed the cannula station twice" in staff_view
+
+    (message,) = [m for m in mails(certificate.trainee.email) if "revoked" in m.subject]
+    assert message.subject == f"Your certificate {certificate.serial} was revoked"
+    assert "The requirements for this certificate were not met." in message.body
+    assert f"http://training.test/verify/{certificate.serial}" in message.body
+    assert "cannula station" not in message.body
+
+    client.login(certificate.trainee)
+    holder_view = client.get(f"/certificates/{certificate.serial}").text
+    assert "The requirements for this certificate were not met." in holder_view
+    assert "Failed the cannula station twice" not in holder_view
+    client.logout()
+    public = client.get(f"/verify/{certificate.serial}").text
+    assert "The requirements for this certificate were not met." in public
+    assert "cannula station" not in public

@@ -237,18 +237,19 @@ def test_verification_after_revocation_and_re_issue(client, make, evidence, work
     assert client.get(f"/verify/{certificate.serial}.json").json["superseded_by"] == newer.serial
 
     client.login(workshop.certifier)
-    refused = client.post(f"/certificates/{newer.serial}/revoke", data={"reason": ""})
+    refused = client.post(f"/certificates/{newer.serial}/revoke", data={"reason_code": ""})
     assert refused.status_code == 422
     client.post(
-        f"/certificates/{newer.serial}/revoke", data={"reason": "Skill sign-off withdrawn after review."}
+        f"/certificates/{newer.serial}/revoke",
+        data={"reason_code": "other", "public_details": "Skill sign-off withdrawn after review."},
     )
     client.logout()
     page = client.get(f"/verify/{newer.serial}")
     assert "Revoked certificate" in page.text
-    assert "Skill sign-off withdrawn after review." in page.text
+    assert "Revoked by the programme. Skill sign-off withdrawn after review." in page.text
     answer = client.get(f"/verify/{newer.serial}.json").json
     assert answer["status"] == "revoked"
-    assert answer["revocation_reason"] == "Skill sign-off withdrawn after review."
+    assert answer["revocation_reason"] == "Revoked by the programme. Skill sign-off withdrawn after review."
 
 
 def test_unknown_serials_and_typing_variants(client, make, workshop):

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from training.accounts.forms import MultiCheckboxField
 from training.assessments.scale import ENTRUSTMENT_LEVELS, FLOOR_DOMAIN_SCORE, FLOOR_ENTRUSTMENT, HIGHEST
 from training.certificates.models import CertificateKind, CertificateState, QuizPolicy
+from training.certificates.rules import MAX_PUBLIC_DETAILS, REVOCATION_REASONS
 from training.core.forms import choices
 
 KIND_CHOICES = choices((kind.value, kind.label) for kind in CertificateKind)
@@ -88,10 +89,22 @@ class NameForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired(), Length(min=5, max=2000)],
-        description="Shown on the public verification page.",
+    reason_code = SelectField(
+        "Public reason",
+        choices=choices([("", "Choose a reason"), *REVOCATION_REASONS.items()]),
+        validators=[DataRequired(message="Choose a reason from the list.")],
+        description="Shown to anyone who checks the certificate.",
+    )
+    public_details = TextAreaField(
+        "Public details (optional)",
+        validators=[Optional(), Length(max=MAX_PUBLIC_DETAILS)],
+        description="PUBLIC: anyone with the serial reads this. Name no one; give no health, "
+        "conduct or personal details.",
+    )
+    internal_note = TextAreaField(
+        "Internal note",
+        validators=[Optional(), Length(max=2000)],
+        description="For staff only: what happened and who decided. Never shown publicly.",
     )
     submit = SubmitField("Revoke the certificate")
 

@@ -171,7 +171,12 @@ class Certificate(IdMixin, TimestampMixin, db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Public: shown on the verification page (a reason from REVOCATION_REASONS, then any
+    # details the certifier chose to publish).
     revocation_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    revocation_code: Mapped[str | None] = mapped_column(sa.String(40))
+    # Staff only: what lay behind the revocation, never shown publicly.
+    revocation_note: Mapped[str] = mapped_column(sa.Text, default="")
     superseded_at: Mapped[datetime | None]
     # A re-issue points at the certificate it replaces (which is then superseded).
     supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"), unique=True)

@@ -270,3 +270,38 @@ MIN_ANSWERS_FOR_COMMENTS = 3
 
 def comments_visible(answers: int) -> bool:
     return answers >= MIN_ANSWERS_FOR_COMMENTS
+
+
+# Why a certificate was revoked, as anyone checking it may read. A short list, so that a
+# certifier does not publish by accident what happened to whom; details are optional.
+REVOCATION_REASONS: dict[str, str] = {
+    "issued-in-error": "Issued in error.",
+    "requirements-not-met": "The requirements for this certificate were not met.",
+    "record-corrected": "A training record it relied on was corrected.",
+    "holder-request": "Withdrawn at the holder's request.",
+    "other": "Revoked by the programme.",
+}
+MAX_PUBLIC_DETAILS = 300
+
+
+@dataclass(frozen=True)
+class PublicReason:
+    text: str  # what the verification page says
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+
+def public_revocation_reason(code: str, details: str) -> PublicReason:
+    """The public wording of a revocation: the chosen reason, then the details if any.
+    "Other" needs details to say anything."""
+    details = " ".join(details.split())
+    problems: dict[str, list[str]] = {}
+    if code not in REVOCATION_REASONS:
+        problems["reason_code"] = ["Choose a reason from the list."]
+    elif code == "other" and len(details) < 5:
+        problems["public_details"] = ['For "Other", say in a few words why (at least 5 characters).']
+    if len(details) > MAX_PUBLIC_DETAILS:
+        problems["public_details"] = [f"Keep the public details under {MAX_PUBLIC_DETAILS} characters."]
+    if problems:
+        return PublicReason("", problems)
+    label = REVOCATION_REASONS[code]
+    return PublicReason(f"{label} {details}".strip() if details else label)

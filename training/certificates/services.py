@@ -820,10 +820,19 @@ def eligible_to_issue(workshop: Workshop, kind: CertificateKind) -> list[int]:
     ]
 
 
-def revoke_certificate(certificate: Certificate, reason: str, *, actor: User) -> None:
-    reason = reason.strip()
-    if len(reason) < 5:
-        raise InvalidInput({"reason": ["Say why the certificate is revoked (at least 5 characters)."]})
+def revoke_certificate(
+    certificate: Certificate,
+    reason_code: str,
+    *,
+    actor: User,
+    public_details: str = "",
+    internal_note: str = "",
+) -> None:
+    """Revoke a valid certificate with a public reason (from the list, with optional
+    details) and an internal note for staff; the holder is told by mail."""
+    reason = rules.public_revocation_reason(reason_code, public_details or "")
+    if reason.problems:
+        raise InvalidInput(reason.problems)
     if certificate.state is not CertificateState.VALID:
         raise Conflict(
             f"Certificate {certificate.serial} is {certificate.state.value}; only a valid one is revoked."
@@ -831,7 +840,9 @@ def revoke_certificate(certificate: Certificate, reason: str, *, actor: User) ->
     certificate.state = CertificateState.REVOKED
     certificate.revoked_at = utcnow()
     certificate.revoked_by_id = actor.id
-    certificate.revocation_reason = reason[:2000]
+    certificate.revocation_code = reason_code
+    certificate.revocation_reason = reason.text
+    certificate.revocation_note = (internal_note or "").strip()[:2000]
     db.session.flush()
     audit.record(
         "certificates.revoked",
@@ -839,9 +850,25 @@ def revoke_certificate(certificate: Certificate, reason: str, *, actor: User) ->
         actor=actor,
         summary=f"Certificate {certificate.serial} of {certificate.holder_name} revoked",
         old={"state": "valid"},
-        new={"state": "revoked", "reason": certificate.revocation_reason},
+        new={
+            "state": "revoked",
+            "reason": certificate.revocation_reason,
+            "note": certificate.revocation_note,
+        },
         workshop_id=certificate.workshop_id,
     )
+    trainee = certificate.trainee
+    if trainee.erased_at is None:
+        queue_mail(
+            trainee.email,
+            f"Your certificate {certificate.serial} was revoked",
+            "certificate_revoked",
+            topic="certificates",
+            workshop_id=certificate.workshop_id,
+            certificate=certificate,
+            workshop_title=certificate.snapshot.get("workshop", {}).get("title", ""),
+            verify_link=external_url("certificates.verify", serial=certificate.serial),
+        )
 
 
 def reissue_certificate(certificate: Certificate, *, actor: User) -> Certificate:

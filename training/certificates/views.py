@@ -344,7 +344,13 @@ def revoke(serial: str):
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            services.revoke_certificate(certificate, form.reason.data, actor=current_user)
+            services.revoke_certificate(
+                certificate,
+                form.reason_code.data,
+                actor=current_user,
+                public_details=form.public_details.data or "",
+                internal_note=form.internal_note.data or "",
+            )
         except DomainError as error:
             show_domain_error(error, form)
         else:
