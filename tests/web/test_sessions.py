@@ -123,3 +123,17 @@ def test_deactivation_ends_every_login(client, make):
     assert logins_of(user) == []
     replay(client, stolen)
     assert client.get("/profile").status_code == 302
+
+
+def test_the_sweep_deletes_logins_past_their_lifetime(app, client, make, run_tasks):
+    from training.accounts.services import remove_ended_logins
+
+    user = make.trainee()
+    log_in(client, user, user.password)
+    log_in(app.test_client(), user, user.password)
+    old, recent = sorted(logins_of(user), key=lambda login: login.id)
+    old.created_at = utcnow() - app.config["PERMANENT_SESSION_LIFETIME"] - timedelta(minutes=1)
+    db.session.commit()
+    remove_ended_logins()
+    run_tasks()
+    assert [login.id for login in logins_of(user)] == [recent.id]
