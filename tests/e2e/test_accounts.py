@@ -3,9 +3,11 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from training import demo
+from training.core.mail import OutboxMessage
 from training.extensions import db
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +26,7 @@ def log_out(page):
     expect(page.get_by_text("You have logged out.")).to_be_visible()
 
 
-def test_sign_up_log_out_and_log_in(page):
+def test_sign_up_log_out_and_log_in(page, live_app):
     page.goto("/")
     page.get_by_role("link", name="Sign up").click()
     page.get_by_label("Full name").fill("Dr. Inés Navarro")
@@ -36,6 +38,18 @@ def test_sign_up_log_out_and_log_in(page):
     page.get_by_label("Password", exact=True).fill("eyelid-fat-graft-lecture")
     page.get_by_label("Repeat the password").fill("eyelid-fat-graft-lecture")
     page.get_by_role("button", name="Create my account").click()
+    expect(
+        page.get_by_text("Check your mail: we have sent a message to ines.navarro@example.org.")
+    ).to_be_visible()
+
+    # The link in the mail, as the newcomer would open it.
+    with live_app.app_context():
+        body = db.session.scalar(
+            sa.select(OutboxMessage.body).where(OutboxMessage.recipient == "ines.navarro@example.org")
+        )
+        db.session.remove()
+    page.goto(re.search(r"http://training\.test(/signup/confirm/\S+)", body).group(1))
+    page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", name="Welcome, Dr. Inés Navarro")).to_be_visible()
     expect(page.get_by_text("You are signed in as trainee.")).to_be_visible()

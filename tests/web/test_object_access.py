@@ -419,6 +419,8 @@ NOT_PERSONAL: dict[str, str] = {
     "certificates.verify_json": "public by design: anyone may check a certificate by its serial",
     "accounts.accept_invitation": "the secret token is the permission (tests/web/test_auth.py)",
     "accounts.reset_password": "the secret token is the permission (tests/web/test_auth.py)",
+    "accounts.confirm_email": "the secret token is the permission (tests/web/test_auth.py)",
+    "accounts.change_email": "the secret token is the permission (tests/web/test_account_security.py)",
     "attendance.scan": "the code on the room's screen checks in the signed-in trainee only",
     "attendance.confirm_check_in": "the code on the room's screen checks in the signed-in trainee only",
     "quizzes.start_attempt": OWN_ONLY,
