@@ -1,7 +1,7 @@
 """login sessions, and public and internal revocation reasons
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07 14:10:00
 
 A login kept on the server (``login_sessions``): existing cookies name no login
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
