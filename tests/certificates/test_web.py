@@ -167,7 +167,8 @@ def test_the_eligibility_page_needs_no_more_statements_with_more_trainees(
     with recorded_statements(app) as many:
         client.get(f"/workshops/{workshop.id}/certificates")
     assert len(many) == len(few)
-    assert len(many) <= 15, "\n".join(s[:150] for s in many)
+    # 17: the login check and the draft guard read a row each
+    assert len(many) <= 17, "\n".join(s[:150] for s in many)
 
 
 def test_the_holder_downloads_the_stored_pdf_others_get_404(client, make, workshop):
