@@ -73,6 +73,8 @@ def hide_draft_workshops() -> None:
     arguments = request.view_args or {}
     if not arguments or not current_user.is_authenticated:
         return
+    if request.blueprint == bp.name:
+        return  # these views load the workshop through _workshop(), which answers 404 itself
     for name, workshop_of in WORKSHOP_OF_ARGUMENT.items():
         value = arguments.get(name)
         if not isinstance(value, int):
