@@ -21,17 +21,11 @@
     var button = row.querySelector('.roll-buttons button[value="' + status + '"]');
     if (button) {
       event.preventDefault();
-      var id = row.id;
+      // Focus first: htmx swaps the row and gives the focus back to the element with
+      // the same id in the new row (every status button has one), so the keyboard
+      // user stays on this trainee, on the status just chosen.
+      button.focus();
       button.click();
-      // htmx replaces the row: keep the focus on the same trainee afterwards.
-      document.addEventListener("htmx:afterSettle", function refocus() {
-        document.removeEventListener("htmx:afterSettle", refocus);
-        var again = document.getElementById(id);
-        var pressed = again && again.querySelector('.roll-buttons button[value="' + status + '"]');
-        if (pressed) {
-          pressed.focus();
-        }
-      });
     }
   });
 })();

@@ -84,27 +84,37 @@ def test_scan_refuse_an_old_link_correct_by_roll_call_and_agree_everywhere(page,
 
     # Faculty correct the status by roll call: one tap, saved without a reload.
     screen.get_by_role("link", name="Roll call").click()
-    row = screen.locator(f"#trainee-{trainee.id}")
-    expect(row.get_by_test_id(f"status-{trainee.id}")).to_have_text("Present")
-    row.get_by_role("button", name="Late").click()
-    expect(screen.locator(f"#trainee-{trainee.id}").get_by_test_id(f"status-{trainee.id}")).to_have_text(
-        "Late"
-    )
+
+    def in_row(name: str):
+        # A fresh lookup each time: every save replaces the trainee's row.
+        return screen.locator(f"#trainee-{trainee.id}").get_by_role("button", name=name, exact=True)
+
+    status = screen.get_by_test_id(f"status-{trainee.id}")
+    expect(status).to_have_text("Present")
+    in_row("Late").click()
+    expect(status).to_have_text("Late")
+    # The row was replaced, and the focus is on the same button in the new row.
+    expect(in_row("Late")).to_be_focused()
     assert status_in_database(live_app, session.id, trainee.id) is AttendanceStatus.LATE
     expect(screen.get_by_test_id("count-late")).to_have_text("Late: 1")
     expect(screen.get_by_test_id("count-present")).to_have_text("Present: 0")
-    # ...and by keyboard: with the focus in the row, "a" marks absent, then "l" late again.
-    screen.locator(f"#trainee-{trainee.id}").get_by_role("button", name="Absent").focus()
+    # ...and by keyboard: from the next button, "p" marks present and "a" absent; each
+    # keeps the focus in the trainee's new row, on the status chosen.
+    screen.keyboard.press("Tab")
+    expect(in_row("Absent")).to_be_focused()
+    screen.keyboard.press("p")
+    expect(status).to_have_text("Present")
+    expect(in_row("Present")).to_be_focused()
     screen.keyboard.press("a")
-    expect(screen.locator(f"#trainee-{trainee.id}").get_by_test_id(f"status-{trainee.id}")).to_have_text(
-        "Absent"
-    )
-    # The row was replaced: the focus stays on the same trainee for the next key.
-    expect(screen.locator(f"#trainee-{trainee.id}").get_by_role("button", name="Absent")).to_be_focused()
-    screen.keyboard.press("l")
-    expect(screen.locator(f"#trainee-{trainee.id}").get_by_test_id(f"status-{trainee.id}")).to_have_text(
-        "Late"
-    )
+    expect(status).to_have_text("Absent")
+    expect(in_row("Absent")).to_be_focused()
+    # Enter on the focused button saves it the same way and keeps the focus too.
+    screen.keyboard.press("Shift+Tab")
+    expect(in_row("Late")).to_be_focused()
+    screen.keyboard.press("Enter")
+    expect(status).to_have_text("Late")
+    expect(in_row("Late")).to_be_focused()
+    assert status_in_database(live_app, session.id, trainee.id) is AttendanceStatus.LATE
 
     # Late counts from the check-in time: the matrix, the CSV and the trainee agree.
     with live_app.app_context():
