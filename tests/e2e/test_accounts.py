@@ -82,6 +82,7 @@ def test_admin_promotes_a_trainee_to_organizer_and_sees_it_in_the_audit_log(page
     menu.get_by_role("link", name="People and roles").click()
     page.get_by_label("Search").fill("trainee@example.org")
     page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"[?&]q=trainee%40example\.org"))
     page.get_by_role("link", name="Dr. Sofia Marín").click()
 
     page.get_by_label("Organizer").check()

@@ -102,6 +102,8 @@ def log_in(page, email):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Logged in before the caller's next navigation, which would otherwise cancel the login.
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
 def log_out(page):

@@ -17,6 +17,8 @@ def log_in(page, email, password):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    # Logged in before the caller's next navigation, which would otherwise cancel the login.
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
 def test_faculty_edit_a_question_and_publish_a_new_version(page, live_app):

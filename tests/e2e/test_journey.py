@@ -106,6 +106,8 @@ def test_from_scheduling_to_a_verified_then_revoked_certificate(page, browser, s
     screen.get_by_label("E-mail").fill(teacher.email)
     screen.get_by_label("Password").fill(teacher.password)
     screen.get_by_role("button", name="Log in").click()
+    # (Logged in before the next navigation, which would otherwise cancel the login.)
+    expect(screen.get_by_test_id("user-menu")).to_be_visible()
     screen.goto(f"/attendance/sessions/{session.id}/check-in-screen")
     code = screen.get_by_test_id("short-code").inner_text().replace(" ", "")
     page.goto("/attendance/check-in")
@@ -118,6 +120,8 @@ def test_from_scheduling_to_a_verified_then_revoked_certificate(page, browser, s
     page.goto(f"/quizzes/{quiz.id}")
     page.get_by_role("button", name="Start attempt 1 of 1").click()
     questions = page.locator("fieldset.quiz-question")
+    # Counted once the attempt page is there (count() does not wait for it).
+    expect(questions).to_have_count(3)
     for number in range(questions.count()):
         questions.nth(number).get_by_label("Right").check()
         expect(questions.nth(number).locator("[data-save-status]")).to_have_text("Saved")

@@ -18,6 +18,8 @@ def log_in(page, email):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Logged in before the caller's next navigation, which would otherwise cancel the login.
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
 def test_an_organizer_builds_and_publishes_a_workshop_with_a_cadaver_lab(page, live_app):
@@ -71,6 +73,7 @@ def test_an_organizer_builds_and_publishes_a_workshop_with_a_cadaver_lab(page, l
 
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
     log_in(page, trainee)
     page.goto("/workshops")
     page.get_by_role("link", name="Anatomy-first microfat course").click()
