@@ -13,7 +13,7 @@ WORKERS ?= 2
 TASK_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 CONSUMER := $(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process --max-delay 1
 
-.PHONY: run test serve worker lint format system-packages clean-instance bench audit
+.PHONY: run test test-repeat serve worker lint format system-packages clean-instance bench audit
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -56,6 +56,17 @@ run: $(VENV)/.installed system-packages
 
 test: $(VENV)/.dev-installed system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests N times in a row, stopping at the first failure: a test that
+# fails once in ten runs shows up here before it shows up in someone else's build.
+N ?= 10
+test-repeat: $(VENV)/.dev-installed system-packages
+	@for i in $$(seq 1 $(N)); do \
+		start=$$(date +%s); \
+		$(BIN)/python -m pytest tests/e2e -q -p no:cacheprovider $(PYTEST_ARGS) || \
+			{ echo "Browser tests: run $$i of $(N) failed."; exit 1; }; \
+		echo "Browser tests: run $$i of $(N) passed in $$(( $$(date +%s) - start )) s."; \
+	done
 
 # Production: gunicorn with several workers. Run `make worker` beside it (or
 # under your process supervisor) for the task queue.
