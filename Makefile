@@ -8,6 +8,12 @@ FLASK  := $(BIN)/flask --app training
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= 2
+# Links in e-mails, calendars and certificates start with TRAINING_BASE_URL. When it is
+# not set, `make run`, `make serve` and `make worker` derive it from HOST and PORT (a
+# server bound to every address, 0.0.0.0 or ::, is reached by this machine's name).
+URL_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),$(shell hostname -f 2>/dev/null || hostname),$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)))
+BASE_URL := $(or $(TRAINING_BASE_URL),http://$(URL_HOST):$(PORT))
+RUN_ENV  := $(or $(TRAINING_ENV),development)
 # Task workers are processes, one per core: bulk certificate issue spreads over them.
 # An idle consumer polls the queue at least every second (huey's default waits up to 10 s).
 TASK_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -46,10 +52,15 @@ system-packages:
 		fi; \
 	fi
 
+# Development: TRAINING_ENV=development unless set (certificates may then carry links
+# to this computer, see README's Settings).
+run: export TRAINING_BASE_URL = $(BASE_URL)
+run: export TRAINING_ENV = $(RUN_ENV)
 run: $(VENV)/.installed system-packages
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT) (task worker beside it). Ctrl-C stops both."
+	@echo "Links in e-mails, calendars and certificates: TRAINING_BASE_URL=$(BASE_URL)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(CONSUMER) --quiet & worker=$$!; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
@@ -69,12 +80,17 @@ test-repeat: $(VENV)/.dev-installed system-packages
 	done
 
 # Production: gunicorn with several workers. Run `make worker` beside it (or
-# under your process supervisor) for the task queue.
+# under your process supervisor) for the task queue, with the same TRAINING_BASE_URL
+# (or HOST and PORT).
+serve: export TRAINING_BASE_URL = $(BASE_URL)
 serve: $(VENV)/.installed
 	$(FLASK) db upgrade
+	@echo "Links in e-mails, calendars and certificates: TRAINING_BASE_URL=$(BASE_URL)"
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "training:create_app()"
 
+worker: export TRAINING_BASE_URL = $(BASE_URL)
 worker: $(VENV)/.installed
+	@echo "Links in e-mails, calendars and certificates: TRAINING_BASE_URL=$(BASE_URL)"
 	$(CONSUMER)
 
 # The benchmark (bench/): programme-sized databases built once from a fixed seed,

@@ -158,6 +158,8 @@ def bulk_issue(copy: Path, facts: dict[str, Any], workers: int, log: Any = print
         "TRAINING_DATABASE_URL": f"sqlite:///{copy / 'bench.db'}",
         "TRAINING_INSTANCE_PATH": str(copy / "instance"),
         "TRAINING_SECRET_KEY": "bench-" + copy.name,
+        # Its certificates link to this computer: allowed in development only.
+        "TRAINING_ENV": "development",
     }
     env.pop("TRAINING_REDIS_URL", None)
     consumer_binary = Path(sys.executable).with_name("huey_consumer")

@@ -47,6 +47,8 @@ def app_for(folder: Path, url: str | None = None) -> Flask:
             "SECRET_KEY": "bench-" + folder.name,
             "RATELIMIT_ENABLED": False,
             "BASE_URL": "http://127.0.0.1:5000",
+            # Certificates issued here link to this computer: allowed in development only.
+            "ENVIRONMENT": "development",
         }
     )
 

@@ -17,6 +17,9 @@ from pathlib import Path
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="training-tests-"))
 os.environ["TRAINING_INSTANCE_PATH"] = str(_RUN_DIR / "instance")
 os.environ.pop("TRAINING_REDIS_URL", None)
+# The suite's own worker processes and servers (configured from the environment) are
+# not a production site: they may print links to this computer into certificates.
+os.environ["TRAINING_ENV"] = "development"
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402

@@ -59,6 +59,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_request_hooks(app)
+    _warn_when_links_lead_nowhere(app)
     _register_template_helpers(app)
 
     from training import cli
@@ -194,6 +195,34 @@ def _register_error_handlers(app: Flask) -> None:
     def server_error(error: InternalServerError) -> Any:
         db.session.rollback()
         return render_error(500, http_message(error))
+
+
+def _warn_when_links_lead_nowhere(app: Flask) -> None:
+    """TRAINING_BASE_URL on this computer while people reach the app under another
+    address (gunicorn bound to 0.0.0.0 or a public name, `flask run --port 8000`) makes
+    every link in e-mails, calendars and certificates lead nowhere for them. Only the
+    requests show how the app is reached, whatever the server and proxies in front of
+    it: the first one that arrives under another address logs a warning, once."""
+    from training.core import urls
+
+    base_url = app.config["BASE_URL"]
+    if not urls.is_local(base_url):
+        return
+    warned = False
+
+    @app.before_request
+    def warn_about_local_links() -> None:
+        nonlocal warned
+        if warned or not urls.served_elsewhere(base_url, request.host_url):
+            return
+        warned = True
+        app.logger.warning(
+            "TRAINING_BASE_URL is %s, on this computer only, but the app is reached as %s: links in "
+            "e-mails, calendars and certificates will not work for anyone else. Set TRAINING_BASE_URL "
+            "to the address people use.",
+            base_url,
+            request.host_url.rstrip("/"),
+        )
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -16,6 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# TRAINING_ENV: "development" (as `make run` sets it) allows what only makes sense on
+# one's own computer, such as certificates whose links lead to 127.0.0.1.
+ENVIRONMENTS = ("production", "development")
 
 
 def instance_path() -> Path:
@@ -88,6 +91,11 @@ class Config:
         )
         self.SECRET_KEY = self.secret_key(folder)
         self.BASE_URL = (env.get("TRAINING_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.ENVIRONMENT = env.get("TRAINING_ENV") or "production"
+        if self.ENVIRONMENT not in ENVIRONMENTS:
+            raise ValueError(
+                f"TRAINING_ENV is {self.ENVIRONMENT!r}; it must be one of: {', '.join(ENVIRONMENTS)}."
+            )
         self.SMTP_URL = env.get("TRAINING_SMTP_URL") or None
         self.PROGRAMME_NAME = env.get("TRAINING_PROGRAMME_NAME") or "Regenerative Fat Grafting Programme"
         self.MAIL_FROM = env.get("TRAINING_MAIL_FROM") or "Training programme <no-reply@localhost>"

@@ -41,3 +41,22 @@ def test_without_evidence_the_demo_issues_nothing(ctx, make):
     lines = demo.seed()
     assert count(Certificate) == 0
     assert any("not yet eligible" in line for line in lines)
+
+
+def test_a_production_site_with_a_local_base_url_gets_no_demo_certificates(
+    ctx, make, evidence, monkeypatch, app
+):
+    monkeypatch.setitem(app.config, "TESTING", False)
+    monkeypatch.setitem(app.config, "ENVIRONMENT", "production")
+    monkeypatch.setitem(app.config, "BASE_URL", "http://127.0.0.1:5000")
+    trainee = make.trainee(email=demo.DEMO_TRAINEE, full_name="Dr. Sofia Marín")
+    workshop = make.workshop(state=WorkshopState.COMPLETED, starts_on=utcnow().date() - timedelta(days=10))
+    make.session(workshop)
+    make.enrolment(workshop, trainee)
+    evidence.ready(workshop, trainee)
+    lines = demo.seed()  # the rest of the demo is seeded; the reason is in the report
+    assert count(Certificate) == 0
+    assert count(CourseEvaluation) == 1
+    assert any(
+        line.startswith("certificates: none issued: Certificates are not issued while") for line in lines
+    )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from training.accounts.models import User
 from training.certificates import rules, services
 from training.core.db import utcnow
+from training.core.errors import DomainError
 from training.extensions import db
 from training.workshops.models import Duty, Enrolment, EnrolmentState, Workshop, WorkshopState
 
@@ -61,6 +62,10 @@ def _seed_workshop(workshop: Workshop, trainee: User) -> list[str]:
             actor=trainee,
         )
         lines.append(f"certificates: {trainee.full_name} evaluated {workshop.title}")
+    try:
+        services.ensure_links_reach_the_public()
+    except DomainError as error:  # a production site whose TRAINING_BASE_URL is this computer
+        return [*lines, f"certificates: none issued: {error}"]
     certifiers = workshop.staff_with(Duty.CERTIFIER)
     actor = certifiers[0] if certifiers else None
     needs = services.requirements(workshop)

@@ -17,6 +17,25 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from training.certificates.models import CertificateKind, QuizPolicy
 from training.core.evidence import AttendanceEvidence, QuizEvidence, SkillEvidence
+from training.core.urls import is_local
+
+# --- the verification link --------------------------------------------------
+
+
+def verification_link_refusal(base_url: str, *, local_allowed: bool) -> str | None:
+    """Why no certificate may be stamped with links under ``base_url``, or None.
+
+    A PDF outlives the server that made it: a link to 127.0.0.1 printed on it leads
+    nowhere for whoever checks it, and the certificate cannot be corrected once issued.
+    Only development and the tests may print one."""
+    if local_allowed or not is_local(base_url):
+        return None
+    return (
+        f"Certificates are not issued while TRAINING_BASE_URL is {base_url}: the verification link "
+        "and QR code on them would lead to this server's own computer, which nobody else can reach. "
+        "Set TRAINING_BASE_URL to the site's public address and restart the app."
+    )
+
 
 # --- serials ---------------------------------------------------------------
 # Crockford's base 32 (no I, L, O, U: nothing to misread), 16 symbols = 80 random

@@ -45,7 +45,7 @@ from training.core import audit, pdf, permissions
 from training.core.db import Session, utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from training.core.mail import queue_mail
-from training.core.urls import external_url
+from training.core.urls import external_url, local_links_allowed
 from training.core.venue_time import at_venue
 from training.curriculum.models import Module
 from training.extensions import db
@@ -685,6 +685,15 @@ def issue_certificate(
     )
 
 
+def ensure_links_reach_the_public() -> None:
+    """Refuse (DomainError) to print a verification link that leads to this computer only."""
+    problem = rules.verification_link_refusal(
+        current_app.config["BASE_URL"], local_allowed=local_links_allowed(current_app)
+    )
+    if problem is not None:
+        raise DomainError(problem)
+
+
 def draft_certificate(
     workshop: Workshop,
     trainee_id: int,
@@ -704,6 +713,7 @@ def draft_certificate(
         raise NotAllowed("Only certifying faculty of this workshop (or an admin) may issue its certificates.")
     if actor is not None and not permissions.judges(actor, workshop, trainee_id):
         raise NotAllowed("Nobody certifies themselves, nor a fellow trainee of a workshop they attend.")
+    ensure_links_reach_the_public()
     enrolment = _lock_enrolment(workshop, trainee_id)
     if enrolment is None or enrolment.state is not EnrolmentState.CONFIRMED:
         raise NotFound("This person has no confirmed place on this workshop.")
