@@ -29,6 +29,24 @@ def log_in(page, user):
     page.get_by_role("button", name="Log in").click()
 
 
+# Waits for the element with this id to be replaced, then presses the key on it at once,
+# before anything else runs (a MutationObserver's callback follows the change directly).
+PRESS_WHEN_REPLACED = """([id, key]) => {
+    const old = document.getElementById(id);
+    const observer = new MutationObserver(() => {
+        const row = document.getElementById(id);
+        if (!row || row === old) {
+            return;
+        }
+        observer.disconnect();
+        const focused = document.activeElement;
+        const target = focused && row.contains(focused) ? focused : row;
+        target.dispatchEvent(new KeyboardEvent("keydown", { key: key, bubbles: true, cancelable: true }));
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+}"""
+
+
 def status_in_database(live_app, session_id, trainee_id):
     with live_app.app_context():
         return db.session.scalar(
@@ -108,7 +126,16 @@ def test_scan_refuse_an_old_link_correct_by_roll_call_and_agree_everywhere(page,
     screen.keyboard.press("a")
     expect(status).to_have_text("Absent")
     expect(in_row("Absent")).to_be_focused()
+    # A key pressed the moment the new row appears is saved in place too, not by posting
+    # the form without htmx (which reloads the page and loses the place).
+    screen.evaluate("window.stayed = true")
+    screen.evaluate(PRESS_WHEN_REPLACED, [f"trainee-{trainee.id}", "e"])
+    screen.keyboard.press("p")
+    expect(status).to_have_text("Excused")
+    expect(in_row("Excused")).to_be_focused()
+    assert screen.evaluate("window.stayed") is True
     # Enter on the focused button saves it the same way and keeps the focus too.
+    screen.keyboard.press("Shift+Tab")
     screen.keyboard.press("Shift+Tab")
     expect(in_row("Late")).to_be_focused()
     screen.keyboard.press("Enter")
