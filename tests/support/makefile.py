@@ -12,14 +12,19 @@ PROJECT = Path(__file__).resolve().parents[2]
 _ANNOUNCED = re.compile(r"TRAINING_BASE_URL=(\S+?)\"?$", re.MULTILINE)
 
 
+def clean_environment(**variables: str) -> dict[str, str]:
+    """This process's environment without what would change the Makefile's choices
+    (nor the variables an outer ``make test HOST=...`` passes down), plus ``variables``."""
+    dropped = ("TRAINING_BASE_URL", "TRAINING_ENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "HOST", "PORT")
+    return {name: value for name, value in os.environ.items() if name not in dropped} | variables
+
+
 def dry_run(target: str, *assignments: str, env: dict[str, str] | None = None) -> str:
-    """``make -n`` in a clean environment: without the caller's TRAINING_BASE_URL, nor the
-    variables an outer ``make test HOST=...`` passes down to its children."""
+    """``make -n``, by default in ``clean_environment()``."""
     make = shutil.which("make")
     assert make is not None, "make is missing: apt-get install make"
     if env is None:
-        dropped = ("TRAINING_BASE_URL", "TRAINING_ENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "HOST", "PORT")
-        env = {name: value for name, value in os.environ.items() if name not in dropped}
+        env = clean_environment()
     return subprocess.run(
         [make, "-n", "--no-print-directory", target, *assignments],
         cwd=PROJECT,

@@ -4,13 +4,12 @@ warning when the app is reached elsewhere than a base URL on this computer."""
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 
 import icalendar
 import pytest
 
-from tests.support.makefile import derived_base_url, dry_run
+from tests.support.makefile import clean_environment, derived_base_url, dry_run
 from training import create_app
 from training.config import Config, TestConfig
 from training.workshops.models import SessionKind
@@ -70,9 +69,7 @@ def test_make_derives_the_base_url_from_host_and_port():
     assert derived_base_url("run") == "http://127.0.0.1:5000"
     assert derived_base_url("run", "PORT=8000") == "http://127.0.0.1:8000"
     # As the README says it: `PORT=8000 make run`.
-    unset = ("TRAINING_BASE_URL", "MAKEFLAGS", "HOST", "PORT")
-    env = {name: value for name, value in os.environ.items() if name not in unset}
-    assert derived_base_url("run", env={**env, "PORT": "8000"}) == "http://127.0.0.1:8000"
+    assert derived_base_url("run", env=clean_environment(PORT="8000")) == "http://127.0.0.1:8000"
     assert derived_base_url("serve", "HOST=10.0.0.7", "PORT=8080") == "http://10.0.0.7:8080"
     assert derived_base_url("serve", "HOST=::1") == "http://[::1]:5000"
     assert derived_base_url("worker", "PORT=8080") == "http://127.0.0.1:8080"
@@ -82,7 +79,7 @@ def test_make_derives_the_base_url_from_host_and_port():
     ).stdout.strip()
     assert derived_base_url("serve", "HOST=0.0.0.0") == f"http://{name}:5000"
     # A TRAINING_BASE_URL that is set is kept.
-    env = {**env, "TRAINING_BASE_URL": "https://training.example.org"}
+    env = clean_environment(TRAINING_BASE_URL="https://training.example.org")
     assert derived_base_url("run", "PORT=8000", env=env) == "https://training.example.org"
 
 
