@@ -35,6 +35,8 @@ def test_the_trainee_sees_every_gap_with_where_to_close_it(page, live_app):
     page.get_by_label("E-mail").fill(trainee.email)
     page.get_by_label("Password").fill(trainee.password)
     page.get_by_role("button", name="Log in").click()
+    # Logged in before the next navigation, which would otherwise cancel the login.
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
     page.goto(f"/workshops/{workshop.id}")
 
     attendance = page.get_by_test_id("still-missing-attendance")
