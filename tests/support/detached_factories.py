@@ -20,10 +20,31 @@ from training.extensions import db
 
 
 class KeepLoaded(scoped_session):
-    """Survives the factories' app contexts: nothing is rolled back or expired."""
+    """For the test's own thread, a session that survives the factories' app contexts:
+    nothing is rolled back or expired. Every other thread (the live app's server and
+    task consumer, which keep running meanwhile) keeps the app's own sessions, removed
+    as usual when its app context ends: a request served while the factories run must
+    not leave its transaction open (on PostgreSQL, dropping the schema at the end of
+    the module would then wait for it forever)."""
+
+    def __init__(self, factory, original: scoped_session) -> None:
+        super().__init__(factory, scopefunc=threading.get_ident)
+        self.original = original
+        self.owner = threading.get_ident()
+
+    def _mine(self) -> bool:
+        return threading.get_ident() == self.owner
+
+    @property
+    def _proxied(self):
+        return self.registry() if self._mine() else self.original._proxied
+
+    def __call__(self, **kwargs):
+        return super().__call__(**kwargs) if self._mine() else self.original(**kwargs)
 
     def remove(self) -> None:
-        pass
+        if not self._mine():
+            self.original.remove()
 
 
 @contextmanager
@@ -32,8 +53,7 @@ def factories(app: Flask) -> Iterator[Factories]:
         engine = db.engine
     original = db.session
     factory = sessionmaker(class_=Session, db=db, bind=engine, expire_on_commit=False, query_cls=db.Query)
-    # Per thread: a live app's server and task consumer keep running meanwhile.
-    db.session = KeepLoaded(factory, scopefunc=threading.get_ident)
+    db.session = KeepLoaded(factory, original)
     try:
         yield Factories(app)
     finally:

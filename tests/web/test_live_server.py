@@ -10,7 +10,11 @@ import sys
 import threading
 import warnings
 
+import sqlalchemy as sa
+
+from tests.support.detached_factories import factories
 from tests.support.servers import LiveServer
+from training.extensions import db
 
 RESETS = 30
 
@@ -40,3 +44,22 @@ def test_a_static_file_is_closed_when_the_browser_resets_the_connection(app, mon
         gc.collect()
     # An unclosed file warns when it is collected: as an unraisable ResourceWarning.
     assert [str(u.exc_value) for u in unraisable] == []
+
+
+def test_a_request_served_while_the_factories_run_ends_its_transaction(app):
+    """The browser tests make data with ``factories(live_app)`` while the live server
+    keeps serving; a request's session must still end with its app context."""
+    with app.app_context():
+        pool = db.engine.pool
+    before = pool.checkedout()
+    with factories(app):
+
+        def request_in_another_thread() -> None:
+            with app.app_context():  # as a request does, and ends
+                db.session.execute(sa.text("SELECT 1"))
+
+        thread = threading.Thread(target=request_in_another_thread)
+        thread.start()
+        thread.join(timeout=10)
+        # Its connection is back in the pool: no transaction left open.
+        assert pool.checkedout() == before
