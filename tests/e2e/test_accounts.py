@@ -21,6 +21,8 @@ def log_in(page, email, password):
 
 
 def log_out(page):
+    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
+    page.wait_for_load_state("load")
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()
@@ -76,8 +78,11 @@ def test_admin_promotes_a_trainee_to_organizer_and_sees_it_in_the_audit_log(page
         db.session.commit()
     admin = next(a for a in demo.DEMO_ACCOUNTS if a.email == "admin@example.org")
     log_in(page, admin.email, admin.password)
+    expect(page.get_by_test_id("user-menu")).to_be_visible()  # on the dashboard
 
     menu = page.get_by_role("navigation", name="Main")
+    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
+    page.wait_for_load_state("load")
     menu.get_by_role("button", name="Administration").click()
     menu.get_by_role("link", name="People and roles").click()
     page.get_by_label("Search").fill("trainee@example.org")
@@ -89,6 +94,8 @@ def test_admin_promotes_a_trainee_to_organizer_and_sees_it_in_the_audit_log(page
     page.get_by_role("button", name="Save roles").click()
     expect(page.get_by_text("Roles of Dr. Sofia Marín saved.")).to_be_visible()
 
+    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
+    page.wait_for_load_state("load")
     menu.get_by_role("button", name="Administration").click()
     menu.get_by_role("link", name="Audit log").click()
     row = page.get_by_role("row").filter(has_text="user.roles_changed")

@@ -39,6 +39,8 @@ def log_in(page, user):
 
 
 def log_out(page):
+    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
+    page.wait_for_load_state("load")
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()
