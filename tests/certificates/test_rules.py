@@ -157,6 +157,16 @@ def test_a_mandatory_session_to_come_is_not_yet_held_and_a_running_one_in_progre
     assert not any("Missed" in reason for reason in result.missing)
 
 
+def test_many_mandatory_sessions_to_come_make_one_line_naming_the_first():
+    to_come = tuple(f"Session {n} (Thu 21 Jan 2027 0{n}:00 Europe/Rome)" for n in range(1, 6))
+    evidence = trainee(attendance=held_so_far(mandatory_not_yet_held=to_come))
+    result = rules.eligibility(ATTENDANCE, rules.Requirements(), evidence, now=LAST_ENDS - timedelta(hours=5))
+    held = [reason for reason in result.missing if "not yet held" in reason]
+    assert held == [
+        "5 mandatory sessions are not yet held; the first is Session 1 (Thu 21 Jan 2027 01:00 Europe/Rome)."
+    ]
+
+
 def test_before_any_session_is_held_the_share_attended_is_not_called_too_low():
     evidence = trainee(attendance=held_so_far(attended_minutes=0, scheduled_minutes=0, percent=Decimal("0")))
     result = rules.eligibility(ATTENDANCE, rules.Requirements(), evidence, now=LAST_ENDS - timedelta(days=2))

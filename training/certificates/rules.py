@@ -181,7 +181,16 @@ def _attendance(
         missing.append(Gap(f"Missed the mandatory session {session}.", "attendance"))
     for session in evidence.mandatory_in_progress:
         missing.append(Gap(f"The mandatory session {session} is in progress.", "schedule"))
-    for session in evidence.mandatory_not_yet_held:
+    upcoming = evidence.mandatory_not_yet_held
+    if len(upcoming) > 2:
+        # Before a workshop starts every session is to come: one line, not one per session.
+        missing.append(
+            Gap(
+                f"{len(upcoming)} mandatory sessions are not yet held; the first is {upcoming[0]}.",
+                "schedule",
+            )
+        )
+    for session in upcoming if len(upcoming) <= 2 else ():
         missing.append(Gap(f"The mandatory session {session} is not yet held.", "schedule"))
     if waiting is not None:
         missing.append(Gap(waiting, "schedule"))
