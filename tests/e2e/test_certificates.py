@@ -151,7 +151,8 @@ def test_trainee_downloads_a_certificate_that_verifies_then_shows_revoked(page, 
 
     log_in(page, certifier_email)
     page.goto(f"/certificates/{serial}")
-    page.get_by_label("Reason").fill("Attendance of day two was recorded in error.")
+    page.get_by_label("Public reason").select_option(label="Issued in error.")
+    page.get_by_label("Public details (optional)").fill("Attendance of day two was recorded in error.")
     page.once("dialog", lambda dialog: dialog.accept())  # "Revoke certificate ...? This cannot be undone."
     page.get_by_role("button", name="Revoke the certificate").click()
     expect(page.get_by_text(f"Certificate {serial} is revoked.")).to_be_visible()

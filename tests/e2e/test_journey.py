@@ -197,7 +197,8 @@ def test_from_scheduling_to_a_verified_then_revoked_certificate(page, browser, s
     # After revocation the same address says revoked.
     log_in(page, certifier)
     page.goto(f"/certificates/{serial}")
-    page.get_by_label("Reason").fill("Issued before the second day was attended.")
+    page.get_by_label("Public reason").select_option(label="Issued in error.")
+    page.get_by_label("Public details (optional)").fill("Issued before the second day was attended.")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke the certificate").click()
     expect(page.get_by_text(f"Certificate {serial} is revoked.")).to_be_visible()

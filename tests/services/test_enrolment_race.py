@@ -26,6 +26,7 @@ from tests.support.servers import LiveServer
 from tests.support.tasks import run_pending
 from training import create_app
 from training.accounts.models import User
+from training.accounts.services import start_login
 from training.config import TestConfig
 from training.core.mail import OutboxMessage
 from training.enrolments import services
@@ -106,7 +107,11 @@ def check_the_outcome(race_app, workshop_id: int) -> None:
 def signed_in_cookie(race_app, racer: Racer) -> tuple[str, str]:
     """A session cookie as the login page leaves it, and the form's CSRF token."""
     raw = f"csrf-{racer.id}"
+    with race_app.test_request_context():
+        key = start_login(db.session.get(User, racer.id), user_agent="Race client")
+        db.session.commit()
     session = {
+        "login": key,
         "_user_id": racer.login_id,
         "_fresh": True,
         "seen": int(time.time()),

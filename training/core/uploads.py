@@ -138,14 +138,14 @@ def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = 
 
 
 def folder(kind: str) -> Path:
-    path = Path(current_app.instance_path) / "uploads" / kind
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Where uploads of ``kind`` live; created by the first ``store``, not by a look-up."""
+    return Path(current_app.instance_path) / "uploads" / kind
 
 
 def store(image: CheckedImage, kind: str) -> str:
     """Write the image under a new random name in the instance folder; return the name."""
     name = f"{secrets.token_hex(16)}.{image.extension}"
+    folder(kind).mkdir(parents=True, exist_ok=True)
     (folder(kind) / name).write_bytes(image.data)
     return name
 
