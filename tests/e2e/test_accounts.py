@@ -21,8 +21,9 @@ def log_in(page, email, password):
 
 
 def log_out(page):
-    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
-    page.wait_for_load_state("load")
+    # Bootstrap's dropdowns work once its (deferred) script has run. Not the load event: a
+    # download started from the page resets the frame's load state on some runs.
+    page.wait_for_function("() => window.bootstrap !== undefined")
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()
@@ -81,8 +82,9 @@ def test_admin_promotes_a_trainee_to_organizer_and_sees_it_in_the_audit_log(page
     expect(page.get_by_test_id("user-menu")).to_be_visible()  # on the dashboard
 
     menu = page.get_by_role("navigation", name="Main")
-    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
-    page.wait_for_load_state("load")
+    # Bootstrap's dropdowns work once its (deferred) script has run. Not the load event: a
+    # download started from the page resets the frame's load state on some runs.
+    page.wait_for_function("() => window.bootstrap !== undefined")
     menu.get_by_role("button", name="Administration").click()
     menu.get_by_role("link", name="People and roles").click()
     page.get_by_label("Search").fill("trainee@example.org")
@@ -94,8 +96,9 @@ def test_admin_promotes_a_trainee_to_organizer_and_sees_it_in_the_audit_log(page
     page.get_by_role("button", name="Save roles").click()
     expect(page.get_by_text("Roles of Dr. Sofia Marín saved.")).to_be_visible()
 
-    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
-    page.wait_for_load_state("load")
+    # Bootstrap's dropdowns work once its (deferred) script has run. Not the load event: a
+    # download started from the page resets the frame's load state on some runs.
+    page.wait_for_function("() => window.bootstrap !== undefined")
     menu.get_by_role("button", name="Administration").click()
     menu.get_by_role("link", name="Audit log").click()
     row = page.get_by_role("row").filter(has_text="user.roles_changed")

@@ -71,8 +71,9 @@ def test_an_organizer_builds_and_publishes_a_workshop_with_a_cadaver_lab(page, l
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_test_id("workshop-state")).to_have_text("Published")
 
-    # (Bootstrap's dropdowns work once the page's scripts have run: at its load event.)
-    page.wait_for_load_state("load")
+    # Bootstrap's dropdowns work once its (deferred) script has run. Not the load event: a
+    # download started from the page resets the frame's load state on some runs.
+    page.wait_for_function("() => window.bootstrap !== undefined")
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()
