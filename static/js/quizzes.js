@@ -59,6 +59,20 @@
     }
   });
 
+  // An answer chosen before this script ran (a slow connection, or a form the browser
+  // restored) had no listener to save it: save it now.
+  function changed(input) {
+    if (input.type === "radio" || input.type === "checkbox") {
+      return input.checked !== input.defaultChecked;
+    }
+    return input.value !== input.defaultValue;
+  }
+  form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
+    if (Array.prototype.some.call(fieldset.querySelectorAll("input"), changed)) {
+      save(fieldset);
+    }
+  });
+
   // One submission per page: a double click sends one request (the server is idempotent anyway).
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;

@@ -193,3 +193,26 @@ def test_faculty_draw_a_hotspot_region_and_a_trainee_clicks_inside_it(page, live
     page.get_by_role("button", name="Submit attempt").click()
     expect(page.get_by_test_id("attempt-score")).to_have_text("100.00%")
     expect(page.get_by_text("Your click was inside the region.")).to_be_visible()
+
+
+def test_an_answer_chosen_before_the_quiz_script_runs_is_saved_when_it_does(page, live_app):
+    with factories(live_app) as make:
+        version = make.curriculum_version(["NFAT-302"], questions_per_module=2)
+        workshop = make.workshop(version=version)
+        trainee = make.enrolment(workshop).trainee
+        quiz_id = make.quiz(workshop, title="Slow connection quiz").id
+        trainee = SimpleNamespace(email=trainee.email, password=trainee.password)
+    log_in(page, trainee)
+    page.goto(f"/quizzes/{quiz_id}")
+    held = []
+    page.route("**/js/quizzes.js", lambda route: held.append(route))  # a slow script
+    page.get_by_role("button", name="Start attempt 1 of 1").click()
+    question(page, 1).get_by_label("Right").check()  # before any listener exists
+    expect(question(page, 1).locator("[data-save-status]")).to_have_text("")
+    for _ in range(250):  # the held request reaches the handler as events are processed
+        if held:
+            break
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    expect(question(page, 1).locator("[data-save-status]")).to_have_text("Saved")
+    expect(question(page, 2).locator("[data-save-status]")).to_have_text("")
