@@ -260,7 +260,8 @@ def test_authoring_a_hotspot_question_on_a_draft(client, make, app):
     assert question.hotspots[0] == {"shape": "circle", "cx": 50.0, "cy": 50.0, "r": 20.0}
     # The image is one of the draft's images, where the curriculum rules look for it
     # (it used to go to uploads/, and then every module edit and the publish failed).
-    assert not (Path(app.instance_path) / "uploads" / "question-images").exists()
+    # (Other tests may store uploads of their own: look for this question's file only.)
+    assert not (Path(app.instance_path) / "uploads" / "question-images" / question.image).exists()
     stored = db.session.scalar(
         sa.select(CurriculumImage).where(
             CurriculumImage.version_id == draft.id, CurriculumImage.name == question.image
