@@ -655,6 +655,12 @@ def remove_staff(workshop: Workshop, member: WorkshopStaff, *, actor: User) -> N
         if teaching:
             names = ", ".join(f"“{title}”" for title in teaching)
             raise Conflict(f"{user.full_name} teaches {names}: take them off these sessions first.")
+    _drop_staff(member, actor=actor)
+
+
+def _drop_staff(member: WorkshopStaff, *, actor: User | None, why: str = "", **old: object) -> None:
+    """Delete one duty and record it in the workshop's history."""
+    workshop, user = member.workshop, member.user
     workshop.staff.remove(member)
     db.session.delete(member)
     db.session.flush()
@@ -662,8 +668,8 @@ def remove_staff(workshop: Workshop, member: WorkshopStaff, *, actor: User) -> N
         "workshop.staff_removed",
         workshop,
         actor=actor,
-        summary=f"{user.full_name} is no longer {member.duty.label.lower()} of “{workshop.title}”",
-        old={"user": user.email, "duty": member.duty.value},
+        summary=f"{user.full_name} is no longer {member.duty.label.lower()} of “{workshop.title}”{why}",
+        old={"user": user.email, "duty": member.duty.value, **old},
         workshop_id=workshop.id,
     )
 
@@ -731,29 +737,14 @@ def _end_duties(user: User, roles: frozenset[Role], *, actor: User) -> None:
     ending = duties_without_role(user, roles)
     leaving = {member.id: _sessions_to_leave(member, ending) for member in ending}
     for member in ending:
-        workshop = member.workshop
         for item in leaving[member.id]:
             item.faculty = [person for person in item.faculty if person.id != user.id]
             for station in item.stations:
                 if station.faculty_id == user.id:
                     station.faculty_id = None
             item.sequence += 1  # calendars show who teaches
-        workshop.staff.remove(member)
-        db.session.delete(member)
-        db.session.flush()
-        audit.record(
-            "workshop.staff_removed",
-            workshop,
-            actor=actor,
-            summary=f"{user.full_name} is no longer {member.duty.label.lower()} of “{workshop.title}”: "
-            "the global role it needs was removed",
-            old={
-                "user": user.email,
-                "duty": member.duty.value,
-                **({"sessions": [item.title for item in leaving[member.id]]} if leaving[member.id] else {}),
-            },
-            workshop_id=workshop.id,
-        )
+        left = {"sessions": [item.title for item in leaving[member.id]]} if leaving[member.id] else {}
+        _drop_staff(member, actor=actor, why=": the global role it needs was removed", **left)
 
 
 ROLE_CONSEQUENCES.append(RoleConsequence(preview=_preview_duty_endings, end=_end_duties))
