@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.e2e.steps import log_out
 from tests.support.detached_factories import factories
 from training.curriculum.models import Question, QuestionKind, VersionState
 from training.extensions import db
@@ -177,7 +178,7 @@ def test_faculty_draw_a_hotspot_region_and_a_trainee_clicks_inside_it(page, live
         quiz_id = make.quiz(workshop, title="Temple anatomy").id
         trainee = SimpleNamespace(email=trainee.email, password=trainee.password)
 
-    page.context.clear_cookies()
+    log_out(page)
     log_in(page, trainee)
     page.goto(f"/quizzes/{quiz_id}")
     page.get_by_role("button", name="Start attempt 1 of 1").click()
