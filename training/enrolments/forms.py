@@ -66,6 +66,27 @@ class TraineeSearchForm(FlaskForm):
     )
 
 
+ATTENDANCE_FILTERS = (
+    ("", "Any attendance"),
+    ("at_risk", "At risk: below the attendance rule so far"),
+    ("absent", "Marked absent at least once"),
+    ("late", "Arrived late at least once"),
+    ("excused", "Excused at least once"),
+)
+
+
+class RosterFilterForm(FlaskForm):
+    """The roster's search and filters: a GET form, bookmarkable."""
+
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField("Search", filters=STRIP, validators=[Optional(), Length(max=100)])
+    # Choices: the workshop's stations, set by the view.
+    station = SelectField("Station", validators=[Optional()])
+    attendance = SelectField("Attendance", choices=choices(ATTENDANCE_FILTERS), validators=[Optional()])
+
+
 class AddTraineeForm(FlaskForm):
     trainee_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
     submit = SubmitField("Enrol")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -31,7 +32,10 @@ from training.workshops.models import (
     EnrolmentSource,
     EnrolmentState,
     PrerequisitePolicy,
+    Station,
+    StationAssignment,
     Workshop,
+    WorkshopSession,
     WorkshopStaff,
     WorkshopState,
     workshop_modules,
@@ -520,3 +524,92 @@ def _mail(
         link=external_url("enrolments.workshop", workshop_id=ws.id),
         **context,
     )
+
+
+# The roster's search and filters --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    q: str = ""  # part of the name, e-mail address or institution
+    station_id: int | None = None  # placed at this station (in any session)
+    attendance: str = ""  # "", "at_risk", "absent", "late" or "excused"
+
+
+def roster_stations(workshop: Workshop) -> list[tuple[int, str]]:
+    """The workshop's stations as (id, "Table 1 · Cadaver lab, Tue 09:00") in timetable order."""
+    rows = db.session.execute(
+        sa.select(Station.id, Station.name, WorkshopSession.title, WorkshopSession.starts_at)
+        .join(WorkshopSession, WorkshopSession.id == Station.session_id)
+        .where(WorkshopSession.workshop_id == workshop.id, WorkshopSession.cancelled.is_(False))
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id, Station.position, Station.id)
+    ).all()
+    zone = workshop.zone
+    return [
+        (sid, f"{name} · {title}, {starts.astimezone(zone):%a %H:%M}") for sid, name, title, starts in rows
+    ]
+
+
+def at_risk(workshop: Workshop) -> dict[int, Any]:
+    """Confirmed trainees below the workshop's attendance rule over the sessions held so far
+    (their attendance evidence, by trainee id). Nobody is at risk before a session is held."""
+    # Attendance builds on enrolments: asked here, at the one place the roster needs it.
+    from training.attendance.evidence import attendance_evidence
+
+    return {
+        trainee_id: evidence
+        for trainee_id, evidence in attendance_evidence(workshop).items()
+        if not evidence.meets and (evidence.scheduled_minutes > 0 or evidence.missing_mandatory)
+    }
+
+
+def roster_query(
+    workshop: Workshop, state: EnrolmentState, filters: RosterFilters, *, risky: Iterable[int] = ()
+) -> sa.Select:
+    """The workshop's enrolments in ``state`` matching the filters (``risky``: the trainee ids
+    at risk, when that filter is on), in the roster's order."""
+    from training.attendance.models import AttendanceRecord, AttendanceStatus
+
+    query = (
+        sa.select(Enrolment)
+        .options(joinedload(Enrolment.trainee), joinedload(Enrolment.cancelled_by))
+        .where(Enrolment.workshop_id == workshop.id, Enrolment.state == state)
+    )
+    if text := filters.q.strip()[:100]:
+        cleaned = text.lower().replace("\\", "").replace("%", "").replace("_", " ")
+        pattern = f"%{cleaned}%"
+        query = query.where(
+            Enrolment.trainee_id.in_(
+                sa.select(User.id).where(
+                    sa.or_(
+                        sa.func.lower(User.full_name).like(pattern),
+                        sa.func.lower(User.email).like(pattern),
+                        sa.func.lower(User.institution).like(pattern),
+                    )
+                )
+            )
+        )
+    if filters.station_id is not None:
+        query = query.where(
+            Enrolment.trainee_id.in_(
+                sa.select(StationAssignment.trainee_id).where(
+                    StationAssignment.station_id == filters.station_id
+                )
+            )
+        )
+    if filters.attendance == "at_risk":
+        query = query.where(Enrolment.trainee_id.in_(sorted(set(risky))))
+    elif filters.attendance in ("absent", "late", "excused"):
+        query = query.where(
+            Enrolment.trainee_id.in_(
+                sa.select(AttendanceRecord.trainee_id)
+                .join(WorkshopSession, WorkshopSession.id == AttendanceRecord.session_id)
+                .where(
+                    WorkshopSession.workshop_id == workshop.id,
+                    AttendanceRecord.status == AttendanceStatus(filters.attendance),
+                )
+            )
+        )
+    if state is EnrolmentState.CANCELLED:
+        return query.order_by(Enrolment.cancelled_at.desc(), Enrolment.id.desc())
+    return query.order_by(Enrolment.requested_at, Enrolment.id)

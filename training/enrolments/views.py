@@ -22,6 +22,7 @@ from training.core import permissions
 from training.core.csv import safe_row
 from training.core.db import utcnow
 from training.core.errors import DomainError
+from training.core.forms import choices
 from training.core.mail import MailState, OutboxMessage, retry_now
 from training.core.permissions import ensure
 from training.core.web import page_number, show_domain_error
@@ -34,6 +35,7 @@ from training.enrolments.forms import (
     ImportForm,
     NewTraineeForm,
     RemoveForm,
+    RosterFilterForm,
     TraineeSearchForm,
 )
 from training.extensions import db
@@ -254,6 +256,22 @@ def _state_counts(workshop: Workshop) -> dict[EnrolmentState, int]:
     )
 
 
+def _roster_filters(workshop: Workshop) -> tuple[RosterFilterForm, services.RosterFilters]:
+    """The roster's search form from the query, and the filters it gives (what is not a
+    usable choice is left out: a stale bookmark shows the whole roster, not an error)."""
+    form = RosterFilterForm(request.args)
+    stations = services.roster_stations(workshop)
+    form.station.choices = choices([("", "Any station"), *((str(sid), label) for sid, label in stations)])
+    form.validate()
+    station = form.station.data if not form.station.errors else ""
+    attendance = form.attendance.data if not form.attendance.errors else ""
+    return form, services.RosterFilters(
+        q=(form.q.data or "")[:100] if not form.q.errors else "",
+        station_id=int(station) if station else None,
+        attendance=attendance or "",
+    )
+
+
 @bp.route("/workshops/<int:workshop_id>/roster")
 @login_required
 def roster(workshop_id: int):
@@ -263,15 +281,9 @@ def roster(workshop_id: int):
         state = EnrolmentState(request.args.get("state", "confirmed"))
     except ValueError:
         state = EnrolmentState.CONFIRMED
-    query = (
-        sa.select(Enrolment)
-        .options(joinedload(Enrolment.trainee), joinedload(Enrolment.cancelled_by))
-        .where(Enrolment.workshop_id == workshop.id, Enrolment.state == state)
-    )
-    if state is EnrolmentState.CANCELLED:
-        query = query.order_by(Enrolment.cancelled_at.desc(), Enrolment.id.desc())
-    else:
-        query = query.order_by(Enrolment.requested_at, Enrolment.id)
+    search, filters = _roster_filters(workshop)
+    risky = services.at_risk(workshop) if filters.attendance == "at_risk" else {}
+    query = services.roster_query(workshop, state, filters, risky=risky)
     page = db.paginate(query, page=page_number(), per_page=ROSTER_PAGE_SIZE, error_out=False)
     counts = _state_counts(workshop)
     checks = (
@@ -291,6 +303,12 @@ def roster(workshop_id: int):
             counts.get(EnrolmentState.WAITLISTED, 0),
         ),
         checks=checks,
+        search=search,
+        filters=filters,
+        filtered=bool(filters.q or filters.station_id or filters.attendance),
+        risky=risky,
+        # Filtered, the rows are not the whole waitlist: each says its own place in it.
+        positions=_positions(list(page.items)) if state is EnrolmentState.WAITLISTED else {},
         first_position=(page.page - 1) * ROSTER_PAGE_SIZE + 1,
         remove_form=RemoveForm(),
         confirm_form=ConfirmForm(),
