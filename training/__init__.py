@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         curriculum,
         enrolments,
         main,
+        planning,
         quizzes,
         workshops,
     )
@@ -157,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         quizzes,
         assessments,
         certificates,
+        planning,
     ):
         app.register_blueprint(capability.bp)
 

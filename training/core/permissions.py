@@ -484,6 +484,24 @@ def can_view_my_certificates(user: User) -> bool:
     return _signed_in(user)
 
 
+# --- planning ---
+
+
+def can_copy_workshop(user: User, workshop: Workshop) -> bool:
+    """Schedule the next edition: an organizer of the workshop who may create workshops."""
+    return organizes(user, workshop) and can_create_workshop(user)
+
+
+def can_view_programme_month(user: User) -> bool:
+    """The month view shows what the catalogue shows (drafts only to those who see them)."""
+    return can_browse_workshops(user)
+
+
+def can_view_organizer_dashboard(user: User) -> bool:
+    """Figures of the workshops one organizes (admins: of every workshop)."""
+    return can_create_workshop(user)
+
+
 # --- end of capability sections ---
 
 
