@@ -65,5 +65,11 @@ def dashboard():
     query = services.dashboard_query(current_user._get_current_object())
     page = db.paginate(query, page=page_number(), per_page=DASHBOARD_PAGE_SIZE, error_out=False)
     return render_template(
-        "planning/dashboard.html", page=page, rows=services.figures(list(page.items)), bar=charts.bar
+        "planning/dashboard.html",
+        page=page,
+        rows=services.figures(list(page.items)),
+        bar=charts.bar,
+        # Every workshop listed is one the person organizes (dashboard_query), so
+        # can_copy_workshop comes down to this, asked once rather than per workshop.
+        may_copy=permissions.can_create_workshop(current_user),
     )
