@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from training.accounts.models import User
 from training.assessments.models import CompetenceStandard
@@ -79,7 +79,7 @@ def _others_between(start: datetime, end: datetime) -> list[workshop_rules.Slot]
             WorkshopSession.starts_at < end,
             WorkshopSession.ends_at > start,
         )
-        .options(selectinload(WorkshopSession.faculty))
+        .options(contains_eager(WorkshopSession.workshop), selectinload(WorkshopSession.faculty))
     )
     return [
         workshop_rules.Slot(
