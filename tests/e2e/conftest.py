@@ -95,7 +95,26 @@ def page(browser, server, request):
     context.set_default_timeout(10_000)
     tab = context.new_page()
     errors: list[str] = []
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    refused_pages: set[str] = set()
+
+    def note_refused_page(response) -> None:
+        # A form answered 422 (or a page 403/404) shows its own message; Chromium also logs
+        # the status to the console, which is not a broken page.
+        if response.request.resource_type == "document" and 400 <= response.status < 500:
+            refused_pages.add(response.url)
+
+    def note_console(message) -> None:
+        if message.type != "error":
+            return
+        if (
+            message.text.startswith("Failed to load resource")
+            and message.location.get("url") in refused_pages
+        ):
+            return
+        errors.append(message.text)
+
+    tab.on("response", note_refused_page)
+    tab.on("console", note_console)
     tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
     ARTIFACTS.mkdir(exist_ok=True)

@@ -74,6 +74,11 @@ def test_copy_a_workshop_to_its_next_edition(page, live_app):
     expect(page.get_by_role("heading", name="Schedule the next edition")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Spring nanofat course")
 
+    # A refused date answers 422 with the reason by the field (and no console error).
+    page.get_by_label("First day of the new edition").fill((change - timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="Create the draft copy").click()
+    expect(page.get_by_text("The copy would start on the same day as this workshop")).to_be_visible()
+
     new_start = change + timedelta(days=7)
     page.get_by_label("First day of the new edition").fill(new_start.isoformat())
     page.get_by_label("Title").fill("Spring nanofat course, second edition")
