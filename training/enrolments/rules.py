@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from training.workshops.models import EnrolmentState, PrerequisitePolicy, WorkshopState
@@ -89,6 +90,33 @@ def enrolment_refusal(window: Window, now: datetime, *, by_organizer: bool = Fal
     if now >= window.closes_at:
         return "Enrolment for this workshop has closed."
     return None
+
+
+class Availability(Enum):
+    """What a visitor who wants to come can do now, as the public pages say it."""
+
+    SEATS = "seats"  # enrolment is open and the next trainee gets a seat
+    WAITLIST = "waitlist"  # enrolment is open, every seat is taken: newcomers join the waitlist
+    NOT_YET = "not yet"  # enrolment opens later
+    CLOSED = "closed"  # closed, cancelled or held
+
+    @property
+    def open(self) -> bool:
+        return self in (Availability.SEATS, Availability.WAITLIST)
+
+
+def availability(seats: SeatSummary, window: Window, now: datetime) -> Availability:
+    """The same decisions as enrolling itself: ``enrolment_refusal`` for the window and
+    ``seat_for_newcomer`` for the seat (nobody jumps the waitlist)."""
+    refusal = enrolment_refusal(window, now)
+    if refusal is not None:
+        later = (
+            window.state is WorkshopState.PUBLISHED and window.opens_at is not None and now < window.opens_at
+        )
+        return Availability.NOT_YET if later else Availability.CLOSED
+    if seat_for_newcomer(seats.capacity, seats.confirmed, seats.waitlisted).confirmed:
+        return Availability.SEATS
+    return Availability.WAITLIST
 
 
 # Prerequisites ------------------------------------------------------------------------------------
