@@ -496,7 +496,9 @@ def test_the_panel_for_visitors_and_staff_on_the_workshop_page(app, make):
     with app.test_request_context(f"/workshops/{workshop.id}"):
         html = render_template("enrolments/_workshop_panel.html", workshop=db.session.merge(workshop))
     assert "1 of 2 seats left" in html
-    assert "Log in</a> or <a" in html
+    # Enrolling asks a visitor to log in or sign up, both leading back to the workshop.
+    assert f'href="/login?next=/workshops/{workshop.id}">Enrol: log in</a>' in html
+    assert f'href="/signup?next=/workshops/{workshop.id}">Create a trainee account</a>' in html
     assert "Roster" not in html
     with app.test_request_context(f"/workshops/{workshop.id}"):
         login_user(db.session.merge(workshop.organizer))

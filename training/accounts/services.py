@@ -138,9 +138,10 @@ def _new_account(
     return user
 
 
-def sign_up(profile: Profile, password: str) -> None:
+def sign_up(profile: Profile, password: str, *, next_path: str | None = None) -> None:
     """A trainee creates their own account, which works once they follow the link
-    mailed to its address.
+    mailed to its address. ``next_path`` (a local path, already checked by the caller
+    with ``rules.safe_next_url``) is where the links lead back to once signed in.
 
     Answers the same whether or not the address is taken, so sign-up cannot be used to
     discover accounts: the owner of a taken address is told by mail instead. Both paths
@@ -155,7 +156,7 @@ def sign_up(profile: Profile, password: str) -> None:
             "signup_address_taken",
             topic="account",
             user=existing,
-            login_link=external_url("accounts.login"),
+            login_link=external_url("accounts.login", **_back_to(next_path)),
             reset_link=external_url("accounts.forgot_password"),
         )
         return
@@ -169,7 +170,8 @@ def sign_up(profile: Profile, password: str) -> None:
         self_service=True,
     )
     user.email_confirmed_at = None
-    link = external_url("accounts.confirm_email", token=tokens.make_token(user, tokens.EMAIL_CONFIRMATION))
+    token = tokens.make_token(user, tokens.EMAIL_CONFIRMATION)
+    link = external_url("accounts.confirm_email", token=token, **_back_to(next_path))
     days = current_app.config["ACCOUNT_INVITE_MAX_AGE"].days
     queue_mail(
         user.email,
@@ -180,6 +182,11 @@ def sign_up(profile: Profile, password: str) -> None:
         link=link,
         days=days,
     )
+
+
+def _back_to(next_path: str | None) -> dict[str, str]:
+    path = rules.safe_next_url(next_path)
+    return {"next": path} if path else {}
 
 
 def confirm_email(token: str) -> User:

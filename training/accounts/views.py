@@ -62,12 +62,14 @@ def _start_session(user: User) -> None:
 @limiter.limit("10 per hour", methods=["POST"])
 @permissions.public
 def signup():
+    # Where to come back to once the address is confirmed: a path on this site only.
+    next_url = rules.safe_next_url(request.values.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(next_url or url_for("main.index"))
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            services.sign_up(_profile_from(form), form.password.data)
+            services.sign_up(_profile_from(form), form.password.data, next_path=next_url)
         except DomainError as error:
             show_domain_error(error, form)
         else:
@@ -78,8 +80,8 @@ def signup():
                 "Follow its link to finish signing up.",
                 "info",
             )
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/signup.html", form=form)
+            return redirect(url_for("accounts.login", next=next_url))
+    return render_template("accounts/signup.html", form=form, next_url=next_url)
 
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
@@ -98,7 +100,7 @@ def confirm_email(token: str):
         _start_session(user)
         db.session.commit()
         flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
-        return redirect(url_for("main.index"))
+        return redirect(rules.safe_next_url(request.args.get("next")) or url_for("main.index"))
     return render_template(
         "accounts/confirm_link.html",
         form=form,

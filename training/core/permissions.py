@@ -215,12 +215,14 @@ def can_edit_curriculum_version(user: User, version: CurriculumVersion) -> bool:
 
 
 def can_view_workshop(user: User, workshop: Workshop) -> bool:
-    """Drafts are seen by their own staff and admins; other workshops by anyone signed in."""
+    """Drafts are seen by their own staff and admins; other workshops by anyone, signed in
+    or not: a programme advertises its workshops (their pages show nothing private to
+    those who are not staff, see templates/workshops/detail.html)."""
     from training.workshops.models import WorkshopState
 
-    if not _signed_in(user):
-        return False
-    return workshop.state is not WorkshopState.DRAFT or is_staff_of(user, workshop)
+    if workshop.state is not WorkshopState.DRAFT:
+        return True
+    return _signed_in(user) and is_staff_of(user, workshop)
 
 
 def can_edit_workshop(user: User, workshop: Workshop) -> bool:
@@ -248,8 +250,9 @@ def can_edit_faculty_profile(user: User) -> bool:
 
 
 def can_browse_workshops(user: User) -> bool:
-    """Lists of workshops and faculty pages: anyone signed in (drafts are filtered out)."""
-    return _signed_in(user)
+    """Lists of workshops and faculty pages: anyone, signed in or not (drafts are
+    filtered out for those who may not see them)."""
+    return True
 
 
 def can_view_schedule(user: User) -> bool:

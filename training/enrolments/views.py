@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -66,6 +66,7 @@ class Panel:
     may_enrol: bool  # the user is someone who enrols (a trainee, not staff)
     manages: bool
     sees_roster: bool
+    availability: rules.Availability  # what anyone who wants to come can do now
 
     @property
     def active(self) -> bool:
@@ -74,7 +75,15 @@ class Panel:
 
 @bp.app_template_global()
 def enrolment_panel(workshop: Workshop) -> Panel:
-    """What the workshop page shows about enrolment to the current user."""
+    """What the workshop page shows about enrolment to the current user: worked out once
+    per request (the workshop page's facts and its schema.org data read it too)."""
+    panels = g.setdefault("enrolment_panels", {})
+    if workshop.id not in panels:
+        panels[workshop.id] = _enrolment_panel(workshop)
+    return panels[workshop.id]
+
+
+def _enrolment_panel(workshop: Workshop) -> Panel:
     user = current_user
     may_enrol = permissions.can_enrol(user, workshop)
     enrolment = services.enrolment_of(workshop, user) if user.is_authenticated else None
@@ -82,16 +91,19 @@ def enrolment_panel(workshop: Workshop) -> Panel:
     check = None
     if may_enrol and not (enrolment is not None and enrolment.state is not EnrolmentState.CANCELLED):
         check = services.prerequisites(workshop, [user.id])[user.id]
+    seats = services.seat_summary(workshop)
+    window, now = services.window(workshop), utcnow()
     return Panel(
         workshop=workshop,
-        seats=services.seat_summary(workshop),
+        seats=seats,
         enrolment=enrolment,
         position=position,
-        refusal=rules.enrolment_refusal(services.window(workshop), utcnow()),
+        refusal=rules.enrolment_refusal(window, now),
         prerequisites=check,
         may_enrol=may_enrol,
         manages=permissions.can_manage_enrolments(user, workshop),
         sees_roster=permissions.can_view_roster(user, workshop),
+        availability=rules.availability(seats, window, now),
     )
 
 

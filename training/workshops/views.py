@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
@@ -23,7 +23,7 @@ from training.core.forms import choices
 from training.core.urls import external_url
 from training.core.web import page_number, show_domain_error
 from training.extensions import db
-from training.workshops import bp, calendars, rules, services
+from training.workshops import bp, calendars, rules, services, structured_data
 from training.workshops.forms import (
     CancelWorkshopForm,
     FacultyProfileForm,
@@ -69,7 +69,8 @@ def register_workshop_argument(name: str, workshop_of: Callable[[int], int | Non
 def hide_draft_workshops() -> None:
     """Every page of a draft workshop, not only its own, answers 404 to those who may
     not see the draft: a 403 from a sub-page would tell them that it exists.
-    (Anonymous visitors are sent to log in whatever the workshop, which tells nothing.)"""
+    (Anonymous visitors are sent to log in from every page that needs it, whatever the
+    workshop, which tells nothing; this blueprint's public pages answer 404 for a draft.)"""
     arguments = request.view_args or {}
     if not arguments or not current_user.is_authenticated:
         return
@@ -119,7 +120,6 @@ def _arg(name: str, limit: int) -> str:
 
 
 @bp.route("/workshops")
-@login_required
 def index():
     permissions.ensure(permissions.can_browse_workshops(current_user))
     filters = services.WorkshopFilters(
@@ -260,12 +260,14 @@ def create():
 
 
 @bp.route("/workshops/<int:workshop_id>")
-@login_required
 def detail(workshop_id: int):
+    # Open to anonymous visitors once published: what is only for staff is behind
+    # their own predicates, in the template and in the panels.
     workshop = _workshop(workshop_id)
     permissions.ensure(permissions.can_view_workshop(current_user, workshop))
     sessions = services.sessions_of(workshop)
     teachers = {m.user_id: m.user for m in workshop.staff if m.duty in (Duty.FACULTY, Duty.CERTIFIER)}
+    ordered_teachers = sorted(teachers.values(), key=lambda u: u.full_name)
     history = []
     if permissions.organizes(current_user, workshop):
         history = db.session.scalars(
@@ -274,16 +276,51 @@ def detail(workshop_id: int):
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             .limit(8)
         ).all()
+    offer = _offer(workshop)
     return render_template(
         "workshops/detail.html",
         workshop=workshop,
         days=services.timetable(workshop, sessions),
-        teachers=sorted(teachers.values(), key=lambda u: u.full_name),
+        teachers=ordered_teachers,
         profiles=services.faculty_profiles(list(teachers)),
         history=history,
+        offer=offer,
+        structured_data=_structured_data(workshop, sessions, ordered_teachers, offer),
         confirm_form=ConfirmForm(),
         zone_names=rules.zone_abbreviations(workshop.zone, workshop.starts_on, workshop.ends_on),
         begun=workshop.starts_on <= utcnow().astimezone(workshop.zone).date(),
+    )
+
+
+def _offer(workshop: Workshop) -> structured_data.Offer:
+    """Seats and whether one can enrol now, as the enrolment panel says them."""
+    # enrolments builds on this module: imported when used
+    from training.enrolments.rules import closes_at
+    from training.enrolments.views import enrolment_panel
+
+    panel = enrolment_panel(workshop)
+    return structured_data.Offer(
+        availability=panel.availability.value,
+        seats_left=panel.seats.left,
+        opens_at=workshop.enrolment_opens_at,
+        closes_at=closes_at(workshop.enrolment_closes_at, workshop.starts_on, workshop.timezone),
+    )
+
+
+def _structured_data(
+    workshop: Workshop, sessions: list[WorkshopSession], teachers: list[User], offer: structured_data.Offer
+) -> dict[str, Any] | None:
+    """The schema.org description of a workshop others may see (none for a draft)."""
+    if workshop.state is WorkshopState.DRAFT:
+        return None
+    return structured_data.event(
+        workshop,
+        sessions,
+        teachers,
+        offer,
+        url=external_url("workshops.detail", workshop_id=workshop.id),
+        organizer_name=current_app.config["PROGRAMME_NAME"],
+        organizer_url=external_url("main.index"),
     )
 
 
@@ -396,7 +433,6 @@ def remove_staff(workshop_id: int, member_id: int):
 
 
 @bp.route("/faculty/<int:user_id>")
-@login_required
 def faculty_profile(user_id: int):
     person = db.get_or_404(User, user_id)
     permissions.ensure(permissions.can_browse_workshops(current_user))
@@ -410,7 +446,7 @@ def faculty_profile(user_id: int):
         .order_by(Workshop.starts_on.desc())
         .limit(50)
     ).all()
-    if not teaching and person.id != current_user.id:
+    if not teaching and person.id != getattr(current_user, "id", None):
         abort(404)  # only people who teach have a public faculty page
     return render_template(
         "workshops/faculty_profile.html",
@@ -681,7 +717,6 @@ def move_trainee(session_id: int):
 
 
 @bp.route("/workshops/<int:workshop_id>/timetable")
-@login_required
 def timetable(workshop_id: int):
     workshop = _workshop(workshop_id)
     permissions.ensure(permissions.can_view_workshop(current_user, workshop))
@@ -744,7 +779,6 @@ def _ics(body: bytes, filename: str) -> Response:
 
 
 @bp.route("/workshops/<int:workshop_id>/calendar.ics")
-@login_required
 def workshop_calendar(workshop_id: int):
     workshop = _workshop(workshop_id)
     permissions.ensure(permissions.can_view_workshop(current_user, workshop))

@@ -2,7 +2,8 @@
 
 World: ``ws_workshop`` is published, organized by ``world.organizer`` with
 ``world.faculty`` teaching and ``world.trainee`` confirmed; ``ws_draft`` is a
-draft of the same staff (a trainee gets 404: a draft's existence is private).
+draft of the same staff (a trainee gets 404: a draft's existence is private; so does an
+anonymous visitor of the public workshop page).
 """
 
 from tests.web.access.common import TO_LOGIN, Entry, everyone, only, signed_in
@@ -12,8 +13,8 @@ ORGANIZERS = only("organizer", "admin")
 # Organizer actions on a published workshop: trainees and faculty are refused.
 ORGANIZERS_POST = only("organizer", "admin", status=302)
 ORGANIZERS_INVALID = only("organizer", "admin", status=422)
-# A draft: its staff see it, a trainee finds nothing there.
-DRAFT = {"anonymous": TO_LOGIN, "trainee": 404, "faculty": 200, "organizer": 200, "admin": 200}
+# A draft: its staff see it, a trainee (or an anonymous visitor of the public page) finds nothing there.
+DRAFT = {"anonymous": 404, "trainee": 404, "faculty": 200, "organizer": 200, "admin": 200}
 DRAFT_ORGANIZERS_POST = {
     "anonymous": TO_LOGIN,
     "trainee": 404,
@@ -45,7 +46,8 @@ W = "/workshops/{ws_workshop.id}"
 S = "/sessions/{ws_lab.id}"
 
 ENTRIES = {
-    ("workshops.index", "GET"): Entry("/workshops", signed_in()),
+    # The catalogue, a published workshop's page, timetable and calendar, and faculty pages are public.
+    ("workshops.index", "GET"): Entry("/workshops", everyone(200)),
     ("workshops.create", "GET"): Entry("/workshops/new", ORGANIZERS),
     # An empty form is shown again with its errors.
     ("workshops.create", "POST"): Entry("/workshops/new", ORGANIZERS_INVALID),
@@ -61,7 +63,7 @@ ENTRIES = {
     ("workshops.staff", "GET"): Entry(W + "/staff", ORGANIZERS),
     ("workshops.staff", "POST"): Entry(W + "/staff", ORGANIZERS_INVALID),
     ("workshops.remove_staff", "POST"): Entry(W + "/staff/{ws_organizer_member.id}/remove", ORGANIZERS_POST),
-    ("workshops.faculty_profile", "GET"): Entry("/faculty/{faculty.id}", signed_in()),
+    ("workshops.faculty_profile", "GET"): Entry("/faculty/{faculty.id}", everyone(200)),
     ("workshops.edit_faculty_profile", "GET"): Entry("/faculty/profile", STAFF_ROLES),
     # Neither a disclosure nor "nothing to disclose": refused.
     ("workshops.edit_faculty_profile", "POST"): Entry(
@@ -78,9 +80,9 @@ ENTRIES = {
     ("workshops.remove_station", "POST"): Entry(S + "/stations/{ws_station.id}/remove", ORGANIZERS_POST),
     ("workshops.place_trainees", "POST"): Entry(S + "/place", ORGANIZERS_POST),
     ("workshops.move_trainee", "POST"): Entry(S + "/move", ORGANIZERS_POST),
-    ("workshops.timetable", "GET"): Entry(W + "/timetable", signed_in()),
+    ("workshops.timetable", "GET"): Entry(W + "/timetable", everyone(200)),
     ("workshops.programme", "GET"): Entry(W + "/programme.pdf", signed_in()),
-    ("workshops.workshop_calendar", "GET"): Entry(W + "/calendar.ics", signed_in()),
+    ("workshops.workshop_calendar", "GET"): Entry(W + "/calendar.ics", everyone(200)),
     ("workshops.my_schedule", "GET"): Entry("/schedule", signed_in()),
     ("workshops.calendar_settings", "GET"): Entry("/calendar", signed_in()),
     # The new address is shown on the page, once.
