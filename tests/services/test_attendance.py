@@ -297,8 +297,12 @@ def test_evidence_names_every_confirmed_trainee_with_their_minutes_and_credit(ct
         credit_hours=Decimal("3.00"),  # 4 h attended, capped at the 3 h offered
         last_ends_at=afternoon.ends_at,
         last_ends_label=at_venue(afternoon.ends_at, workshop, "%a %d %b %Y %H:%M"),
+        sessions_held=2,  # the break does not count
+        sessions_attended=2,
     )
     assert evidence[full.id].meets
+    assert (evidence[late.id].sessions_held, evidence[late.id].sessions_attended) == (2, 2)  # late is there
+    assert (evidence[none.id].sessions_held, evidence[none.id].sessions_attended) == (2, 0)
     assert (evidence[late.id].attended_minutes, evidence[late.id].percent) == (190, Decimal("79.1"))
     assert not evidence[late.id].meets
     assert evidence[late.id].credit_hours == Decimal("3.00")

@@ -33,5 +33,8 @@ def attendance_evidence(
             mandatory_in_progress=summary.mandatory_in_progress,
             last_ends_at=summary.last_ends_at,
             last_ends_label=at_venue(summary.last_ends_at, workshop, "%a %d %b %Y %H:%M"),
+            sessions_held=summary.held_sessions,
+            sessions_attended=summary.attended_sessions,
+            sessions_to_come=len(summary.not_yet_held) + len(summary.in_progress),
         )
     return evidence

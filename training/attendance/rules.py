@@ -87,6 +87,12 @@ class Summary:
     mandatory_not_yet_held: tuple[str, ...] = ()
     mandatory_in_progress: tuple[str, ...] = ()
     last_ends_at: datetime | None = None  # the end of the last counted session
+    attended_sessions: int = 0  # counted sessions that have ended with the trainee there
+
+    @property
+    def held_sessions(self) -> int:
+        """Counted sessions that have ended."""
+        return len(self.minutes_by_session)
 
     @property
     def meets(self) -> bool:
@@ -251,7 +257,7 @@ def summarise(
 ) -> Summary:
     """One trainee's attendance over a workshop's sessions that have ended by ``now``
     (``marks`` keyed by session id); sessions to come are listed, not counted."""
-    attended = scheduled = 0
+    attended = scheduled = present = 0
     missing: list[str] = []
     pending: dict[Timing, list[SessionFacts]] = {Timing.NOT_YET_HELD: [], Timing.IN_PROGRESS: []}
     last_ends_at: datetime | None = None
@@ -276,7 +282,9 @@ def summarise(
         by_session[session.id] = minutes
         attended += minutes
         by_day[session.day] = by_day.get(session.day, 0) + minutes
-        if session.mandatory and not (status and status.attended):
+        if status and status.attended:
+            present += 1
+        elif session.mandatory:
             missing.append(session.label)
     return Summary(
         attended_minutes=attended,
@@ -291,4 +299,5 @@ def summarise(
         mandatory_not_yet_held=tuple(s.label for s in pending[Timing.NOT_YET_HELD] if s.mandatory),
         mandatory_in_progress=tuple(s.label for s in pending[Timing.IN_PROGRESS] if s.mandatory),
         last_ends_at=last_ends_at,
+        attended_sessions=present,
     )

@@ -29,6 +29,7 @@ from training.certificates.forms import (
     evaluation_form,
 )
 from training.certificates.models import Certificate, CertificateKind, CertificateState, QuizPolicy
+from training.certificates.progress import progress_workshops, trainee_progress
 from training.core import permissions
 from training.core.errors import DomainError
 from training.core.forms import choices
@@ -293,6 +294,20 @@ def confirm_name(workshop_id: int):
     ), status
 
 
+@bp.route("/workshops/<int:workshop_id>/progress")
+@login_required
+def progress(workshop_id: int):
+    # Always the signed-in trainee's own; on a workshop where they hold no seat there is nothing.
+    workshop = _workshop(workshop_id)
+    permissions.ensure_or_404(permissions.can_view_own_workshop_progress(current_user, workshop))
+    return render_template(
+        "certificates/progress.html",
+        workshop=workshop,
+        progress=trainee_progress(workshop, current_user._get_current_object()),
+        percent_text=rules.percent_text,
+    )
+
+
 @bp.route("/certificates")
 @login_required
 def mine():
@@ -508,4 +523,13 @@ def certificate_helpers() -> dict[str, Any]:
             or 0
         )
 
-    return {"certificates_trainee_panel": trainee_panel, "my_certificate_count": my_certificate_count}
+    def my_progress_workshops() -> list[Workshop]:
+        if not getattr(current_user, "is_authenticated", False):
+            return []
+        return progress_workshops(current_user)
+
+    return {
+        "certificates_trainee_panel": trainee_panel,
+        "my_certificate_count": my_certificate_count,
+        "my_progress_workshops": my_progress_workshops,
+    }

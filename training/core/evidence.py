@@ -39,6 +39,10 @@ class AttendanceEvidence:
     mandatory_in_progress: tuple[str, ...] = ()
     last_ends_at: datetime | None = None
     last_ends_label: str = ""  # last_ends_at at the venue, e.g. "Tue 08 Dec 2026 18:50 Europe/Rome"
+    # Counted sessions (not breaks, not cancelled): ended, ended with the trainee there, still to end.
+    sessions_held: int = 0
+    sessions_attended: int = 0
+    sessions_to_come: int = 0
 
     @property
     def meets(self) -> bool:

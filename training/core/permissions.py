@@ -487,6 +487,12 @@ def can_view_my_certificates(user: User) -> bool:
     return _signed_in(user)
 
 
+def can_view_own_workshop_progress(user: User, workshop: Workshop) -> bool:
+    """A trainee's own progress on a workshop (attendance, quizzes, skills, what each
+    certificate still needs): its confirmed trainees, each about themselves only."""
+    return _confirmed_in(user, workshop.id)
+
+
 # --- planning ---
 
 

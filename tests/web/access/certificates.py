@@ -42,6 +42,8 @@ ENTRIES = {
     ("certificates.evaluate", "POST"): Entry(f"{W}/evaluation", only("trainee", status=422)),
     ("certificates.confirm_name", "GET"): Entry(f"{W}/certificate-name", TRAINEE_ONLY),
     ("certificates.confirm_name", "POST"): Entry(f"{W}/certificate-name", only("trainee", status=422)),
+    # The trainee's own progress; for anyone without a seat on the workshop it does not exist.
+    ("certificates.progress", "GET"): Entry(f"{W}/progress", {**signed_in(404), "trainee": 200}),
     ("certificates.mine", "GET"): Entry("/certificates", signed_in()),
     ("certificates.detail", "GET"): Entry(C, signed_in()),
     ("certificates.download", "GET"): Entry(
