@@ -130,3 +130,14 @@ def test_the_page_needs_no_more_statements_with_more_records(app, client, make, 
     # attendance (3), quizzes (4), skills (5), names and evaluations (1), the rules and the
     # skills they require (2), certificates (1): what the eligibility table reads, for one trainee.
     assert len(many) <= 21, "\n".join(s[:150] for s in many)
+
+
+def test_before_the_workshop_nothing_is_held_and_everything_is_to_come(client, make):
+    workshop = make.workshop()  # a month from now
+    make.session(workshop, mandatory=True)
+    trainee = make.enrolment(workshop).trainee
+    client.login(trainee)
+    html = client.get(f"/workshops/{workshop.id}/progress").text
+    assert section(html, "progress-attended").startswith("No session has been held yet.")
+    assert section(html, "progress-to-come") == "Still to come or under way: 1 session, 1 of them mandatory."
+    assert "This workshop has no quiz." in html

@@ -74,6 +74,7 @@ def test_an_anonymous_visitor_sees_the_catalogue_and_a_published_workshop(client
     assert "Discloses: Consultant to a cannula maker." in text
     assert "Via Irnerio 48" in text
     assert "3 · 2 left" in text
+    assert f'href="#enrolment-panel-{published.id}" data-testid="how-to-enrol"' in page.text
     assert f'href="/login?next=/workshops/{published.id}"' in page.text
     assert f'href="/signup?next=/workshops/{published.id}"' in page.text
     # Nothing for staff: no roster, no addresses, no controls, no history.
@@ -136,6 +137,7 @@ def test_the_seats_say_waitlist_open_then_full(client, make, published):
     assert availability(page) == "3 · Full"
     assert "Enrolment for this workshop has closed." in page
     assert 'data-testid="enrol"' not in page
+    assert 'data-testid="how-to-enrol"' not in page
 
 
 def test_the_page_describes_the_workshop_as_a_schema_org_event(client, published):
