@@ -127,6 +127,7 @@ def test_the_seats_say_waitlist_open_then_full(client, make, published):
     make.enrolment(published)  # all three seats taken
     page = client.get(f"/workshops/{published.id}").text
     assert availability(page) == "3 · Full waitlist open"
+    assert "3 of 3 seats taken (full)" in client.get("/workshops").text
     assert "Join the waitlist: log in" in page
     assert json_ld(page)["offers"]["availability"] == "https://schema.org/SoldOut"
 
