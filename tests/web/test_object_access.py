@@ -266,6 +266,8 @@ KINDS = (
             # The other trainee has an evaluation form of their own: it must start empty.
             Ask("certificates.evaluate", "GET", W + "/evaluation", shows_nothing_of=("trainee_b",)),
             Ask("certificates.confirm_name", "GET", W + "/certificate-name", shows_nothing_of=("trainee_b",)),
+            # The other trainee's progress page is her own, always.
+            Ask("certificates.progress", "GET", W + "/progress", shows_nothing_of=("trainee_b",)),
         ),
     ),
     Kind(
