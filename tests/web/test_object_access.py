@@ -386,6 +386,8 @@ KINDS = (
                     ("certificates.download_all", "GET", W + "/certificates.zip"),
                     ("workshops.edit", "GET", W + "/edit"),
                     ("workshops.edit", "POST", W + "/edit"),
+                    ("planning.copy_workshop", "GET", W + "/copy"),
+                    ("planning.copy_workshop", "POST", W + "/copy"),
                     ("workshops.cancel", "GET", W + "/cancel"),
                     ("workshops.cancel", "POST", W + "/cancel"),
                     ("workshops.publish", "POST", W + "/publish"),

@@ -48,7 +48,6 @@ def copy_workshop(workshop_id: int):
 
 
 @bp.route("/programme/month")
-@login_required
 def month():
     permissions.ensure(permissions.can_view_programme_month(current_user))
     year, number, problem = rules.parse_month(request.args.get("month"), utcnow().date())
