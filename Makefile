@@ -36,7 +36,10 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 
 # Libraries WeasyPrint needs from the system (Pango, HarfBuzz's subsetter for
 # fast font embedding) and fonts for the PDFs. Installed when we may, else named.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# The certificates' display serif (EB Garamond) is required: without it the set-up
+# stops, since fontconfig would quietly set certificates in another font.
+REQUIRED_FONT_PACKAGES := fonts-ebgaramond
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core $(REQUIRED_FONT_PACKAGES)
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
@@ -50,7 +53,11 @@ system-packages:
 			echo "WARNING: missing system packages:$$missing"; \
 			echo "         PDFs will be slow or fail. Install them with: sudo apt-get install$$missing"; \
 		fi; \
-	fi
+	fi; \
+	for p in $(REQUIRED_FONT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || \
+			{ echo "ERROR: the certificates' font package $$p is missing: sudo apt-get install $$p"; exit 1; }; \
+	done
 
 # Development: TRAINING_ENV=development unless set (certificates may then carry links
 # to this computer, see README's Settings).

@@ -7,6 +7,11 @@ template or a user-supplied string might contain.
 
 One ``FontConfiguration`` is kept per process: building it is costly and
 reusing it keeps a worker's memory flat over many documents.
+
+Fonts are the system's, found by family through fontconfig (Debian packages, see
+``SYSTEM_FONTS`` and the Makefile's ``system-packages``). Fontconfig quietly puts
+another font in place of a missing one, so a document that must look as designed
+asks ``ensure_fonts`` first.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from weasyprint import HTML
+from weasyprint.text.ffi import ffi, fontconfig
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -31,6 +37,52 @@ def font_configuration() -> FontConfiguration:
         if _fonts is None:
             _fonts = FontConfiguration()
         return _fonts
+
+
+# The font families the PDFs name, and the Debian package each comes from.
+SYSTEM_FONTS = {"DejaVu Sans": "fonts-dejavu-core", "EB Garamond": "fonts-ebgaramond"}
+_fonts_found: set[str] = set()
+
+
+class MissingFont(RuntimeError):
+    def __init__(self, families: list[str]) -> None:
+        packages = " ".join(SYSTEM_FONTS.get(family, "?") for family in families)
+        super().__init__(
+            f"The font{'s' if len(families) > 1 else ''} {', '.join(families)} "
+            f"{'are' if len(families) > 1 else 'is'} not installed on this server: PDFs would be "
+            f"set in another font. Install with: apt-get install {packages} (or make system-packages)."
+        )
+        self.families = families
+
+
+def font_installed(family: str) -> bool:
+    """Whether fontconfig has ``family`` itself, not a substitute for it."""
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    pattern = fontconfig.FcPatternCreate()
+    try:
+        fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+        fontconfig.FcConfigSubstitute(config, pattern, 0)  # FcMatchPattern
+        fontconfig.FcDefaultSubstitute(pattern)
+        match = fontconfig.FcFontMatch(config, pattern, ffi.new("FcResult *"))
+        if match == ffi.NULL:
+            return False
+        try:
+            value = ffi.new("FcChar8 **")
+            found = fontconfig.FcPatternGetString(match, b"family", 0, value) == 0  # FcResultMatch
+            return found and ffi.string(value[0]).decode().casefold() == family.casefold()
+        finally:
+            fontconfig.FcPatternDestroy(match)
+    finally:
+        fontconfig.FcPatternDestroy(pattern)
+        fontconfig.FcConfigDestroy(config)
+
+
+def ensure_fonts(*families: str) -> None:
+    """Raise ``MissingFont`` naming the package to install unless every family is there."""
+    missing = [family for family in families if family not in _fonts_found and not font_installed(family)]
+    if missing:
+        raise MissingFont(missing)
+    _fonts_found.update(families)
 
 
 class RefusedResource(ValueError):
