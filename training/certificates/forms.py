@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -161,3 +162,24 @@ def evaluation_form(sessions: list[Any], faculty: list[Any], **kwargs: Any) -> E
             Form, f"faculty_{person.id}", RadioField(person.full_name, choices=SCALE, validators=[Optional()])
         )
     return Form(**kwargs)
+
+
+class SealForm(FlaskForm):
+    seal = FileField(
+        "Seal or logo",
+        description="PNG, JPEG or SVG; at most 2 MB (an SVG at most 512 KB). Printed 24 mm tall at the top "
+        "of every certificate issued from now on; certificates already issued keep the seal they carry.",
+        validators=[FileRequired("Choose an image file.")],
+    )
+    submit = SubmitField("Upload")
+
+
+class SignatureForm(FlaskForm):
+    signature = FileField(
+        "Signature image",
+        description="PNG or JPEG, at most 1 MB: your signature in dark ink on a white or transparent "
+        "background, cropped close (for example 600 x 200 pixels). Printed above your name on the "
+        "certificates you issue from now on.",
+        validators=[FileRequired("Choose an image file.")],
+    )
+    submit = SubmitField("Upload")

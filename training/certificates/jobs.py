@@ -55,6 +55,7 @@ def _context(job: Job) -> tuple[Workshop, CertificateKind, User | None]:
 def issue_all(job: Job, progress: Progress) -> object:
     workshop, kind, _ = _context(job)
     services.ensure_links_reach_the_public()  # before anything: the job fails with the reason
+    services.ensure_fonts_installed()
     # A path on this site (the job page links to it), whatever name the site was reached under.
     job.result_url = current_app.url_map.bind("localhost").build(
         "certificates.eligibility", {"workshop_id": workshop.id}

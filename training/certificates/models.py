@@ -196,3 +196,27 @@ class Certificate(IdMixin, TimestampMixin, db.Model):
         if self.snapshot.get("holder_erased"):
             return ERASED_HOLDER
         return str(self.snapshot.get("name", ""))
+
+
+class CertificateDesign(IdMixin, TimestampMixin, db.Model):
+    """The programme's own seal or logo on its certificates: one row (id 1), none
+    until an admin uploads one (the default seal is printed meanwhile). A replaced
+    image's file stays: the snapshots of certificates issued with it name it."""
+
+    __tablename__ = "certificate_design"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    seal_file: Mapped[str | None] = mapped_column(sa.String(40))  # a name made by core/uploads.py
+    seal_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CertifierSignature(IdMixin, TimestampMixin, db.Model):
+    """The image of a person's signature, printed above their name on the
+    certificates they issue from now on (issued ones keep the image they were issued with)."""
+
+    __tablename__ = "certifier_signatures"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    file: Mapped[str] = mapped_column(sa.String(40))  # a name made by core/uploads.py
+    sha256: Mapped[str] = mapped_column(sa.String(64))

@@ -8,7 +8,7 @@ from typing import Any
 
 from training.accounts.models import User
 from training.accounts.personal_data import forget_history, held_by, section
-from training.certificates import services
+from training.certificates import design, services
 from training.certificates.models import Certificate, CertificateName, CourseEvaluation
 from training.core.urls import external_url
 from training.extensions import db
@@ -41,6 +41,7 @@ def erase_certificates(user: User) -> None:
     forget_history("course_evaluations", [e.id for e in evaluations])
     for name in names:
         db.session.delete(name)
+    design.erase_signature(user)  # certificates they issued keep it in their PDFs
 
 
 @section("certificates", files=certificate_files, erase=erase_certificates)

@@ -16,10 +16,11 @@ import secrets
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from training.accounts.models import User
 from training.assessments import services as assessment_services
 from training.assessments.scale import ENTRUSTMENT_SCALE, INSTRUMENT
-from training.certificates import rules, signing
+from training.certificates import design, rules, signing
 from training.certificates.evidence import confirmed_trainees, gather
 from training.certificates.models import (
     Certificate,
@@ -61,6 +62,8 @@ from training.workshops.models import (
 )
 
 STORAGE = "certificates"
+# The families certificate.css names: a certificate set in a stand-in font is never issued.
+CERTIFICATE_FONTS = ("EB Garamond", "DejaVu Sans")
 
 
 class NotEligible(DomainError):
@@ -499,7 +502,7 @@ def build_snapshot(
     certifiers = sorted(u.full_name for u in workshop.staff_with(Duty.CERTIFIER))
     attendance = evidence.attendance
     snapshot: dict[str, Any] = {
-        "version": 2,
+        "version": 3,
         "serial": serial,
         "kind": kind.value,
         "name": evidence.confirmed_name,
@@ -520,6 +523,8 @@ def build_snapshot(
         "issued_at": issued_at.isoformat(),
         "issued_by": actor.full_name if actor else None,
         "requirements_met": list(result.met),
+        # Version 3: the seal and the issuer's signature image, as files and their digests.
+        **design.snapshot_images(actor),
     }
     if attendance is not None:
         snapshot["attendance"] = {
@@ -581,12 +586,16 @@ def certificate_html(snapshot: dict[str, Any]) -> str:
         verify_url=verify_url,
         qr_uri=qr_data_uri(verify_url),
         dates=dates_text(snapshot["workshop"]["starts_on"], snapshot["workshop"]["ends_on"]),
+        issued_on=issued_on_text(snapshot["issued_at"], snapshot["workshop"].get("timezone")),
         programme=programme,
+        seal_uri=design.seal_uri(snapshot.get("seal")),
+        signature_uri=design.signature_uri(snapshot.get("signature")),
     )
 
 
 def render_certificate(snapshot: dict[str, Any]) -> bytes:
     """The signed PDF of a snapshot. Called once per certificate, at issue."""
+    ensure_fonts_installed()
     document = pdf.render_html(certificate_html(snapshot))
     return signing.sign(
         document,
@@ -601,15 +610,28 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#0b2e3f")
 
 
+def day_text(day: date) -> str:
+    """The one way a certificate writes a date: 7 December 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def issued_on_text(issued_at: str, timezone: str | None) -> str:
+    """The day of issue where the workshop took place."""
+    moment = datetime.fromisoformat(issued_at)
+    if timezone:
+        moment = moment.astimezone(ZoneInfo(timezone))
+    return day_text(moment.date())
+
+
 def dates_text(starts_on: str, ends_on: str) -> str:
     first, last = datetime.fromisoformat(starts_on).date(), datetime.fromisoformat(ends_on).date()
     if first == last:
-        return f"{first.day} {first:%B %Y}"
+        return day_text(first)
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day} to {last.day} {last:%B %Y}"
     if first.year == last.year:
         return f"{first.day} {first:%B} to {last.day} {last:%B %Y}"
-    return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+    return f"{day_text(first)} to {day_text(last)}"
 
 
 # Files written in the current transaction: removed if it rolls back.
@@ -685,6 +707,15 @@ def issue_certificate(
     )
 
 
+def ensure_fonts_installed() -> None:
+    """Refuse (DomainError naming the package) to set a certificate in a stand-in font."""
+    try:
+        pdf.ensure_fonts(*CERTIFICATE_FONTS)
+    except pdf.MissingFont as error:
+        current_app.logger.error("%s", error)
+        raise DomainError(f"Certificates cannot be made on this server now. {error}") from None
+
+
 def ensure_links_reach_the_public() -> None:
     """Refuse (DomainError) to print a verification link that leads to this computer only."""
     problem = rules.verification_link_refusal(
@@ -714,6 +745,7 @@ def draft_certificate(
     if actor is not None and not permissions.judges(actor, workshop, trainee_id):
         raise NotAllowed("Nobody certifies themselves, nor a fellow trainee of a workshop they attend.")
     ensure_links_reach_the_public()
+    ensure_fonts_installed()
     enrolment = _lock_enrolment(workshop, trainee_id)
     if enrolment is None or enrolment.state is not EnrolmentState.CONFIRMED:
         raise NotFound("This person has no confirmed place on this workshop.")

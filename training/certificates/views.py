@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from training.accounts.reauth import ask_for_password_if_stale
 from training.assessments import services as assessment_services
-from training.certificates import bp, jobs, rules, services, signing
+from training.certificates import bp, design, jobs, rules, services, signing
 from training.certificates.forms import (
     BulkIssueForm,
     IssueForm,
@@ -25,12 +25,14 @@ from training.certificates.forms import (
     ReissueForm,
     RevokeForm,
     RulesForm,
+    SealForm,
+    SignatureForm,
     VerifyForm,
     evaluation_form,
 )
 from training.certificates.models import Certificate, CertificateKind, CertificateState, QuizPolicy
 from training.certificates.progress import progress_workshops, trainee_progress
-from training.core import permissions
+from training.core import permissions, uploads
 from training.core.errors import DomainError
 from training.core.forms import choices
 from training.core.jobs import start_job
@@ -409,6 +411,103 @@ def registry():
     query = services.search_registry((form.q.data or "") if valid else "", state)
     page = db.paginate(query, page=page_number(), per_page=25, error_out=False)
     return render_template("certificates/registry.html", form=form, page=page)
+
+
+@bp.route("/admin/certificates/design", methods=["GET", "POST"])
+@login_required
+def design_page():
+    ensure(permissions.can_design_certificates(current_user))
+    form = SealForm()
+    if form.validate_on_submit():
+        try:
+            design.set_seal(form.seal.data.read(), actor=current_user._get_current_object())
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash("The new seal will be on every certificate issued from now on.", "success")
+            return redirect(url_for("certificates.design_page"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("certificates/design.html", form=form, current=design.current_design()), status
+
+
+@bp.route("/admin/certificates/design/default-seal", methods=["POST"])
+@login_required
+def default_seal():
+    ensure(permissions.can_design_certificates(current_user))
+    try:
+        design.remove_seal(actor=current_user._get_current_object())
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        db.session.commit()
+        flash("Certificates issued from now on carry the default seal.", "success")
+    return redirect(url_for("certificates.design_page"))
+
+
+def _image_response(kind: str, name: str | None) -> Any:
+    path = uploads.path_of(kind, name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=uploads.mime_of(path.name), max_age=0)
+    # An SVG opened on its own is a document: nothing in it may run or load.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/admin/certificates/seal")
+@login_required
+def seal_image():
+    ensure(permissions.can_design_certificates(current_user))
+    current = design.current_design()
+    if current is None or current.seal_file is None:
+        return redirect(url_for("static", filename=design.DEFAULT_SEAL))
+    return _image_response(design.SEAL_KIND, current.seal_file)
+
+
+# --- certifying faculty: their signature ------------------------------------------
+
+
+@bp.route("/profile/signature", methods=["GET", "POST"])
+@login_required
+def signature():
+    ensure(permissions.can_keep_signature(current_user))
+    form = SignatureForm()
+    if form.validate_on_submit():
+        try:
+            design.set_signature(form.signature.data.read(), actor=current_user._get_current_object())
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash("Your signature will be on the certificates you issue from now on.", "success")
+            return redirect(url_for("certificates.signature"))
+    status = 422 if request.method == "POST" else 200
+    current = design.signature_of(current_user)
+    return render_template("certificates/signature.html", form=form, current=current), status
+
+
+@bp.route("/profile/signature/remove", methods=["POST"])
+@login_required
+def remove_signature():
+    ensure(permissions.can_keep_signature(current_user))
+    try:
+        design.remove_signature(actor=current_user._get_current_object())
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        db.session.commit()
+        flash("Your signature image is removed from the certificates you issue from now on.", "success")
+    return redirect(url_for("certificates.signature"))
+
+
+@bp.route("/profile/signature/image")
+@login_required
+def signature_image():
+    ensure(permissions.can_keep_signature(current_user))
+    current = design.signature_of(current_user)
+    return _image_response(design.SIGNATURE_KIND, current.file if current is not None else None)
 
 
 # --- anyone ---------------------------------------------------------------------

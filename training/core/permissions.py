@@ -493,6 +493,16 @@ def can_view_own_workshop_progress(user: User, workshop: Workshop) -> bool:
     return _confirmed_in(user, workshop.id)
 
 
+def can_design_certificates(user: User) -> bool:
+    """The programme's seal or logo on its certificates."""
+    return is_admin(user)
+
+
+def can_keep_signature(user: User) -> bool:
+    """A signature image for the certificates one issues: faculty (who may certify) and admins."""
+    return _signed_in(user) and (user.has_role(Role.FACULTY) or user.has_role(Role.ADMIN))
+
+
 # --- planning ---
 
 
