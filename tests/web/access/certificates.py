@@ -56,6 +56,22 @@ ENTRIES = {
     # Not eligible any more (no evidence in this world): refused with a message on the certificate page.
     ("certificates.reissue", "POST"): Entry(f"{C}/reissue", CERTIFIER_OR_ADMIN),
     ("certificates.registry", "GET"): Entry("/admin/certificates", admin_only()),
+    ("certificates.design_page", "GET"): Entry("/admin/certificates/design", admin_only()),
+    # No file chosen: refused with the form shown again.
+    ("certificates.design_page", "POST"): Entry("/admin/certificates/design", admin_only(status=422)),
+    # Already the default seal: a message, back to the page.
+    ("certificates.default_seal", "POST"): Entry("/admin/certificates/design/default-seal", admin_only(302)),
+    # No seal uploaded in this world: the default seal's static file.
+    ("certificates.seal_image", "GET"): Entry("/admin/certificates/seal", admin_only(302)),
+    ("certificates.signature", "GET"): Entry("/profile/signature", only("faculty", "admin")),
+    ("certificates.signature", "POST"): Entry("/profile/signature", only("faculty", "admin", status=422)),
+    ("certificates.remove_signature", "POST"): Entry(
+        "/profile/signature/remove", only("faculty", "admin", status=302)
+    ),
+    # Nobody has uploaded one in this world.
+    ("certificates.signature_image", "GET"): Entry(
+        "/profile/signature/image", only("faculty", "admin", status=404)
+    ),
     ("certificates.issuer_certificate", "GET"): Entry("/certificates/issuer.pem", everyone()),
     ("certificates.verify_form", "GET"): Entry("/verify", everyone()),
     ("certificates.verify", "GET"): Entry("/verify/{certificate.serial}", everyone()),
