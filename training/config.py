@@ -118,6 +118,11 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The cookie is written only when the session changes (a login, a flash, the idle stamp
+    # once a minute), never by a static file or an image. Otherwise a response still in flight
+    # at logout brings the old cookie back and the "You have logged out" message is lost; and
+    # responses that set cookies are not cached. The login's lifetime is kept on the server.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Uploads larger than this are refused with 413 before a view sees them.

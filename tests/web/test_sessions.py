@@ -137,3 +137,18 @@ def test_the_sweep_deletes_logins_past_their_lifetime(app, client, make, run_tas
     remove_ended_logins()
     run_tasks()
     assert [login.id for login in logins_of(user)] == [recent.id]
+
+
+def test_only_a_change_to_the_session_writes_the_cookie(client, make):
+    # A late response (the favicon, an image) must not put back the cookie a logout replaced.
+    trainee = make.trainee(password=STRONG)
+    log_in(client, trainee, STRONG)
+    assert client.get("/").status_code == 200
+    for path in ("/static/img/favicon.svg", "/static/css/app.css", "/"):
+        response = client.get(path)
+        response.close()
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+    response = client.post("/logout")
+    assert "Set-Cookie" in response.headers  # the message for the login page
+    assert "You have logged out." in client.get(response.location).text
