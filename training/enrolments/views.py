@@ -158,11 +158,10 @@ def enrolment_tile() -> Tile:
 
 def _load(workshop_id: int) -> Workshop:
     workshop = db.session.get(Workshop, workshop_id)
-    # A draft is private to its organizers: others are not told it exists.
-    if workshop is None or (
-        workshop.state is WorkshopState.DRAFT and not permissions.organizes(current_user, workshop)
-    ):
+    # A draft is private to its staff (as on the workshop's own page): others are not told it exists.
+    if workshop is None:
         abort(404)
+    permissions.ensure_or_404(permissions.can_view_workshop(current_user, workshop))
     return workshop
 
 
