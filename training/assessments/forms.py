@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from training.assessments.scale import ENTRUSTMENT_LEVELS, HIGHEST, LOWEST, OSATS_DOMAINS
-from training.core.forms import choices
+from training.core.forms import choices, optional_int
 
 STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 # A domain's radio value when it does not apply to the station (left out of the total).
@@ -29,17 +29,11 @@ SCORE_CHOICES = [
 ]
 
 
-def _int_or_none(value: Any) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 def _score(value: Any) -> int | str | None:
     """A domain's score 1-5, or NOT_APPLICABLE."""
     if value == NOT_APPLICABLE:
         return NOT_APPLICABLE
-    return _int_or_none(value)
+    return optional_int(value)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -72,7 +66,7 @@ class AssessmentForm(FlaskForm):
     )
     session_id = SelectField(
         "Session where you watched the trainee",
-        coerce=_int_or_none,
+        coerce=optional_int,
         validators=[InputRequired("Choose the session at which you watched the trainee.")],
         description="An assessment records an attempt you watched: "
         "it can be saved once that session has begun.",
@@ -122,7 +116,7 @@ for _domain in OSATS_DOMAINS:
 class SignOffForm(FlaskForm):
     evidence_id = RadioField(
         "The assessment that justifies the sign-off",
-        coerce=_int_or_none,
+        coerce=optional_int,
         validators=[InputRequired("Choose the assessment that justifies the sign-off.")],
     )
     reviewed_disagreement = BooleanField("I have reviewed the raters' disagreement and weighed it")

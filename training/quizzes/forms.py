@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from training.core.forms import choices
+from training.core.forms import choices, optional_int
 from training.quizzes.models import FeedbackTiming, GradingMethod, QuizPurpose
 
 
@@ -34,10 +34,6 @@ def finite(form: Any, field: Any) -> None:
 def plausible_date(form: Any, field: Any) -> None:
     if field.data is not None and not 2000 <= field.data.year <= 2200:
         raise StopValidation("Give a date between 2000 and 2200.")
-
-
-def _optional_int(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "0") else None
 
 
 class QuizForm(FlaskForm):
@@ -94,7 +90,7 @@ class QuizForm(FlaskForm):
         default=QuizPurpose.PRACTICE.value,
     )
     purpose_module_id = SelectField(
-        "Module tested (pre- or post-test)", coerce=_optional_int, validators=[Optional()]
+        "Module tested (pre- or post-test)", coerce=optional_int, validators=[Optional()]
     )
     required_for_certificate = BooleanField("Passing is required for the certificate")
     submit = SubmitField("Save quiz")

@@ -99,7 +99,7 @@ def _quiz_form(workshop: Workshop, quiz: Quiz | None = None) -> QuizForm:
     form = QuizForm(obj=quiz)
     modules = [(m.id, f"{m.code} {m.title}") for m in workshop.modules]
     form.module_ids.choices = modules
-    form.purpose_module_id.choices = [(None, "—"), *modules]
+    form.purpose_module_id.choices = choices([(None, "—"), *modules])
     if quiz is not None and request.method == "GET":
         form.module_ids.data = [m.id for m in quiz.modules]
         form.grading_method.data = quiz.grading_method.value

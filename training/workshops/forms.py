@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 
 from training.accounts.forms import country_choices
-from training.core.forms import choices
+from training.core.forms import choices, optional_int
 from training.workshops.models import DEFAULT_CME_DAILY_CAP, Duty, PrerequisitePolicy, SessionKind
 from training.workshops.rules import MAX_CAPACITY, timezone_problem
 
@@ -47,13 +47,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 def plausible_year(form: FlaskForm, field: DateField) -> None:
     if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
         raise StopValidation(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
-
-
-def optional_int(value: object) -> int | None:
-    """Coerce for selects with an empty "choose..." option."""
-    if value in ("", None):
-        return None
-    return int(value)  # type: ignore[call-overload]
 
 
 def finite(form: FlaskForm, field: DecimalField) -> None:
