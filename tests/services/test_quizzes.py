@@ -262,6 +262,17 @@ def test_overdue_attempts_are_closed_by_the_sweep(make, ctx, workshop):
     assert attempt.closed_by == "deadline"
 
 
+def test_two_attempts_give_no_alpha_and_no_flags(make, ctx, workshop):
+    # Eight of the workshop's questions drawn per attempt, as in the reported 1.14.
+    quiz = make.quiz(workshop, modules=[workshop.modules[0]])
+    make.attempt(quiz, right=True)
+    make.attempt(quiz, right=False)
+    analysis = services.item_analysis(db.session.merge(quiz))
+    assert analysis.attempts == 2
+    assert analysis.alpha is None
+    assert all(row.stats.flags == () and row.stats.facility is None for row in analysis.items)
+
+
 def test_cronbach_alpha_of_a_quiz_matches_the_scores(make, ctx, workshop):
     quiz = make.quiz(workshop, modules=[workshop.modules[0]])  # every attempt sees all 4 questions
     patterns = [{0, 1, 2, 3}, {0, 1, 2}, {0, 1}, {0}, set(), {1, 2, 3}]
@@ -296,4 +307,4 @@ def test_item_analysis_reuses_its_sums_until_an_attempt_is_graded(make, ctx, wor
     assert more == statements
     assert later.attempts == 2
     rows = {row.question.id: row for row in later.items}
-    assert rows[first].stats.facility == 0.5
+    assert rows[first].stats.n == 2

@@ -307,19 +307,19 @@ def test_discrimination_is_the_correlation_with_the_rest_of_the_attempt():
 
 
 def test_an_item_everyone_gets_right_is_flagged_too_easy_and_not_discriminating():
-    stats = rules.item_statistics(sums_of([(1, 3), (1, 2), (1, 4), (1, 1)]))
+    stats = rules.item_statistics(sums_of([(1, 3), (1, 2), (1, 4), (1, 1), (1, 2)]))
     assert stats.facility == 1
     assert stats.discrimination is None
     assert stats.flags == ("too easy", "does not discriminate")
 
 
 def test_an_item_nobody_gets_right_is_too_hard():
-    stats = rules.item_statistics(sums_of([(0, 3), (0, 2), (0, 1)]))
+    stats = rules.item_statistics(sums_of([(0, 3), (0, 2), (0, 1), (0, 2), (0, 0)]))
     assert "too hard" in stats.flags
 
 
 def test_an_item_that_favours_weaker_trainees_does_not_discriminate():
-    stats = rules.item_statistics(sums_of([(0, 4), (0, 3), (1, 1), (1, 2)]))
+    stats = rules.item_statistics(sums_of([(0, 4), (0, 3), (1, 1), (1, 2), (0, 3)]))
     assert stats.discrimination < 0
     assert "does not discriminate" in stats.flags
 
@@ -337,11 +337,49 @@ def test_cronbach_alpha_matches_the_textbook_formula():
     item_vars = [rules.variance(4, sum(c), sum(v * v for v in c)) for c in zip(*scores, strict=True)]
     totals = [sum(row) for row in scores]
     total_var = rules.variance(4, sum(totals), sum(t * t for t in totals))
-    alpha = rules.cronbach_alpha(k, item_vars, total_var)
+    alpha = rules.cronbach_alpha(k, item_vars, total_var, attempts=4, minimum=4)
     assert alpha == pytest.approx((3 / 2) * (1 - sum(item_vars) / total_var))
     assert alpha == pytest.approx(0.75)
-    assert rules.cronbach_alpha(1, item_vars, total_var) is None
-    assert rules.cronbach_alpha(3, item_vars, 0.0) is None
+    assert rules.cronbach_alpha(1, item_vars, total_var, attempts=4, minimum=4) is None
+    assert rules.cronbach_alpha(3, item_vars, 0.0, attempts=4, minimum=4) is None
+
+
+def test_an_item_answered_once_has_no_statistics_and_no_flags():
+    once = rules.item_statistics(sums_of([(1, 1)]))
+    assert (once.n, once.facility, once.sd, once.discrimination, once.flags) == (1, None, None, None, ())
+    wrong_four_times = rules.item_statistics(sums_of([(0, 1)] * (rules.MIN_ATTEMPTS - 1)))
+    assert wrong_four_times.facility is None
+    assert wrong_four_times.flags == ()
+    # From the minimum on, the same answers say the question is too hard.
+    assert "too hard" in rules.item_statistics(sums_of([(0, 1)] * rules.MIN_ATTEMPTS)).flags
+
+
+@pytest.mark.parametrize("n", [1, 2, 1000])
+def test_item_statistics_stay_in_their_ranges(n):
+    # Scores near the ends, where float sums overshoot.
+    pairs = [(0.1 * (i % 11), 0.1 * (i % 11) + (i % 3)) for i in range(max(n, rules.MIN_ATTEMPTS))]
+    stats = rules.item_statistics(sums_of(pairs))
+    assert 0 <= stats.facility <= 1
+    assert stats.discrimination is None or -1 <= stats.discrimination <= 1
+
+
+def test_cronbach_alpha_needs_the_minimum_of_attempts():
+    scores = [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 1, 1]]
+    item_vars = [rules.variance(5, sum(c), sum(v * v for v in c)) for c in zip(*scores, strict=True)]
+    totals = [sum(row) for row in scores]
+    total_var = rules.variance(5, sum(totals), sum(t * t for t in totals))
+    assert rules.cronbach_alpha(3, item_vars, total_var, attempts=5) is not None
+    assert rules.cronbach_alpha(3, item_vars, total_var, attempts=2) is None
+
+
+def test_cronbach_alpha_is_never_above_one():
+    # Eight questions drawn at random: each constant among the attempts that drew it,
+    # while the totals vary. The formula would give 8/7 = 1.14.
+    assert rules.cronbach_alpha(8, [0.0] * 8, 2.5, attempts=6) is None
+    # Almost constant items: the formula gives 1.13; shown as 1.
+    assert rules.cronbach_alpha(8, [0.003] * 8, 2.5, attempts=6) == 1.0
+    # Items that disagree give a low, even negative, alpha: shown as it is.
+    assert rules.cronbach_alpha(2, [1.0, 1.0], 0.5, attempts=6) == pytest.approx(-6.0)
 
 
 def test_histogram_puts_100_percent_in_the_last_band():

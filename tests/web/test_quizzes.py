@@ -224,7 +224,12 @@ def test_gain_and_item_analysis_pages(client, make):
     assert "+37.50 points" in gain.text
     summary = client.get(f"/quizzes/{post.id}").text
     assert "4 graded attempt(s), 0 in progress, 2 passed; mean score 62.5" in summary
+    early = client.get(f"/quizzes/{post.id}/analysis").text
+    assert 'data-testid="alpha">— (shown from 5 graded attempts)' in early
+    assert "too easy" not in re.search(r'<tr data-question="q-1">(.*?)</tr>', early, re.S).group(1)
+    make.attempt(post, make.enrolment(workshop).trainee, right={easy})
     analysis = client.get(f"/quizzes/{post.id}/analysis")
+    assert 'data-testid="alpha">— (shown from' not in analysis.text
     row = re.search(r'<tr data-question="q-1">(.*?)</tr>', analysis.text, re.S).group(1)
     assert "too easy" in row
     assert "100%" in row

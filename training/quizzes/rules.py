@@ -25,6 +25,9 @@ TWO_PLACES = Decimal("0.01")
 TOO_EASY = 0.9
 TOO_HARD = 0.2
 WEAK_DISCRIMINATION = 0.2
+# Fewer graded attempts say nothing reliable about a question or the quiz: a question
+# answered once is 0% or 100% "facility", and two attempts can give alpha above 1.
+MIN_ATTEMPTS = 5
 
 
 # Drawing -----------------------------------------------------------------------------------
@@ -412,47 +415,65 @@ def _pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -
     return (n * sxy - sx * sy) / math.sqrt(vx * vy)
 
 
-def item_statistics(sums: ItemSums) -> ItemStatistics:
-    """Facility, standard deviation and discrimination of one question.
+def _bounded(value: float | None, low: float, high: float) -> float | None:
+    # Sums of floats can land a hair outside the range the statistic lives in.
+    return None if value is None else min(high, max(low, value))
+
+
+def item_statistics(sums: ItemSums, minimum: int = MIN_ATTEMPTS) -> ItemStatistics:
+    """Facility, standard deviation and discrimination of one question, once at least
+    ``minimum`` graded attempts drew it (before that only the count).
 
     Discrimination is Moodle's: the correlation between the score on this item and
     the score on the rest of the attempt (the total minus this item), so the item
     does not correlate with itself.
     """
     n = sums.n
-    if n == 0:
-        return ItemStatistics(0, None, None, None, ())
-    facility = sums.sum_x / n
-    sd = math.sqrt(max(0.0, sums.sum_xx / n - facility * facility) * n / (n - 1)) if n > 1 else None
+    if n < max(minimum, 2):
+        return ItemStatistics(n, None, None, None, ())
+    facility = min(1.0, max(0.0, sums.sum_x / n))
+    sd = math.sqrt(max(0.0, sums.sum_xx / n - facility * facility) * n / (n - 1))
     # y = t - x, the rest of the attempt
     sum_y = sums.sum_t - sums.sum_x
     sum_yy = sums.sum_tt - 2 * sums.sum_xt + sums.sum_xx
     sum_xy = sums.sum_xt - sums.sum_xx
-    discrimination = _pearson(n, sums.sum_x, sum_y, sums.sum_xx, sum_yy, sum_xy)
+    discrimination = _bounded(_pearson(n, sums.sum_x, sum_y, sums.sum_xx, sum_yy, sum_xy), -1.0, 1.0)
     flags = []
     if facility >= TOO_EASY:
         flags.append("too easy")
     if facility <= TOO_HARD:
         flags.append("too hard")
-    if n >= 2 and (discrimination is None or discrimination < WEAK_DISCRIMINATION):
+    if discrimination is None or discrimination < WEAK_DISCRIMINATION:
         flags.append("does not discriminate")
     return ItemStatistics(n, facility, sd, discrimination, tuple(flags))
 
 
 def cronbach_alpha(
-    items_per_attempt: int, item_variances: Sequence[float], total_variance: float | None
+    items_per_attempt: int,
+    item_variances: Sequence[float],
+    total_variance: float | None,
+    *,
+    attempts: int,
+    minimum: int = MIN_ATTEMPTS,
 ) -> float | None:
-    """Cronbach's alpha: k/(k-1) x (1 - sum of item variances / variance of totals).
+    """Cronbach's alpha: k/(k-1) x (1 - sum of item variances / variance of totals),
+    at most 1; None below ``minimum`` attempts or when the scores do not vary.
 
     With questions drawn at random not every attempt sees every item; the sum of
     item variances is then k times their mean (exactly the sum when all attempts
-    see the same k items).
+    see the same k items). That estimate can be 0 while the totals vary (each item
+    constant among the few attempts that drew it), which would give k/(k-1) > 1:
+    no alpha then, rather than a number no test can reach.
     """
     k = items_per_attempt
-    if k < 2 or not item_variances or not total_variance or total_variance <= 1e-12:
+    if attempts < max(minimum, 2) or k < 2 or not item_variances:
+        return None
+    if not total_variance or total_variance <= 1e-12:
         return None
     summed = k * (sum(item_variances) / len(item_variances))
-    return (k / (k - 1)) * (1 - summed / total_variance)
+    if summed <= 1e-12:
+        return None
+    return min(1.0, (k / (k - 1)) * (1 - summed / total_variance))
 
 
 def variance(n: int, total: float, total_of_squares: float) -> float | None:

@@ -1024,7 +1024,9 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         mean_percent=mean_percent,
         sd_percent=math.sqrt(percent_variance) if percent_variance is not None else None,
         # k is the number of questions the attempts actually drew (the setting may have changed since).
-        alpha=rules.cronbach_alpha(round(float(totals[5] or 0)), variances, score_variance),
+        alpha=rules.cronbach_alpha(
+            round(float(totals[5] or 0)), variances, score_variance, attempts=n_attempts
+        ),
         items=items,
         histogram=rules.histogram(aggregates.buckets),
     )
