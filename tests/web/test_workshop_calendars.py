@@ -105,11 +105,17 @@ def test_the_private_feed_is_made_shown_once_followed_and_revoked(app, client, m
     other = make.workshop(title="Not enrolled")
     make.session(other, title="Someone else's lecture")
     client.login(trainee)
-    page = client.post("/calendar/new")
+    made = client.post("/calendar/new")
+    # Post, redirect, get: reloading the page does not make another address.
+    assert made.status_code == 302
+    assert made.location == "/calendar"
+    page = client.get("/calendar")
     assert page.status_code == 200
     path = re.search(base + r'(/calendar/[^"]+\.ics)"', page.text).group(1)
-    # The address is shown once: the settings page only hints at it.
-    assert path not in client.get("/calendar").text
+    # The address is shown once: the settings page only hints at it afterwards.
+    again = client.get("/calendar").text
+    assert path not in again
+    assert "You have a private address" in again
     client.logout()
     response = client.get(path)  # a calendar app: no login
     assert response.status_code == 200
@@ -122,7 +128,8 @@ def test_the_private_feed_is_made_shown_once_followed_and_revoked(app, client, m
     )
     # Regenerating ends the old address; revoking ends the new one.
     client.login(trainee)
-    newer = client.post("/calendar/new").text
+    client.post("/calendar/new")
+    newer = client.get("/calendar").text
     new_path = re.search(base + r'(/calendar/[^"]+\.ics)"', newer).group(1)
     client.logout()
     assert client.get(path).status_code == 404

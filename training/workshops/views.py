@@ -7,7 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
@@ -45,6 +56,8 @@ from training.workshops.models import (
 )
 
 PER_PAGE = 12
+# Where issue_feed leaves a new calendar secret for the next page to show once.
+NEW_FEED_KEY = "new_calendar_feed"
 
 
 def _me() -> User:
@@ -795,12 +808,22 @@ def workshop_calendar(workshop_id: int):
 @login_required
 def calendar_settings():
     permissions.ensure(permissions.can_manage_calendar_feed(current_user))
-    return render_template(
-        "workshops/calendar.html",
-        feed=services.calendar_feed(_me()),
-        feed_url=None,
-        confirm_form=ConfirmForm(),
+    # A secret just made (see issue_feed) is shown on this one page load, then forgotten.
+    token = session.pop(NEW_FEED_KEY, None)
+    feed = services.calendar_feed(_me())
+    # Only while it is still this person's address (not replaced or revoked since).
+    shown = token if token and services.user_for_feed(token) == _me() else None
+    response = make_response(
+        render_template(
+            "workshops/calendar.html",
+            feed=feed,
+            feed_url=external_url("workshops.feed", token=shown) if shown else None,
+            confirm_form=ConfirmForm(),
+        )
     )
+    if shown:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/calendar/new", methods=["POST"])
@@ -810,13 +833,10 @@ def issue_feed():
     ConfirmForm()
     token = services.issue_calendar_feed(_me(), actor=_me())
     db.session.commit()
-    # Shown once: only a digest of the secret is kept.
-    return render_template(
-        "workshops/calendar.html",
-        feed=services.calendar_feed(_me()),
-        feed_url=external_url("workshops.feed", token=token),
-        confirm_form=ConfirmForm(),
-    )
+    # Only a digest of the secret is kept: the page after the redirect shows it once,
+    # and reloading it (or going back) does not make another address.
+    session[NEW_FEED_KEY] = token
+    return redirect(url_for("workshops.calendar_settings"))
 
 
 @bp.route("/calendar/revoke", methods=["POST"])

@@ -85,8 +85,8 @@ ENTRIES = {
     ("workshops.workshop_calendar", "GET"): Entry(W + "/calendar.ics", everyone(200)),
     ("workshops.my_schedule", "GET"): Entry("/schedule", signed_in()),
     ("workshops.calendar_settings", "GET"): Entry("/calendar", signed_in()),
-    # The new address is shown on the page, once.
-    ("workshops.issue_feed", "POST"): Entry("/calendar/new", signed_in()),
+    # Then to the settings page, which shows the new address once.
+    ("workshops.issue_feed", "POST"): Entry("/calendar/new", signed_in(302)),
     ("workshops.revoke_feed", "POST"): Entry("/calendar/revoke", signed_in(302)),
     # The secret in the address is the permission (calendar apps cannot log in).
     ("workshops.feed", "GET"): Entry("/calendar/{ws_token}.ics", everyone(200)),
