@@ -64,9 +64,10 @@ class TestSignUp:
 
 
 class TestAuthenticate:
-    def test_right_password_signs_in_and_records_the_time(self, ctx, make):
+    def test_right_password_signs_in_and_the_login_records_the_time(self, ctx, make):
         user = make.trainee(email="a@example.org")
         assert services.authenticate("A@Example.org ", user.password) == user
+        services.start_login(user, user_agent="pytest")
         assert user.last_login_at is not None
 
     @pytest.mark.parametrize(

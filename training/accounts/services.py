@@ -221,7 +221,6 @@ def authenticate(email: str, password: str) -> User | None:
             "Confirm your e-mail address first: follow the link we sent to it. No message? "
             "Ask for a password reset: its link confirms the address too."
         )
-    user.last_login_at = utcnow()
     return user
 
 
@@ -415,7 +414,9 @@ LOGIN_SEEN_EVERY = timedelta(minutes=5)
 
 
 def start_login(user: User, *, user_agent: str) -> str:
-    """Record a new login of ``user``; return the key its session cookie carries."""
+    """Record a new login of ``user``, however they signed in (password, the sign-up or
+    reset link, an invitation); return the key its session cookie carries."""
+    user.last_login_at = utcnow()
     key = secrets.token_urlsafe(32)
     db.session.add(LoginSession(key=key, user_id=user.id, user_agent=(user_agent or "")[:300]))
     db.session.flush()
