@@ -37,3 +37,18 @@ def test_last_login_is_recorded_when_the_sign_up_link_logs_in(client, make, mail
     shown = re.search(r"Last login</dt><dd[^>]*>([^<]*)</dd>", page).group(1)
     assert shown != "never"
     assert shown.endswith("UTC")
+
+
+def test_country_menus_sort_by_name_with_accents_in_place(client, make):
+    version = make.curriculum_version(["ANAT-101"])
+    for code in ("BE", "AX", "AT"):  # by code: AT, AX, BE; by name: Åland, Austria, Belgium
+        make.workshop(version=version, country=code)
+    client.login(make.trainee())
+    catalogue = client.get("/workshops").text
+    menu = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', catalogue, re.S).group(1)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", menu)[1:] == ["Åland Islands", "Austria", "Belgium"]
+    profile = client.get("/profile").text
+    countries = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', profile, re.S).group(1)
+    names = re.findall(r"<option[^>]*>([^<]*)</option>", countries)
+    assert names.index("Åland Islands") == names.index("Afghanistan") + 1
+    assert names.index("Curaçao") == names.index("Cuba") + 1

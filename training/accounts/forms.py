@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from training.accounts.models import SPECIALTIES, Role
 from training.accounts.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problems
 from training.core.forms import choices
+from training.core.text import sort_key
 
 
 @cache
@@ -28,7 +29,7 @@ def country_choices() -> list[tuple[str, str]]:
     countries = [
         (country.alpha_2, getattr(country, "common_name", country.name)) for country in pycountry.countries
     ]
-    return sorted(countries, key=lambda item: item[1])
+    return sorted(countries, key=lambda item: sort_key(item[1]))
 
 
 def country_name(code: str | None) -> str:

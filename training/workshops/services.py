@@ -20,12 +20,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from training.accounts.forms import country_name
 from training.accounts.models import Role, User
 from training.accounts.services import ROLE_CONSEQUENCES, Ending, RoleConsequence
 from training.core import audit, permissions
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotFound
 from training.core.mail import queue_mail
+from training.core.text import sort_key
 from training.core.urls import external_url
 from training.curriculum.models import CurriculumVersion, Module, VersionState
 from training.extensions import db
@@ -217,9 +219,11 @@ def filter_choices(
         .order_by(Module.code)
     ).all()
     countries = db.session.scalars(
-        sa.select(Workshop.country).where(Workshop.id.in_(visible)).distinct().order_by(Workshop.country)
+        sa.select(Workshop.country).where(Workshop.id.in_(visible)).distinct()
     ).all()
-    return [(code, title) for code, title in modules], list(countries)
+    # In the order of the names the menu shows, not of their codes.
+    by_name = sorted(countries, key=lambda code: sort_key(country_name(code)))
+    return [(code, title) for code, title in modules], by_name
 
 
 def sessions_of(workshop: Workshop) -> list[WorkshopSession]:
