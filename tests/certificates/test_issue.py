@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from tests.certificates.pdfs import qr_codes, reader, text_of
 from training.certificates import jobs, services, signing
 from training.certificates.models import Certificate, CertificateKind
+from training.certificates.rules import link_serial
 from training.core.audit import AuditEvent
 from training.core.errors import Conflict, NotFound
 from training.core.jobs import Job, JobState, start_job
@@ -81,7 +82,7 @@ def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(
     assert "/StructTreeRoot" in pdf.trailer["/Root"]  # tagged (PDF/UA)
     assert content.startswith(b"%PDF-1.7")
     assert "/Version" not in pdf.trailer["/Root"]  # the signature keeps it PDF 1.7, the base of PDF/UA-1
-    assert qr_codes(content) == [f"http://training.test/verify/{certificate.serial}"]
+    assert qr_codes(content) == [f"http://training.test/verify/{link_serial(certificate.serial)}"]
     check = signing.check(content)
     assert check.authentic, check.reasons
     assert services.serial_in(check.reason) == certificate.serial
@@ -89,7 +90,7 @@ def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(
     (mail,) = mails(trainee.email)
     assert mail.subject == "Your certificate of attendance: Nanofat and microneedling, Bologna"
     assert f"Serial: {certificate.serial}" in mail.body
-    assert f"http://training.test/verify/{certificate.serial}" in mail.body
+    assert f"http://training.test/verify/{link_serial(certificate.serial)}\n" in mail.body
 
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "certificates.issued"))
     assert event.target_id == certificate.id
@@ -299,7 +300,8 @@ def test_a_failure_half_way_leaves_complete_certificates_and_nothing_half_issued
     assert "signing device unplugged" in job.message
     issued = certificates_of(workshop)
     assert len(issued) == 2
-    assert files_of(workshop, app) == sorted(f"{c.serial}.pdf" for c in issued)  # no stray or temporary file
+    # No stray or temporary file.
+    assert files_of(workshop, app) == sorted(f"{link_serial(c.serial)}.pdf" for c in issued)
     for certificate in issued:
         assert signing.check(services.stored_pdf(certificate)).authentic
 
@@ -335,7 +337,8 @@ def test_a_failed_part_stops_the_job_and_the_rerun_issues_the_rest(
     assert job.state is JobState.FAILED
     assert "signing device unplugged" in job.message
     assert len(certificates_of(workshop)) == 2  # the third part stood down: the job had failed
-    assert files_of(workshop, app) == sorted(f"{c.serial}.pdf" for c in certificates_of(workshop))
+    stored = sorted(f"{link_serial(c.serial)}.pdf" for c in certificates_of(workshop))
+    assert files_of(workshop, app) == stored
 
     monkeypatch.setattr(signing, "sign", real_sign)
     rerun = run_bulk(workshop, workshop.certifier, run_tasks)

@@ -74,6 +74,32 @@ def test_what_cannot_be_a_serial_is_refused(text):
     assert rules.normalise_serial(text) is None
 
 
+@pytest.mark.parametrize("last", ["10", "11", "12", "13", "14"])  # check symbols *, ~, $, = and U
+def test_links_leave_out_the_check_character_and_read_both_forms_back(last):
+    body = "00000000000000" + last
+    serial = rules.format_serial(body + rules.check_symbol(body))
+    link = rules.link_serial(serial)
+    assert link == "0000-0000-0000-00" + last
+    assert link.replace("-", "").isalnum()
+    assert rules.serial_from_link(link) == serial
+    assert rules.serial_from_link(serial) == serial  # a link made before
+    assert rules.serial_from_link(link.lower().replace("-", "")) == serial
+    assert rules.link_serial(link) == link
+
+
+def test_a_typed_serial_still_needs_its_check_character():
+    serial = rules.serial_from_bytes(bytes([7, 200, 13, 99, 1, 2, 250, 17, 128, 64]))
+    assert rules.normalise_serial(rules.link_serial(serial)) is None
+    wrong_check = serial[:-1] + ("0" if serial[-1] != "0" else "1")
+    assert rules.serial_from_link(wrong_check) is None
+
+
+@pytest.mark.parametrize("text", ["", "ABC", "U" * 16, "<script>", "not-a-serial"])
+def test_what_cannot_be_a_link_serial_is_left_alone(text):
+    assert rules.serial_from_link(text) is None
+    assert rules.link_serial(text) == text
+
+
 # --- eligibility ---
 
 

@@ -15,6 +15,7 @@ from tests.certificates.pdfs import qr_codes, text_of
 from tests.support.statements import recorded_statements
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateState, CourseEvaluation
+from training.certificates.rules import link_serial
 from training.core.db import utcnow
 from training.extensions import db
 
@@ -207,7 +208,8 @@ def test_organizers_download_every_valid_certificate_as_one_zip(client, make, wo
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = archive.namelist()
     assert len(names) == 2
-    assert {c.serial for c in kept} == {n.removesuffix(".pdf")[-21:] for n in names}
+    # Named by the serial as links write it: no check character, which may be * or $.
+    assert {link_serial(c.serial) for c in kept} == {n.removesuffix(".pdf")[-19:] for n in names}
     for name in names:
         assert archive.read(name).startswith(b"%PDF")
 
@@ -216,7 +218,7 @@ def test_the_qr_code_leads_to_the_verification_page(client, make, workshop, app)
     certificate = make.certificate(workshop, name="Dr. Inés Navarro")
     with app.app_context():
         (url,) = qr_codes(services.stored_pdf(certificate))
-    assert url == f"http://training.test/verify/{certificate.serial}"
+    assert url == f"http://training.test/verify/{link_serial(certificate.serial)}"
     page = client.get(url.removeprefix("http://training.test"))
     assert page.status_code == 200
     assert "Valid certificate" in page.text
@@ -234,7 +236,7 @@ def test_verification_after_revocation_and_re_issue(client, make, evidence, work
     client.logout()
     old = client.get(f"/verify/{certificate.serial}")
     assert "Superseded certificate" in old.text
-    assert f"/verify/{newer.serial}" in old.text
+    assert f'href="/verify/{link_serial(newer.serial)}"' in old.text
     assert client.get(f"/verify/{certificate.serial}.json").json["superseded_by"] == newer.serial
 
     client.login(workshop.certifier)
@@ -265,9 +267,9 @@ def test_unknown_serials_and_typing_variants(client, make, workshop):
     }
     typed = client.get(f"/verify/{certificate.serial.replace('-', '').lower()}")
     assert typed.status_code == 302
-    assert typed.location == f"/verify/{certificate.serial}"
+    assert typed.location == f"/verify/{link_serial(certificate.serial)}"
     form = client.get("/verify", query_string={"serial": certificate.serial.lower()})
-    assert form.location == f"/verify/{certificate.serial}"
+    assert form.location == f"/verify/{link_serial(certificate.serial)}"
     wrong = client.get("/verify", query_string={"serial": "ABCD"})
     assert "This is not a serial of ours" in wrong.text
 
@@ -335,6 +337,19 @@ def test_serials_ending_in_any_check_symbol_verify(client, make, workshop, last)
     certificate = make.certificate(workshop)
     certificate.serial = serial
     db.session.commit()
-    assert client.get(f"/verify/{serial}").status_code == 200
-    assert client.get(f"/verify/{serial}.json").json["serial"] == serial
-    assert client.get(f"/verify/{serial.lower().replace('-', '')}").location == f"/verify/{serial}"
+    link = rules.link_serial(serial)
+    assert link == "0000-0000-0000-00" + last
+    # Links leave the check character out; links made with it (before) still answer.
+    client.login(certificate.trainee)
+    assert f'href="/verify/{link}"' in client.get(f"/certificates/{link}").text
+    assert client.get(f"/certificates/{serial}").status_code == 200
+    pdf = client.get(f"/certificates/{link}/pdf")
+    assert pdf.status_code == 200
+    assert f"-{link}.pdf" in pdf.headers["Content-Disposition"]
+    client.logout()
+    for address in (link, serial):
+        page = client.get(f"/verify/{address}")
+        assert page.status_code == 200
+        assert f"<code>{serial}</code>" in page.text or serial in page.text
+        assert client.get(f"/verify/{address}.json").json["serial"] == serial
+    assert client.get(f"/verify/{serial.lower().replace('-', '')}").location == f"/verify/{link}"

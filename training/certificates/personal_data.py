@@ -8,7 +8,7 @@ from typing import Any
 
 from training.accounts.models import User
 from training.accounts.personal_data import forget_history, held_by, section
-from training.certificates import design, services
+from training.certificates import design, rules, services
 from training.certificates.models import Certificate, CertificateName, CourseEvaluation
 from training.core.urls import external_url
 from training.extensions import db
@@ -19,7 +19,7 @@ def certificate_files(user: User) -> Iterator[tuple[str, bytes]]:
     and the certificate's entry in certificates.json still names it)."""
     for certificate in held_by(Certificate, user):
         try:
-            yield f"{certificate.serial}.pdf", services.stored_pdf(certificate)
+            yield f"{rules.link_serial(certificate.serial)}.pdf", services.stored_pdf(certificate)
         except services.StoredFileProblem:
             continue
 
@@ -57,7 +57,7 @@ def export_certificates(user: User) -> dict[str, Any]:
                 "issued_at": c.issued_at,
                 "revoked_at": c.revoked_at,
                 "revocation_reason": c.revocation_reason,
-                "file": f"certificates/{c.serial}.pdf",
+                "file": f"certificates/{rules.link_serial(c.serial)}.pdf",
                 "verify_at": external_url("certificates.verify", serial=c.serial),
             }
             for c in held_by(Certificate, user)

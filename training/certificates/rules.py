@@ -86,6 +86,32 @@ def normalise_serial(text: str) -> str | None:
     return format_serial(body + check)
 
 
+# Links and file names carry a serial without its check character: four of the check
+# symbols (* ~ $ =) are reserved or unsafe in URLs and in file names on some systems.
+# The check guards what people type; a link is copied or scanned, not typed.
+
+
+def link_serial(serial: str) -> str:
+    """The serial as links and file names write it: its four groups, no check character.
+    Text that is not a serial of ours comes back unchanged."""
+    full = normalise_serial(serial) or serial_from_link(serial)
+    if full is None:
+        return serial
+    return full.rpartition("-")[0]
+
+
+def serial_from_link(text: str) -> str | None:
+    """The canonical serial a link or file name names: written without the check
+    character (links made now) or with it (links made before), else None."""
+    compact = "".join(text.split()).replace("-", "").upper()
+    if len(compact) != BODY_LENGTH:
+        return normalise_serial(text)
+    body = compact.translate(_READ_AS)
+    if any(symbol not in SYMBOLS for symbol in body):
+        return None
+    return format_serial(body + check_symbol(body))
+
+
 # --- eligibility -----------------------------------------------------------
 
 

@@ -783,7 +783,7 @@ def store_certificate(
         supersedes.state = CertificateState.SUPERSEDED
         supersedes.superseded_at = issued_at
         db.session.flush()
-    relative = f"{STORAGE}/{workshop.id}/{serial}.pdf"
+    relative = f"{STORAGE}/{workshop.id}/{rules.link_serial(serial)}.pdf"
     certificate = Certificate(
         serial=serial,
         workshop_id=workshop.id,
@@ -955,7 +955,8 @@ def stored_pdf(certificate: Certificate) -> bytes:
 
 
 def find_by_serial(text: str) -> Certificate | None:
-    serial = rules.normalise_serial(text)
+    """The certificate a serial names, typed with its check character or as links write it."""
+    serial = rules.serial_from_link(text)
     if serial is None:
         return None
     return db.session.scalar(

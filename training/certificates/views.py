@@ -211,7 +211,7 @@ def download_all(workshop_id: int):
 
 def _file_name(certificate: Certificate) -> str:
     safe = "".join(c if c.isalnum() else "-" for c in certificate.holder_name).strip("-")[:60]
-    return f"{certificate.kind.value}-{safe or 'holder'}-{certificate.serial}.pdf"
+    return f"{certificate.kind.value}-{safe or 'holder'}-{rules.link_serial(certificate.serial)}.pdf"
 
 
 @bp.route("/workshops/<int:workshop_id>/evaluation/results")
@@ -323,7 +323,7 @@ def mine():
     return render_template("certificates/mine.html", certificates=certificates)
 
 
-@bp.route("/certificates/<serial>")
+@bp.route("/certificates/<serial:serial>")
 @login_required
 def detail(serial: str):
     certificate = _certificate(serial)
@@ -335,7 +335,7 @@ def detail(serial: str):
     )
 
 
-@bp.route("/certificates/<serial>/pdf")
+@bp.route("/certificates/<serial:serial>/pdf")
 @login_required
 def download(serial: str):
     certificate = _certificate(serial)
@@ -351,7 +351,7 @@ def download(serial: str):
     )
 
 
-@bp.route("/certificates/<serial>/revoke", methods=["POST"])
+@bp.route("/certificates/<serial:serial>/revoke", methods=["POST"])
 @login_required
 def revoke(serial: str):
     certificate = _certificate(serial)
@@ -379,7 +379,7 @@ def revoke(serial: str):
     ), 422
 
 
-@bp.route("/certificates/<serial>/reissue", methods=["POST"])
+@bp.route("/certificates/<serial:serial>/reissue", methods=["POST"])
 @login_required
 def reissue(serial: str):
     certificate = _certificate(serial)
@@ -540,12 +540,15 @@ def verify_form():
     return render_template("certificates/verify_form.html", form=form)
 
 
-@bp.route("/verify/<serial>")
+@bp.route("/verify/<serial:serial>")
 @permissions.public
 @limiter.limit(VERIFY_LIMIT)
 def verify(serial: str):
     result = services.verify(serial)
-    if result.certificate is not None and result.serial != serial:
+    given = request.path.rpartition("/")[2]
+    if result.certificate is not None and given not in (rules.link_serial(result.serial), result.serial):
+        # Typed in lower case or without dashes: to the page's own address. A link made
+        # with the check character (before links left it out) is answered as it is.
         return redirect(url_for("certificates.verify", serial=result.serial))
     response = make_response(
         render_template("certificates/verify.html", result=result, public=result.public()),
@@ -556,7 +559,7 @@ def verify(serial: str):
     return response
 
 
-@bp.route("/verify/<serial>.json")
+@bp.route("/verify/<serial:serial>.json")
 @permissions.public
 @limiter.limit(VERIFY_LIMIT)
 def verify_json(serial: str):
