@@ -297,16 +297,6 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["can"] = TemplatePredicates()
     app.jinja_env.filters["country_name"] = country_name
 
-    @app.template_filter("audit_value")
-    def audit_value(value: Any) -> str:
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, list | tuple):
-            return ", ".join(str(item) for item in value) or "—"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
-
     app.jinja_env.filters["at_venue"] = at_venue
 
     @app.template_filter("datetime_utc")

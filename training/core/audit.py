@@ -7,8 +7,11 @@ transaction as the change itself, so the log can never disagree with the data.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -44,9 +47,13 @@ class AuditEvent(IdMixin, db.Model):
     actor: Mapped[User | None] = relationship(lazy="joined")
 
     def changes(self) -> list[tuple[str, Any, Any]]:
-        """Each changed field with its old and new value, for display."""
+        """Each changed field with its old and new value, as recorded."""
         old, new = self.old or {}, self.new or {}
         return [(key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())]
+
+    def readable_changes(self, zone: str | None = None) -> list[Change]:
+        """The changes in words, times in ``zone`` (the workshop's venue) or else UTC."""
+        return describe_changes(self.old, self.new, zone=zone)
 
 
 def record(
@@ -107,3 +114,111 @@ def record_changes(
         return False
     record(action, target, actor=actor, summary=summary, old=old, new=new, workshop_id=workshop_id)
     return True
+
+
+# Reading the log ----------------------------------------------------------------------------
+# What services record is plain JSON (see ``record``): the page says it in words.
+
+# Names whose words are not simply the key's: everything else reads "Key name".
+FIELD_LABELS = {
+    "email": "E-mail",
+    "cme_accreditor": "CME accreditor",
+    "cme_statement": "CME statement",
+    "cme_designated_credits": "CME credits designated",
+    "cme_daily_cap": "CME credits a day at most",
+    "curriculum_version_id": "Curriculum version (no.)",
+    "purpose_module_id": "Module tested (no.)",
+    "session_id": "Session (no.)",
+    "evidence_assessment": "Assessment relied on (no.)",
+    "assessments": "Assessments (no.)",
+    "enrolment_opens_at": "Enrolment opens",
+    "enrolment_closes_at": "Enrolment closes",
+    "starts_on": "First day",
+    "ends_on": "Last day",
+    "starts_at": "Starts",
+    "ends_at": "Ends",
+    "opens_at": "Opens",
+    "closes_at": "Closes",
+    "time_limit_minutes": "Time limit (minutes)",
+    "pass_percent": "Pass mark (%)",
+    "percent": "Grade (%)",
+    "max_attempts": "Attempts allowed",
+    "shuffle_options": "Options shuffled",
+    "required_for_certificate": "Required for the certificate",
+    "prerequisite_policy": "Prerequisites",
+    "content_hash": "Content fingerprint",
+}
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CODE_WORDS = re.compile(r"[a-z]+(_[a-z]+)+")  # an enum's value: cadaver_lab, pre_test
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str | None  # None: the field had no earlier value (a creation)
+    new: str
+
+
+def field_label(key: str) -> str:
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key]
+    words = key.removesuffix("_id").replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def describe_value(value: Any, *, key: str = "", zone: str | None = None) -> str:
+    """One recorded value in words: yes/no, lists and mappings spelled out, times in
+    ``zone`` (named) or in UTC (said), dates as dates, enum codes as words."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(describe_value(item, zone=zone) for item in value) or "none"
+    if isinstance(value, dict):
+        parts = [f"{field_label(k).lower()}: {describe_value(v, key=k, zone=zone)}" for k, v in value.items()]
+        return "; ".join(parts) or "none"
+    if not isinstance(value, str):
+        return str(value)
+    if _DATETIME.fullmatch(value):
+        return _moment(value, zone)
+    if _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value).strftime("%d %b %Y")
+        except ValueError:
+            return value
+    if key == "country" and len(value) == 2 and value.isalpha():
+        from training.accounts.forms import country_name
+
+        return country_name(value)
+    if _CODE_WORDS.fullmatch(value):
+        return value.replace("_", " ")
+    return value
+
+
+def _moment(value: str, zone: str | None) -> str:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        where, name = (ZoneInfo(zone), zone) if zone else (UTC, "UTC")
+    except (ValueError, KeyError):
+        where, name = UTC, "UTC"
+    return f"{moment.astimezone(where).strftime('%d %b %Y %H:%M')} {name}"
+
+
+def describe_changes(
+    old: dict[str, Any] | None, new: dict[str, Any] | None, *, zone: str | None = None
+) -> list[Change]:
+    """Each recorded field as label: old -> new in words; no old value for a field that
+    was only set (a creation), "—" for an empty one."""
+    old, new = old or {}, new or {}
+    rows = []
+    for key in sorted(old.keys() | new.keys(), key=lambda k: field_label(k).lower()):
+        before = describe_value(old[key], key=key, zone=zone) if key in old else None
+        rows.append(Change(field_label(key), before, describe_value(new.get(key), key=key, zone=zone)))
+    return rows

@@ -22,6 +22,7 @@ from training.core.permissions import ensure
 from training.core.web import page_number
 from training.extensions import db, limiter
 from training.main import bp
+from training.workshops.models import Workshop
 
 
 @bp.route("/")
@@ -105,7 +106,9 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField("Action", validators=[Optional()])
     actor = StringField("Who", validators=[Optional(), Length(max=100)])
-    target = StringField("Object", description="e.g. users:12", validators=[Optional(), Length(max=60)])
+    about = StringField("About whom", validators=[Optional(), Length(max=100)])
+    # Links from other pages may name one object (e.g. users:12); not a field of the form.
+    target = StringField("Object", validators=[Optional(), Length(max=60)])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
 
@@ -122,13 +125,12 @@ def audit_log():
         if form.action.data:
             query = query.where(AuditEvent.action == form.action.data)
         if form.actor.data:
-            pattern = f"%{form.actor.data.strip().lower()}%"
+            query = query.where(AuditEvent.actor_id.in_(_people_named(form.actor.data)))
+        if form.about.data:
+            # Events about the person's account: their roles, profile, sign-up and so on.
             query = query.where(
-                AuditEvent.actor_id.in_(
-                    sa.select(User.id).where(
-                        sa.or_(sa.func.lower(User.full_name).like(pattern), User.email.like(pattern))
-                    )
-                )
+                AuditEvent.target_type == User.__tablename__,
+                AuditEvent.target_id.in_(_people_named(form.about.data)),
             )
         if form.target.data:
             kind, _, ident = form.target.data.strip().partition(":")
@@ -141,7 +143,29 @@ def audit_log():
             end = datetime.combine(form.until.data, time.min, UTC) + timedelta(days=1)
             query = query.where(AuditEvent.at < end)
     page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
-    return render_template("main/audit_log.html", page=page, form=form)
+    workshop_ids = {event.workshop_id for event in page.items if event.workshop_id is not None}
+    zones = dict(
+        db.session.execute(
+            sa.select(Workshop.id, Workshop.timezone).where(Workshop.id.in_(workshop_ids))
+        ).all()
+    )
+    return render_template("main/audit_log.html", page=page, form=form, event_zones=zones)
+
+
+def _people_named(text: str) -> sa.Select:
+    """The ids of the people whose name or e-mail address contains ``text`` (any case);
+    a whole e-mail address of an account names that account only."""
+    words = text.strip().lower()
+    exact = sa.select(User.id).where(User.email == words)
+    if db.session.scalar(exact) is not None:
+        return exact
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sa.select(User.id).where(
+        sa.or_(
+            sa.func.lower(User.full_name).like(pattern, escape="\\"),
+            User.email.like(pattern, escape="\\"),
+        )
+    )
 
 
 # Outbox ----------------------------------------------------------------------------------------
