@@ -20,7 +20,7 @@ ENTRIES = access.all_entries()
 # Pages the matrix reaches only by a link (its workshop row is a draft's page).
 MORE_PAGES = ("/workshops/{ws_workshop.id}", "/workshops/{enrol_ws.id}")
 HREF = re.compile(r"<a\b[^>]*?\bhref=\"([^\"]*)\"", re.I)
-NONE_OPTION = re.compile(r"<option\b[^>]*\bvalue=\"None\"", re.I)
+NONE_OPTION = re.compile(r"<option\b[^>]*\bvalue=\"None\"")  # case matters: "none" is a value
 BROKEN = {404, 500}
 
 
