@@ -11,6 +11,7 @@ from tests.certificates.pdfs import qr_codes
 from tests.support.makefile import derived_base_url
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateKind
+from training.certificates.rules import link_serial
 from training.core.errors import DomainError
 from training.core.jobs import JobState, start_job
 from training.extensions import db
@@ -56,7 +57,7 @@ def test_a_production_site_with_its_public_address_issues(production, monkeypatc
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
     db.session.commit()
     assert qr_codes(services.stored_pdf(certificate)) == [
-        f"https://training.example.org/verify/{certificate.serial}"
+        f"https://training.example.org/verify/{link_serial(certificate.serial)}"
     ]
 
 
@@ -67,7 +68,7 @@ def test_development_may_print_a_local_link(production, monkeypatch, ctx, make, 
     trainee = ready(make, evidence, workshop)
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
     db.session.commit()
-    assert qr_codes(services.stored_pdf(certificate)) == [f"{LOCAL}/verify/{certificate.serial}"]
+    assert qr_codes(services.stored_pdf(certificate)) == [f"{LOCAL}/verify/{link_serial(certificate.serial)}"]
 
 
 def test_the_refusal_is_shown_on_the_eligibility_page(production, monkeypatch, client, make, evidence):
@@ -115,5 +116,5 @@ def test_the_qr_code_leads_to_the_port_make_run_serves_on(app, monkeypatch, ctx,
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
     db.session.commit()
     assert qr_codes(services.stored_pdf(certificate)) == [
-        f"http://127.0.0.1:8000/verify/{certificate.serial}"
+        f"http://127.0.0.1:8000/verify/{link_serial(certificate.serial)}"
     ]
