@@ -140,7 +140,7 @@ FIELD_LABELS = {
     "opens_at": "Opens",
     "closes_at": "Closes",
     "time_limit_minutes": "Time limit (minutes)",
-    "pass_percent": "Pass mark (%)",
+    "pass_percent": "Pass mark (%)",  # nosec B105: a label ("pass" is not a password)
     "percent": "Grade (%)",
     "max_attempts": "Attempts allowed",
     "shuffle_options": "Options shuffled",
