@@ -136,6 +136,9 @@ def test_trainee_downloads_a_certificate_that_verifies_then_shows_revoked(page, 
     log_out(page)
 
     log_in(page, trainee_email)
+    # The trainee's own pages are under "My training" (Bootstrap's script opens it).
+    page.wait_for_function("() => window.bootstrap !== undefined")
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="My training").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My certificates").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").first.click()

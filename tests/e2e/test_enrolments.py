@@ -45,6 +45,9 @@ def test_enrol_wait_cancel_promote_and_manage_the_roster(page, live_app, tmp_pat
     expect(page.get_by_test_id("enrol")).to_have_text("Join the waitlist")
     page.get_by_test_id("enrol").click()
     expect(page.get_by_test_id("enrolment-state")).to_contain_text("waitlist, position 1")
+    # The trainee's own pages are under "My training" (Bootstrap's script opens it).
+    page.wait_for_function("() => window.bootstrap !== undefined")
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="My training").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My enrolments").click()
     expect(page.get_by_role("row").filter(has_text="Microfat")).to_contain_text("Waitlist, position 1")
 

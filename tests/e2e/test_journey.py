@@ -179,6 +179,9 @@ def test_from_scheduling_to_a_verified_then_revoked_certificate(page, browser, s
 
     # The trainee downloads the PDF: the name and serial are in its text, the QR leads to it.
     log_in(page, trainee)
+    # The trainee's own pages are under "My training" (Bootstrap's script opens it).
+    page.wait_for_function("() => window.bootstrap !== undefined")
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="My training").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My certificates").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").first.click()
