@@ -19,7 +19,7 @@ RUN_ENV  := $(or $(TRAINING_ENV),development)
 TASK_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 CONSUMER := $(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process --max-delay 1
 
-.PHONY: run test test-repeat serve worker lint format system-packages clean-instance bench audit
+.PHONY: run test test-repeat serve worker lint format system-packages clean-instance bench audit screenshots
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -85,6 +85,11 @@ test-repeat: $(VENV)/.dev-installed system-packages
 			{ echo "Browser tests: run $$i of $(N) failed."; exit 1; }; \
 		echo "Browser tests: run $$i of $(N) passed in $$(( $$(date +%s) - start )) s."; \
 	done
+
+# Pictures of the dashboard, a workshop page, roll call, a quiz and the certificate at
+# 390 and 1366 px, from the demo data in a throwaway instance, into docs/screenshots/.
+screenshots: $(VENV)/.dev-installed system-packages
+	$(BIN)/python tools/screenshots.py --out docs/screenshots
 
 # Production: gunicorn with several workers. Run `make worker` beside it (or
 # under your process supervisor) for the task queue, with the same TRAINING_BASE_URL
