@@ -92,7 +92,7 @@ def world(live_app):
             quiz_taker=SimpleNamespace(email=quiz_taker.email, password=quiz_taker.password),
             people={role: SimpleNamespace(email=u.email, password=u.password) for role, u in people.items()},
             pages={
-                "anonymous": ["/", "/curricula", "/login"],
+                "anonymous": ["/", "/curricula", "/workshops", f"/workshops/{w}", "/login"],
                 "trainee": [
                     "/",
                     "/workshops",
@@ -110,6 +110,8 @@ def world(live_app):
                 "certifier": ["/", f"/workshops/{w}", f"/workshops/{w}/certificates"],
                 "organizer": [
                     "/",
+                    "/organizer",
+                    "/programme/month",
                     "/workshops",
                     f"/workshops/{w}",
                     f"/workshops/{w}/roster",
