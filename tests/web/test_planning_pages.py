@@ -93,8 +93,11 @@ def test_the_dashboard_is_reachable_and_says_its_figures_in_words(client, make):
     assert 'role="img" aria-label="3 of 4 seats taken"' in page.text
     assert make.workshop().title not in client.get("/organizer").text  # another organizer's workshop
 
+    assert 'href="/organizer"' in client.get("/workshops").text  # in the menu on every page
+
     client.login(make.trainee())
     assert 'href="/organizer"' not in client.get("/").text
+    assert 'href="/organizer"' not in client.get("/workshops").text
 
 
 def test_the_dashboard_runs_as_many_statements_for_two_or_five_workshops(app, client, make):
