@@ -72,7 +72,18 @@ run: $(VENV)/.installed system-packages
 		$(CONSUMER) --quiet & worker=$$!; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-installed system-packages
+.PHONY: checkers
+# The Nu Html Checker (vnu.jar, pinned in tests/support/checkers.py) from the npm registry,
+# kept in the virtualenv; the markup tests run it with Java and fail without it.
+checkers: $(VENV)/.dev-installed
+	@command -v java >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }; \
+		else echo "WARNING: java is missing (sudo apt-get install default-jre-headless): the markup test will fail"; fi; }
+	@$(BIN)/python -m tests.support.checkers >/dev/null
+
+test: $(VENV)/.dev-installed system-packages checkers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests N times in a row, stopping at the first failure: a test that
