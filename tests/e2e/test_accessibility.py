@@ -1,0 +1,109 @@
+"""axe-core (WCAG 2.1 A and AA) finds no serious or critical violation on any page of any
+role: every page the access matrix opens to a role, in the matrix's world, served live
+and rendered in Chromium with its styles and scripts."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tests.support import checkers, crawl
+from tests.support.detached_factories import factories
+from tests.web import access
+from tests.web.access.common import ROLES
+
+pytestmark = pytest.mark.e2e
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+RUN_AXE = """async (tags) => {
+    const results = await axe.run(document, {
+        runOnly: {type: "tag", values: tags},
+        resultTypes: ["violations"],
+    });
+    return results.violations.map((violation) => ({
+        rule: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        targets: violation.nodes.map((node) => node.target.join(" ")),
+    }));
+}"""
+
+
+@pytest.fixture(scope="module")
+def world(live_app):
+    with factories(live_app) as make:
+        built = access.build_world(make, live_app)
+        people = {role: getattr(built, role) for role in ROLES if role != "anonymous"}
+        return SimpleNamespace(
+            targets=list(crawl.targets(built)),
+            logins={role: (user.email, user.password) for role, user in people.items()},
+        )
+
+
+@pytest.fixture
+def tab(browser, server):
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    # axe-core in every document (not a <script> of the page's, which the CSP forbids).
+    context.add_init_script(path=str(checkers.AXE_SCRIPT))
+    page = context.new_page()
+    # (address of the page at the time, message): a late message of a page left behind
+    # (a browser asking a JSON address for its favicon) is not the next page's.
+    page.errors = []
+    page.on("console", lambda m: page.errors.append((page.url, m.text)) if m.type == "error" else None)
+    page.on("pageerror", lambda error: page.errors.append((page.url, str(error))))
+    yield page
+    context.close()
+
+
+def log_in(page, email, password):
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_serious_accessibility_violation_on_any_page(role, tab, world):
+    if role != "anonymous":
+        log_in(tab, *world.logins[role])
+    checked: list[crawl.Target] = []
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for target in (t for t in world.targets if t.role == role):
+        if crawl.is_file(target.url):
+            continue  # a PDF, a CSV, a calendar: not a page
+        tab.errors.clear()
+        try:
+            response = tab.goto(target.url)
+        except PlaywrightError as error:
+            if "Download is starting" in str(error):
+                continue  # served as an attachment
+            raise
+        assert response is not None
+        assert response.status == 200, f"{target}: {response.status}"
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            continue
+        if not tab.evaluate("document.doctype !== null"):
+            continue  # a fragment that htmx swaps into a page
+        checked.append(target)
+        for violation in tab.evaluate(RUN_AXE, WCAG_21_AA):
+            if violation["impact"] in BLOCKING:
+                key = (violation["rule"], violation["help"])
+                found[key].extend(f"{target}: {selector}" for selector in violation["targets"])
+        # A page that breaks its own scripts, or the CSP, shows it in the console.
+        errors = [text for url, text in tab.errors if url == tab.url]
+        found[("console", "an error in the browser's console")].extend(f"{target}: {e}" for e in errors)
+    assert checked, f"no page to check as {role}"
+    report = "\n".join(
+        f"{len(places)} x {rule}: {help_text}\n    " + "\n    ".join(places[:8])
+        for (rule, help_text), places in sorted(found.items(), key=lambda item: -len(item[1]))
+        if places
+    )
+    assert not any(found.values()), f"axe {checkers.AXE_VERSION}, {len(checked)} pages as {role}:\n{report}"
