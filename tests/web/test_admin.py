@@ -134,7 +134,7 @@ def test_export_of_all_accounts_shows_progress_and_downloads(client, make):
 def test_a_job_page_polls_until_the_job_has_finished(client, make, running_job):
     client.login(running_job.created_by)
     fragment = client.get(f"/jobs/{running_job.id}/progress").text
-    assert 'hx-trigger="every 1s"' in fragment
+    assert 'data-hx-trigger="every 1s"' in fragment
     assert 'data-state="running"' in fragment
 
 

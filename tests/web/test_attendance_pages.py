@@ -66,7 +66,7 @@ def test_one_tap_with_htmx_saves_and_returns_the_row(client, lab):
     assert f'id="trainee-{trainee.id}"' in response.text
     assert 'aria-pressed="true"' in response.text
     assert "<html" not in response.text  # only the row...
-    assert 'id="roll-counts" aria-live="polite" hx-swap-oob="true"' in response.text  # ...and the counts
+    assert 'id="roll-counts" aria-live="polite" data-hx-swap-oob="true"' in response.text  # ...and the counts
     assert 'data-testid="count-late">Late: 1<' in response.text
     record = db.session.scalar(sa.select(AttendanceRecord).where(AttendanceRecord.trainee_id == trainee.id))
     assert (record.status, record.note) == (AttendanceStatus.LATE, "parking")
@@ -487,6 +487,6 @@ def test_the_check_in_screen_waits_for_the_session_and_its_code_refreshes(client
     assert "<svg" not in page
     fragment = client.get(f"/attendance/sessions/{session.id}/check-in-screen/code").text
     assert 'id="check-in-code"' in fragment
-    assert 'hx-trigger="every 3s"' in fragment
+    assert 'data-hx-trigger="every 3s"' in fragment
     assert "<svg" in fragment
     assert "<html" not in fragment
