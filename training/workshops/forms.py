@@ -159,7 +159,6 @@ class StaffForm(FlaskForm):
         "E-mail address",
         filters=STRIP,
         validators=[DataRequired(), Length(max=254)],
-        render_kw={"list": "staff"},
     )
     duty = SelectField("Duty", choices=choices((duty.value, duty.label) for duty in Duty))
     submit = SubmitField("Add to the staff")
