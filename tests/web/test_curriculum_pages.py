@@ -66,7 +66,7 @@ def test_faculty_see_the_question_bank_with_the_correct_answers(client, make, sh
     page = text_of(client.get(f"/curricula/modules/{module_id(shipped, 'NFAT-303')}"))
     assert "Question bank" in page
     assert "You set up nanofat microneedling for the thin, crepey periorbital skin" in page
-    assert 'aria-label="correct">✔</span> 0.25-0.5 mm' in page
+    assert '<span class="visually-hidden">Correct:</span> 0.25-0.5 mm' in page
     assert "nfat303-periorbital · tests" in page
     assert 'rests on <a href="#ref-R7">R7</a>' in page
     assert '<span class="badge text-bg-warning">safety</span>' in page
