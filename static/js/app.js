@@ -20,6 +20,55 @@
     }
   }, true);
 
+  // A table wider than the screen scrolls sideways in its wrapper. Keyboard users must be
+  // able to reach the wrapper to scroll it, and hear what it holds: while it scrolls it
+  // takes the focus (tabindex 0) as a named region; when it fits, it is plain again.
+  function nameOf(wrapper) {
+    var caption = wrapper.querySelector("caption");
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    for (var el = wrapper; el && el !== document.body; el = el.parentElement) {
+      for (var before = el.previousElementSibling; before; before = before.previousElementSibling) {
+        var heading = /^H[1-6]$/.test(before.tagName) ? before : before.querySelector("h1, h2, h3, h4, h5, h6");
+        if (heading && heading.textContent.trim()) {
+          return heading.textContent.trim();
+        }
+      }
+    }
+    return "Table";
+  }
+
+  function markScrollingTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (wrapper) {
+      var scrolls = wrapper.scrollWidth > wrapper.clientWidth + 1;
+      if (scrolls && !wrapper.hasAttribute("data-scroll-region")) {
+        wrapper.setAttribute("data-scroll-region", "");
+        wrapper.setAttribute("tabindex", "0");
+        wrapper.setAttribute("role", "region");
+        wrapper.setAttribute("aria-label", nameOf(wrapper) + " (scrolls sideways)");
+      } else if (!scrolls && wrapper.hasAttribute("data-scroll-region")) {
+        ["data-scroll-region", "tabindex", "role", "aria-label"].forEach(function (name) {
+          wrapper.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  var pending = false;
+  function markSoon() {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        markScrollingTables();
+      });
+    }
+  }
+  markScrollingTables();
+  window.addEventListener("resize", markSoon);
+  document.addEventListener("htmx:afterSettle", markSoon);
+
   // <select data-autosubmit> sends its form when changed (filters).
   document.addEventListener("change", function (event) {
     var el = event.target;

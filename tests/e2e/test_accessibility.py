@@ -107,3 +107,20 @@ def test_no_serious_accessibility_violation_on_any_page(role, tab, world):
         if places
     )
     assert not any(found.values()), f"axe {checkers.AXE_VERSION}, {len(checked)} pages as {role}:\n{report}"
+
+
+def test_a_table_wider_than_a_phone_scrolls_from_the_keyboard(tab, world):
+    log_in(tab, *world.logins["admin"])
+    tab.set_viewport_size({"width": 390, "height": 800})
+    tab.goto("/admin/users")
+    wrapper = tab.locator(".table-responsive").first
+    # On a phone the table scrolls sideways: its wrapper takes the focus, named after the page.
+    expect(wrapper).to_have_attribute("tabindex", "0")
+    expect(tab.get_by_role("region", name="People and roles (scrolls sideways)")).to_be_visible()
+    wrapper.focus()
+    tab.keyboard.press("ArrowRight")
+    tab.wait_for_function("() => document.querySelector('.table-responsive').scrollLeft > 0")
+    # On a laptop it fits: no tab stop that does nothing.
+    tab.set_viewport_size({"width": 1366, "height": 800})
+    expect(wrapper).not_to_have_attribute("tabindex", "0")
+    expect(tab.get_by_role("region", name="People and roles (scrolls sideways)")).to_have_count(0)
