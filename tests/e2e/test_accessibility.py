@@ -35,6 +35,15 @@ RUN_AXE = """async (tags) => {
 }"""
 
 
+@pytest.fixture(scope="module", autouse=True)
+def cached_static_files(live_app):
+    """The browser keeps the stylesheets and scripts for the crawl instead of asking the
+    server again on each of some 250 pages (the same files; only the asking is saved)."""
+    live_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 600
+    yield
+    live_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = None
+
+
 @pytest.fixture(scope="module")
 def world(live_app):
     with factories(live_app) as make:
