@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from training.accounts.models import User
 from training.assessments.models import CompetenceStandard
@@ -25,6 +25,7 @@ from training.extensions import db
 from training.planning import rules
 from training.quizzes.models import Attempt, AttemptState, Quiz
 from training.workshops import rules as workshop_rules
+from training.workshops import services as workshop_services
 from training.workshops.models import (
     Duty,
     Enrolment,
@@ -66,35 +67,6 @@ def _live_sessions(source: Workshop) -> list[WorkshopSession]:
             .order_by(WorkshopSession.starts_at, WorkshopSession.id)
         )
     )
-
-
-def _others_between(start: datetime, end: datetime) -> list[workshop_rules.Slot]:
-    """Live sessions of every workshop between two moments, for the clash check (one query)."""
-    found = db.session.scalars(
-        sa.select(WorkshopSession)
-        .join(WorkshopSession.workshop)
-        .where(
-            WorkshopSession.cancelled.is_(False),
-            Workshop.state != WorkshopState.CANCELLED,
-            WorkshopSession.starts_at < end,
-            WorkshopSession.ends_at > start,
-        )
-        .options(contains_eager(WorkshopSession.workshop), selectinload(WorkshopSession.faculty))
-    )
-    return [
-        workshop_rules.Slot(
-            session_id=s.id,
-            workshop_id=s.workshop_id,
-            workshop_title=s.workshop.title,
-            title=s.title,
-            starts_at=s.starts_at,
-            ends_at=s.ends_at,
-            venue=f"{s.workshop.venue_name} {s.workshop.city}",
-            room=s.room or "",
-            faculty={person.id: person.full_name for person in s.faculty},
-        )
-        for s in found
-    ]
 
 
 def copy_workshop(source: Workshop, data: CopyInput, *, actor: User) -> Workshop:
@@ -148,7 +120,7 @@ def copy_workshop(source: Workshop, data: CopyInput, *, actor: User) -> Workshop
 
     # The moved timetable must not take a room or a person already booked elsewhere.
     if moved:
-        others = _others_between(min(s for _, s, _ in moved), max(e for _, _, e in moved))
+        others = workshop_services.possible_clashes(min(s for _, s, _ in moved), max(e for _, _, e in moved))
         clashes: list[str] = []
         for item, start, end in moved:
             slot = workshop_rules.Slot(

@@ -841,7 +841,8 @@ def _slot(
     )
 
 
-def _possible_clashes(start: datetime, end: datetime, exclude_id: int | None) -> list[rules.Slot]:
+def possible_clashes(start: datetime, end: datetime, exclude_id: int | None = None) -> list[rules.Slot]:
+    """Live sessions of every workshop between two moments, for the clash check (one query)."""
     query = (
         sa.select(WorkshopSession)
         .join(WorkshopSession.workshop)
@@ -908,7 +909,7 @@ def _session_checks(
         zone=workshop.zone,
         starts_on=workshop.starts_on,
         ends_on=workshop.ends_on,
-        others=_possible_clashes(start, end, session_id) if end > start else [],
+        others=possible_clashes(start, end, session_id) if end > start else [],
     )
     if clashes:
         problems[None] = clashes
