@@ -2,8 +2,23 @@
 
 from playwright.sync_api import expect
 
+from tests.support.factories.accounts import DEFAULT_PASSWORD
 
-def log_out(page):
+
+def log_in(page, who, password: str | None = None) -> None:
+    """Log in from the login page as ``who`` (an e-mail address, or a person with
+    ``email`` and ``password``), and wait until the page shows it."""
+    email = getattr(who, "email", who)
+    password = password or getattr(who, "password", None) or DEFAULT_PASSWORD
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    # Logged in before the caller's next navigation, which would otherwise cancel the login.
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
+def log_out(page) -> None:
     """Log out from the account menu, which also ends the login on the server.
 
     Clearing the browser's cookies instead is not enough: a response still in flight

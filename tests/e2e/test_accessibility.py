@@ -4,7 +4,6 @@ and rendered in Chromium with its styles and scripts."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from types import SimpleNamespace
 
@@ -12,6 +11,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from tests.e2e.steps import log_in
 from tests.support import checkers, crawl
 from tests.support.detached_factories import factories
 from tests.web import access
@@ -69,14 +69,6 @@ def tab(browser, server):
     page.on("pageerror", lambda error: page.errors.append((page.url, str(error))))
     yield page
     context.close()
-
-
-def log_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
 
 
 @pytest.mark.parametrize("role", ROLES)

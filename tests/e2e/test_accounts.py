@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.e2e.steps import log_out
 from training import demo
 from training.core.mail import OutboxMessage
 from training.extensions import db
@@ -18,15 +19,6 @@ def log_in(page, email, password):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-
-
-def log_out(page):
-    # Bootstrap's dropdowns work once its (deferred) script has run. Not the load event: a
-    # download started from the page resets the frame's load state on some runs.
-    page.wait_for_function("() => window.bootstrap !== undefined")
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_text("You have logged out.")).to_be_visible()
 
 
 def test_sign_up_log_out_and_log_in(page, live_app):

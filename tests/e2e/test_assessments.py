@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.steps import log_in
 from tests.support.factories.base import sequence
 from training.assessments.scale import OSATS_DOMAINS
 from training.extensions import db
@@ -143,14 +144,6 @@ def log_out(page):
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()
-
-
-def log_in(page, user):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
 
 
 def rate(page, scores: dict[str, int], *, entrustment: str, judgement: str, feedback: str, steps=()):

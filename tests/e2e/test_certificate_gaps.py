@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.steps import log_in
 from tests.support.detached_factories import factories
 from training.core.db import utcnow
 from training.workshops.models import SessionKind
@@ -31,12 +32,7 @@ def test_the_trainee_sees_every_gap_with_where_to_close_it(page, live_app):
         trainee = make.enrolled_trainees(workshop, 1)[0]
         make.attendance(lecture, trainee, "present")
 
-    page.goto(f"/workshops/{workshop.id}")
-    page.get_by_label("E-mail").fill(trainee.email)
-    page.get_by_label("Password").fill(trainee.password)
-    page.get_by_role("button", name="Log in").click()
-    # Logged in before the next navigation, which would otherwise cancel the login.
-    expect(page.get_by_test_id("user-menu")).to_be_visible()
+    log_in(page, trainee)
     page.goto(f"/workshops/{workshop.id}")
 
     attendance = page.get_by_test_id("still-missing-attendance")

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.certificates.pdfs import qr_codes, text_of
+from tests.e2e.steps import log_in, log_out
 from tests.support.evidence import evidence  # noqa: F401  (the fixture)
 from tests.support.factories import Factories
 from tests.support.factories.accounts import DEFAULT_PASSWORD
@@ -96,24 +97,6 @@ def build_workshop(app, evidence):  # noqa: F811
         evidence.ready(workshop, people["trainee"])
         db.session.commit()
         return workshop.id, people["trainee"].email, people["certifier"].email
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    # Logged in before the caller's next navigation, which would otherwise cancel the login.
-    expect(page.get_by_test_id("user-menu")).to_be_visible()
-
-
-def log_out(page):
-    # Bootstrap's dropdowns work once its (deferred) script has run. Not the load event: a
-    # download started from the page resets the frame's load state on some runs.
-    page.wait_for_function("() => window.bootstrap !== undefined")
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_text("You have logged out.")).to_be_visible()  # before the next navigation
 
 
 def test_trainee_downloads_a_certificate_that_verifies_then_shows_revoked(page, live_app, evidence):  # noqa: F811

@@ -5,20 +5,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.e2e.steps import log_in
 from training import demo
 from training.curriculum.models import Curriculum, CurriculumVersion, VersionState
 from training.extensions import db
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    # Logged in before the caller's next navigation, which would otherwise cancel the login.
-    expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
 def test_faculty_edit_a_question_and_publish_a_new_version(page, live_app):

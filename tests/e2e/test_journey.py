@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.certificates.pdfs import qr_codes, text_of
+from tests.e2e.steps import log_in, log_out
 from tests.support.detached_factories import factories
 from training.core.db import utcnow
 from training.extensions import db
@@ -28,23 +29,6 @@ from training.workshops.models import SessionKind, Workshop, WorkshopSession
 pytestmark = pytest.mark.e2e
 
 ZONE = "Europe/Lisbon"
-
-
-def log_in(page, user):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
-
-
-def log_out(page):
-    # Bootstrap's dropdowns work once its (deferred) script has run. Not the load event: a
-    # download started from the page resets the frame's load state on some runs.
-    page.wait_for_function("() => window.bootstrap !== undefined")
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_text("You have logged out.")).to_be_visible()
 
 
 def test_from_scheduling_to_a_verified_then_revoked_certificate(page, browser, server, live_app):

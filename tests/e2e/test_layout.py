@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.steps import log_out
+from tests.e2e.steps import log_in, log_out
 from tests.support.detached_factories import factories
 from training.accounts.models import Role
 from training.quizzes.models import QuizPurpose
@@ -122,14 +122,6 @@ def world(live_app):
                 "several roles": ["/", "/workshops", f"/workshops/{w}", "/admin/users"],
             },
         )
-
-
-def log_in(page, person):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(person.email)
-    page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
 
 
 def measure_through_the_widths(page, label: str, problems: list[str]) -> None:

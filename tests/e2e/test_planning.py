@@ -10,7 +10,7 @@ from datetime import time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_enrolments import log_in
+from tests.e2e.steps import log_in
 from tests.support.detached_factories import factories
 from training.core.db import utcnow
 from training.workshops.models import SessionKind

@@ -11,21 +11,13 @@ import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.steps import log_out
+from tests.e2e.steps import log_in, log_out
 from tests.support.detached_factories import factories
 from training.curriculum.models import Question, QuestionKind, VersionState
 from training.extensions import db
 from training.quizzes.models import Attempt, AttemptState, QuizPurpose
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, user):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
 
 
 def question(page, number):

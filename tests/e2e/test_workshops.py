@@ -6,20 +6,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.steps import log_in
 from tests.support.factories import Factories
-from tests.support.factories.accounts import DEFAULT_PASSWORD
 from training.core.db import utcnow
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    # Logged in before the caller's next navigation, which would otherwise cancel the login.
-    expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
 def test_an_organizer_builds_and_publishes_a_workshop_with_a_cadaver_lab(page, live_app):
