@@ -76,4 +76,17 @@
       el.form.requestSubmit();
     }
   });
+
+  // A choice made before this script ran (a slow connection) had no listener: send it now,
+  // so the list shown matches the filter shown.
+  function chosenEarly(select) {
+    var served = Array.prototype.find.call(select.options, function (option) {
+      return option.defaultSelected;
+    }) || select.options[0];
+    return select.form && served && select.value !== served.value;
+  }
+  var early = Array.prototype.find.call(document.querySelectorAll("select[data-autosubmit]"), chosenEarly);
+  if (early) {
+    early.form.requestSubmit();
+  }
 })();

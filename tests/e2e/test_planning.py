@@ -91,3 +91,33 @@ def test_copy_a_workshop_to_its_next_edition(page, live_app):
     expect(programme.get_by_role("row").filter(has_text="Early harvest")).to_contain_text("02:30")
     expect(programme.get_by_role("row").filter(has_text="Lipofilling lab")).to_contain_text("09:00")
     expect(page.get_by_test_id("seats")).to_contain_text("20 of 20 seats left")  # nobody came along
+
+
+def test_a_station_chosen_before_the_page_script_runs_still_filters(page, live_app):
+    with factories(live_app) as make:
+        workshop = make.workshop(title="Slow connection roster")
+        lab = make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=2)
+        first, second = make.enrolled_trainees(workshop, 2)
+        make.assign(lab.stations[0], first)
+        make.assign(lab.stations[1], second)
+        workshop_id, organizer, station = workshop.id, workshop.organizer.email, lab.stations[1].id
+
+    log_in(page, organizer)
+    held = []
+
+    def hold_the_first(route):  # a slow script on this page; the next page gets it at once
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/js/app.js", hold_the_first)
+    page.goto(f"/workshops/{workshop_id}/roster", wait_until="commit")
+    page.get_by_label("Station").select_option(str(station))  # before any listener exists
+    for _ in range(250):  # the held request reaches the handler as events are processed
+        if held:
+            break
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    expect(page.get_by_test_id("roster-matches")).to_contain_text("1 of 2 confirmed")
+    expect(page.get_by_test_id("roster-row")).to_contain_text(second.full_name)
