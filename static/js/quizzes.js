@@ -104,6 +104,7 @@
       marker.classList.remove("d-none");
       save(fieldset);
     });
+    svg.setAttribute("data-ready", "");  // clicks count from now on
   });
 
   function handIn() {

@@ -175,6 +175,7 @@ def test_faculty_draw_a_hotspot_region_and_a_trainee_clicks_inside_it(page, live
     page.goto(f"/quizzes/{quiz_id}")
     page.get_by_role("button", name="Start attempt 1 of 1").click()
     picture = page.locator("svg.hotspot-answer")
+    expect(picture).to_have_attribute("data-ready", "")  # a click before the script ran is lost
     box = picture.bounding_box()
     scale = box["width"] / 300
     picture.click(position={"x": 80 * scale, "y": 80 * scale})
