@@ -30,7 +30,7 @@ def test_a_visitor_finds_a_workshop_signs_up_comes_back_and_enrols(page, live_ap
         workshop_id = workshop.id
 
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workshops").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workshops", exact=True).click()
     page.get_by_role("link", name="Nanofat and the tear trough").click()
     expect(page).to_have_url(re.compile(rf"/workshops/{workshop_id}$"))
     expect(page.get_by_role("row").filter(has_text="Anatomy of the tear trough")).to_contain_text("09:30")

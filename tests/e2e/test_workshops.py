@@ -24,7 +24,7 @@ def test_an_organizer_builds_and_publishes_a_workshop_with_a_cadaver_lab(page, l
     first_day = utcnow().date() + timedelta(days=60)
 
     log_in(page, organizer)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workshops").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workshops", exact=True).click()
     page.get_by_role("link", name="Create a workshop").click()
     page.get_by_label("Title", exact=True).fill("Anatomy-first microfat course")
     page.get_by_label("ANAT-101 · Module ANAT-101 (Regenerative fat grafting v1)").check()
