@@ -211,46 +211,24 @@ def copy_workshop(source: Workshop, data: CopyInput, *, actor: User) -> Workshop
     return copy
 
 
+# The per-workshop rule rows a copy takes, with the columns that carry the rule.
+_RULE_ROWS = (
+    (AttendanceSettings, ("min_percent", "excused_policy", "late_grace_minutes")),
+    (CertificationRules, ("quiz_policy", "required_skills", "evaluation_required", "competence_enabled")),
+    (CompetenceStandard, ("min_domain_score", "required_entrustment")),
+)
+
+
 def _copy_rules(source: Workshop, copy: Workshop) -> None:
     """The per-workshop rules of attendance, certificates and assessments (one query each)."""
-    settings = db.session.scalar(
-        sa.select(AttendanceSettings).where(AttendanceSettings.workshop_id == source.id)
-    )
-    if settings is not None:
-        db.session.add(
-            AttendanceSettings(
-                workshop_id=copy.id,
-                min_percent=settings.min_percent,
-                excused_policy=settings.excused_policy,
-                late_grace_minutes=settings.late_grace_minutes,
-            )
-        )
-    certification = db.session.scalar(
-        sa.select(CertificationRules).where(CertificationRules.workshop_id == source.id)
-    )
-    if certification is not None:
-        db.session.add(
-            CertificationRules(
-                workshop_id=copy.id,
-                quiz_policy=certification.quiz_policy,
-                required_skills=list(certification.required_skills)
-                if certification.required_skills is not None
-                else None,
-                evaluation_required=certification.evaluation_required,
-                competence_enabled=certification.competence_enabled,
-            )
-        )
-    standard = db.session.scalar(
-        sa.select(CompetenceStandard).where(CompetenceStandard.workshop_id == source.id)
-    )
-    if standard is not None:
-        db.session.add(
-            CompetenceStandard(
-                workshop_id=copy.id,
-                min_domain_score=standard.min_domain_score,
-                required_entrustment=standard.required_entrustment,
-            )
-        )
+    for model, columns in _RULE_ROWS:
+        row = db.session.scalar(sa.select(model).where(model.workshop_id == source.id))
+        if row is None:
+            continue
+        values = {name: getattr(row, name) for name in columns}
+        # A list (the required skills) is the copy's own, not shared with the source row.
+        values = {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+        db.session.add(model(workshop_id=copy.id, **values))
     db.session.flush()
 
 
