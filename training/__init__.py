@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Mapping
@@ -44,7 +45,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         instance_path=config.INSTANCE_PATH,
     )
     app.config.from_object(config)
-    from training.core.web import AppRequest
+    from training.core.web import AppRequest, install_request_transaction
 
     app.request_class = AppRequest
     # Ids in URLs fit the database's integer columns: a larger number is a 404, not a 500.
@@ -56,6 +57,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     _init_extensions(app)
+    install_request_transaction(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_request_hooks(app)
@@ -134,33 +136,29 @@ def _init_extensions(app: Flask) -> None:
     queue.register_app(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from training import (
-        accounts,
-        assessments,
-        attendance,
-        certificates,
-        curriculum,
-        enrolments,
-        main,
-        planning,
-        quizzes,
-        workshops,
-    )
+# Each capability, with its modules that register something when imported: routes on
+# the capability's blueprint, job handlers, `flask ...` commands, tasks and personal-data
+# sections. Importing a capability's package registers nothing, so a pure module (its
+# rules) imports without the web, the task queue or the PDF engine.
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "main": ("views",),
+    "accounts": ("exports", "views"),
+    "curriculum": ("cli", "views"),
+    "workshops": ("views",),
+    "enrolments": ("personal_data", "views"),
+    "attendance": ("personal_data", "views"),
+    "quizzes": ("personal_data", "tasks", "views"),
+    "assessments": ("personal_data", "views"),
+    "certificates": ("cli", "jobs", "personal_data", "views"),
+    "planning": ("views",),
+}
 
-    for capability in (
-        main,
-        accounts,
-        curriculum,
-        workshops,
-        enrolments,
-        attendance,
-        quizzes,
-        assessments,
-        certificates,
-        planning,
-    ):
-        app.register_blueprint(capability.bp)
+
+def _register_blueprints(app: Flask) -> None:
+    for capability, modules in CAPABILITIES.items():
+        for module in modules:
+            importlib.import_module(f"training.{capability}.{module}")
+        app.register_blueprint(importlib.import_module(f"training.{capability}").bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

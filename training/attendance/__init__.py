@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("attendance", __name__)
-
-from training.attendance import personal_data, views  # noqa: E402, F401  (routes and the data section register on import)

@@ -27,8 +27,3 @@ class SerialConverter(BaseConverter):
 def _add_converter(state: BlueprintSetupState) -> None:
     # Before the routes below are added: each looks its converters up as it is added.
     state.app.url_map.converters["serial"] = SerialConverter
-
-
-# Routes, the bulk-issue job handler, the `flask certificates ...` commands and the personal-data
-# section register on import.
-from training.certificates import cli, jobs, personal_data, views  # noqa: E402, F401

@@ -1,10 +1,27 @@
-"""Small helpers every view uses: showing domain errors, paging, JSON errors."""
+"""The request's one transaction, and small helpers every view uses: showing domain
+errors, paging, JSON errors.
+
+A view is: load, permission, form, one service call, response. It never commits:
+``install_request_transaction`` commits once when the view's response is a success
+(below 400) and rolls back otherwise, and ``service_call`` turns a refusal into the
+form's message or a flash, with the request's changes undone::
+
+    with service_call(form) as call:
+        result = services.enrol(workshop, actor=current_user._get_current_object())
+    if call.ok:
+        flash("You are enrolled.", "success")
+        return redirect(...)
+    return render_template(..., form=form)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Request, flash, jsonify, request
+from flask import Flask, Request, Response, flash, jsonify, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
@@ -25,6 +42,50 @@ def show_domain_error(error: DomainError, form: FlaskForm | None = None) -> None
         else:
             for message in messages:
                 flash(message, "danger")
+
+
+def install_request_transaction(app: Flask) -> None:
+    """One commit per request, at its end: a response below 400 commits what the view
+    changed; an error response (and any exception, through the error handlers) rolls it
+    back. Records a refusal must keep (a failed login) are committed by their service's
+    caller with ``commit_now`` before answering 4xx."""
+
+    @app.after_request
+    def end_the_transaction(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def commit_now() -> None:
+    """Commit before the response is made: for work that must outlive an error response,
+    or that the response itself hands to another process (a queued job)."""
+    db.session.commit()
+
+
+@dataclass
+class ServiceCall:
+    """What became of the service call made inside ``service_call``."""
+
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextmanager
+def service_call(form: FlaskForm | None = None) -> Iterator[ServiceCall]:
+    """Run a use case; a ``DomainError`` it raises undoes the request's changes and is
+    shown next to the form's field at fault, or flashed. ``call.ok`` says which."""
+    call = ServiceCall()
+    try:
+        yield call
+    except DomainError as error:
+        call.error = error
+        show_domain_error(error, form)
 
 
 def wants_json() -> bool:

@@ -7,5 +7,3 @@ and copies their per-workshop rules), as certificates does."""
 from flask import Blueprint
 
 bp = Blueprint("planning", __name__)
-
-from training.planning import views  # noqa: E402, F401  (routes register on import)
