@@ -20,9 +20,9 @@ from training.curriculum.models import (  # noqa: F401
     Question,
     Skill,
 )
+from training.enrolments.models import Enrolment
 from training.workshops.models import (
     CalendarFeed,
-    Enrolment,
     FacultyProfile,
     Station,
     StationAssignment,

@@ -11,7 +11,8 @@ import pytest
 
 from tests.support.statements import recorded_statements
 from training.core.db import utcnow
-from training.workshops.models import EnrolmentState, SessionKind
+from training.enrolments.models import EnrolmentState
+from training.workshops.models import SessionKind
 
 
 def text_of(html: str) -> str:

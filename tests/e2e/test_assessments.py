@@ -37,14 +37,8 @@ def lab(live_app):
     from training.accounts.models import Role, User
     from training.accounts.services import hash_password
     from training.curriculum.models import Curriculum, CurriculumVersion, Module, Skill, VersionState
-    from training.workshops.models import (
-        Enrolment,
-        EnrolmentState,
-        StationAssignment,
-        Workshop,
-        WorkshopSession,
-        WorkshopState,
-    )
+    from training.enrolments.models import Enrolment, EnrolmentState
+    from training.workshops.models import StationAssignment, Workshop, WorkshopSession, WorkshopState
 
     n = sequence()
     password = "lipofilling-cannula-harvest"

@@ -25,8 +25,9 @@ from training.accounts.models import Role, User
 from training.accounts.services import hash_password
 from training.core.db import utcnow
 from training.curriculum.models import Curriculum, CurriculumVersion, VersionState
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Duty, Enrolment, EnrolmentState, Workshop, WorkshopStaff, WorkshopState
+from training.workshops.models import Duty, Workshop, WorkshopStaff, WorkshopState
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,9 @@ from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.core.evidence import SkillEvidence
+from training.enrolments.models import EnrolmentState
 from training.extensions import db
-from training.workshops.models import EnrolmentState, SessionKind, WorkshopState
+from training.workshops.models import SessionKind, WorkshopState
 
 
 def data(lab, value=4, **overrides):

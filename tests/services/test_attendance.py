@@ -22,8 +22,9 @@ from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed
 from training.core.evidence import AttendanceEvidence
 from training.core.venue_time import at_venue
+from training.enrolments.models import EnrolmentState
 from training.extensions import db
-from training.workshops.models import EnrolmentState, SessionKind, WorkshopSession, WorkshopState
+from training.workshops.models import SessionKind, WorkshopSession, WorkshopState
 
 PRESENT, LATE = AttendanceStatus.PRESENT, AttendanceStatus.LATE
 ABSENT, EXCUSED = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED

@@ -13,24 +13,30 @@ import sqlalchemy as sa
 from training.accounts import services as accounts
 from training.accounts.models import Role
 from training.assessments import services as assessments
+from training.assessments.permissions import can_assess, can_sign_off_skills
 from training.attendance import services as attendance
 from training.attendance.models import AttendanceRecord, AttendanceStatus
+from training.attendance.permissions import can_take_attendance
 from training.certificates import services as certificates
 from training.certificates.models import CertificateKind
-from training.core import permissions
+from training.certificates.permissions import can_issue_certificates
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed
 from training.enrolments import services as enrolments
+from training.enrolments.models import EnrolmentState
+from training.enrolments.permissions import can_manage_enrolments, can_view_roster
 from training.extensions import db
 from training.workshops import services as workshops
-from training.workshops.models import (
-    Duty,
-    EnrolmentState,
-    SessionKind,
-    Workshop,
-    WorkshopStaff,
-    WorkshopState,
+from training.workshops.models import Duty, SessionKind, Workshop, WorkshopStaff, WorkshopState
+from training.workshops.permissions import (
+    certifies,
+    is_staff_of,
+    judges,
+    organizes,
+    sees_drafts,
+    staffed_workshops,
+    teaches,
 )
 
 
@@ -39,7 +45,7 @@ def load(obj):
 
 
 def staffed(user) -> set[int]:
-    return set(db.session.scalars(permissions.staffed_workshops(user)))
+    return set(db.session.scalars(staffed_workshops(user)))
 
 
 def duties(user) -> set[tuple[int, Duty]]:
@@ -58,21 +64,21 @@ def test_a_duty_has_effect_only_while_its_holder_is_active_and_holds_its_role(ct
     organizer = make.organizer()
     workshop = make.workshop(organizer=organizer, faculty=[teacher], certifiers=[teacher])
     teacher, organizer, workshop = load(teacher), load(organizer), load(workshop)
-    assert permissions.teaches(teacher, workshop)
-    assert permissions.certifies(teacher, workshop)
-    assert permissions.organizes(organizer, workshop)
+    assert teaches(teacher, workshop)
+    assert certifies(teacher, workshop)
+    assert organizes(organizer, workshop)
     assert staffed(teacher) == staffed(organizer) == {workshop.id}
 
     teacher.set_roles({Role.TRAINEE})  # the duty rows stay: they must do nothing
     organizer.active = False
     db.session.flush()
-    assert not permissions.is_staff_of(teacher, workshop)
-    assert not permissions.can_take_attendance(teacher, workshop)
-    assert not permissions.can_view_roster(teacher, workshop)
-    assert not permissions.organizes(organizer, workshop)
-    assert not permissions.can_manage_enrolments(organizer, workshop)
+    assert not is_staff_of(teacher, workshop)
+    assert not can_take_attendance(teacher, workshop)
+    assert not can_view_roster(teacher, workshop)
+    assert not organizes(organizer, workshop)
+    assert not can_manage_enrolments(organizer, workshop)
     assert staffed(teacher) == staffed(organizer) == set()
-    assert not permissions.sees_drafts(teacher)
+    assert not sees_drafts(teacher)
 
 
 @pytest.fixture
@@ -90,11 +96,11 @@ def legacy(make):
 def test_a_trainee_of_the_workshop_judges_nobody_on_it_whatever_duty_she_holds(ctx, make, legacy):
     workshop, lab, petra, tom = (load(x) for x in legacy)
     for predicate in (
-        permissions.can_take_attendance,
-        permissions.can_assess,
-        permissions.can_sign_off_skills,
-        permissions.can_issue_certificates,
-        permissions.can_view_roster,
+        can_take_attendance,
+        can_assess,
+        can_sign_off_skills,
+        can_issue_certificates,
+        can_view_roster,
     ):
         assert not predicate(petra, workshop), predicate.__name__
     assert workshop.id not in staffed(petra)
@@ -126,16 +132,16 @@ def test_an_admin_enrolled_as_a_trainee_marks_neither_herself_nor_a_fellow(ctx, 
     admin = make.user({Role.ADMIN, Role.TRAINEE})
     make.enrolment(workshop, admin)
     workshop, lab, admin, tom = load(workshop), load(lab), load(admin), load(tom)
-    assert permissions.organizes(admin, workshop)  # admins organize every workshop...
+    assert organizes(admin, workshop)  # admins organize every workshop...
     for trainee in (admin, tom):  # ...but record nothing about themselves or fellows
         with pytest.raises(NotAllowed):
             attendance.record_status(lab, trainee.id, AttendanceStatus.PRESENT, actor=admin)
         with pytest.raises(NotAllowed):
             certificates.issue_certificate(workshop, trainee.id, CertificateKind.ATTENDANCE, actor=admin)
-    assert not permissions.judges(admin, workshop, tom.id)
+    assert not judges(admin, workshop, tom.id)
 
     teacher = load(workshop.teacher)  # and faculty who are not trainees still do
-    assert permissions.judges(teacher, workshop, tom.id)
+    assert judges(teacher, workshop, tom.id)
     attendance.record_status(lab, tom.id, AttendanceStatus.PRESENT, actor=teacher)
 
 
@@ -237,10 +243,10 @@ def test_deactivating_keeps_the_duties_without_effect_until_reactivation(ctx, ma
     admin, teacher, workshop = load(make.admin()), load(teacher), load(workshop)
     accounts.deactivate(teacher, actor=admin)
     assert duties(teacher) == {(workshop.id, Duty.FACULTY)}
-    assert not permissions.teaches(teacher, workshop)
+    assert not teaches(teacher, workshop)
     assert staffed(teacher) == set()
     accounts.reactivate(teacher, actor=admin)
-    assert permissions.teaches(teacher, workshop)
+    assert teaches(teacher, workshop)
     assert staffed(teacher) == {workshop.id}
 
 

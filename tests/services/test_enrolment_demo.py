@@ -4,8 +4,9 @@ import sqlalchemy as sa
 
 from training.accounts.models import Role
 from training.enrolments import demo, services
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Enrolment, EnrolmentState, WorkshopState
+from training.workshops.models import WorkshopState
 
 
 def by_state(workshop):

@@ -30,8 +30,9 @@ from training.accounts.services import start_login
 from training.config import TestConfig
 from training.core.mail import OutboxMessage
 from training.enrolments import services
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Enrolment, EnrolmentState, Workshop
+from training.workshops.models import Workshop
 
 SEATS = 10
 CROWD = 50

@@ -12,16 +12,9 @@ from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from training.enrolments import services
+from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
-from training.workshops.models import (
-    Enrolment,
-    EnrolmentSource,
-    EnrolmentState,
-    PrerequisitePolicy,
-    SessionKind,
-    StationAssignment,
-    WorkshopState,
-)
+from training.workshops.models import PrerequisitePolicy, SessionKind, StationAssignment, WorkshopState
 
 HEADER = "name,email,specialty,country\n"
 

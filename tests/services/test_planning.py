@@ -24,13 +24,12 @@ from training.certificates.models import (
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import InvalidInput
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.planning import services
 from training.quizzes.models import Attempt, Quiz
 from training.workshops.models import (
     Duty,
-    Enrolment,
-    EnrolmentState,
     SessionKind,
     Station,
     StationAssignment,

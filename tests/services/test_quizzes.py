@@ -13,11 +13,11 @@ from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.curriculum.models import Question
+from training.enrolments.models import EnrolmentState
 from training.extensions import db
 from training.quizzes import services
 from training.quizzes.evidence import quiz_evidence
 from training.quizzes.models import Attempt, AttemptState, GradingMethod, QuizPurpose
-from training.workshops.models import EnrolmentState
 
 
 def count_statements(callable_):

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from training.core import permissions
 from training.core.errors import Conflict
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Duty, Enrolment, EnrolmentState, SessionKind, WorkshopState
+from training.workshops.models import Duty, SessionKind, WorkshopState
+from training.workshops.permissions import certifies, is_staff_of, organizes, teaches
 
 MOVES = [
     (WorkshopState.DRAFT, WorkshopState.PUBLISHED, True),
@@ -45,16 +46,16 @@ def test_duties_decide_the_per_workshop_predicates(make, ctx):
     admin, trainee = db.session.merge(make.admin()), db.session.merge(make.trainee())
 
     assert workshop.duties_of(certifier) == {Duty.CERTIFIER}
-    assert permissions.organizes(organizer, workshop)
-    assert not permissions.organizes(organizer, other)
-    assert permissions.organizes(admin, workshop)
-    assert not permissions.teaches(admin, workshop)
-    assert permissions.teaches(teacher, workshop)
-    assert not permissions.certifies(teacher, workshop)
-    assert permissions.teaches(certifier, workshop)
-    assert permissions.certifies(certifier, workshop)
-    assert not permissions.is_staff_of(trainee, workshop)
-    assert not permissions.teaches(db.session.merge(other.teacher), workshop)
+    assert organizes(organizer, workshop)
+    assert not organizes(organizer, other)
+    assert organizes(admin, workshop)
+    assert not teaches(admin, workshop)
+    assert teaches(teacher, workshop)
+    assert not certifies(teacher, workshop)
+    assert teaches(certifier, workshop)
+    assert certifies(certifier, workshop)
+    assert not is_staff_of(trainee, workshop)
+    assert not teaches(db.session.merge(other.teacher), workshop)
 
 
 def test_the_database_refuses_a_session_ending_before_it_starts(make, ctx):

@@ -12,12 +12,11 @@ from training.accounts.models import Role
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.workshops import services
 from training.workshops.models import (
     Duty,
-    Enrolment,
-    EnrolmentState,
     PrerequisitePolicy,
     SessionKind,
     StationAssignment,
@@ -25,6 +24,7 @@ from training.workshops.models import (
     WorkshopSession,
     WorkshopState,
 )
+from training.workshops.permissions import can_edit_workshop, can_view_workshop
 
 
 def workshop_input(version, **changes) -> services.WorkshopInput:
@@ -534,14 +534,13 @@ def test_the_feed_holds_confirmed_and_staff_workshops_but_no_drafts(make, ctx):
 
 def test_roles_are_not_enough_to_organize(make, ctx):
     # A global organizer organizes only the workshops they are on.
-    from training.core import permissions
 
     workshop = db.session.merge(make.workshop())
     stranger = db.session.merge(make.user({Role.ORGANIZER}))
-    assert not permissions.can_edit_workshop(stranger, workshop)
+    assert not can_edit_workshop(stranger, workshop)
     draft = db.session.merge(make.workshop(state=WorkshopState.DRAFT))
-    assert not permissions.can_view_workshop(stranger, draft)
-    assert permissions.can_view_workshop(stranger, workshop)
+    assert not can_view_workshop(stranger, draft)
+    assert can_view_workshop(stranger, workshop)
 
 
 def test_stations_of_a_cancelled_session_or_finished_workshop_stay_as_they_are(make, ctx):

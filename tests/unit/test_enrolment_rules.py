@@ -7,7 +7,8 @@ import pytest
 from training.accounts.models import SPECIALTIES
 from training.enrolments import rules
 from training.enrolments.forms import country_lookup
-from training.workshops.models import EnrolmentState, PrerequisitePolicy, WorkshopState
+from training.enrolments.models import EnrolmentState
+from training.workshops.models import PrerequisitePolicy, WorkshopState
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 

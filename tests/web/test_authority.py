@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from tests.support.client import form_values
 from training.accounts.models import Role, User
 from training.core.audit import AuditEvent
+from training.enrolments.models import Enrolment
 from training.extensions import db
-from training.workshops.models import Duty, Enrolment, SessionKind, WorkshopStaff, WorkshopState
+from training.workshops.models import Duty, SessionKind, WorkshopStaff, WorkshopState
 
 
 def duties_of(person: User) -> set[tuple[int, Duty]]:

@@ -4,8 +4,8 @@ next ones wait, one cancels and the first waitlisted is promoted and told."""
 import pytest
 import sqlalchemy as sa
 
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Enrolment, EnrolmentState
 
 
 @pytest.fixture

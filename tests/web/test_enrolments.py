@@ -18,14 +18,9 @@ from training.accounts.models import Role, User
 from training.core.db import utcnow
 from training.core.mail import MailState, OutboxMessage
 from training.curriculum.models import Module
+from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
-from training.workshops.models import (
-    Enrolment,
-    EnrolmentSource,
-    EnrolmentState,
-    PrerequisitePolicy,
-    WorkshopState,
-)
+from training.workshops.models import PrerequisitePolicy, WorkshopState
 
 HEADER = "name,email,specialty,country\n"
 

@@ -5,8 +5,8 @@ from flask import abort
 
 from training import create_app
 from training.config import TestConfig
-from training.core import permissions
 from training.core.errors import Conflict
+from training.core.permissions import public
 from training.extensions import db
 
 LAYOUT_MARK = 'class="navbar-brand'
@@ -60,17 +60,17 @@ def fragile_app(tmp_path, database_url):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error handler answers
 
     @app.route("/boom")
-    @permissions.public
+    @public
     def boom():
         raise RuntimeError("secret internal detail")
 
     @app.route("/refused")
-    @permissions.public
+    @public
     def refused():
         raise Conflict("This seat was just taken.")
 
     @app.route("/bad")
-    @permissions.public
+    @public
     def bad():
         abort(400)
 

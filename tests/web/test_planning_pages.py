@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from tests.support.statements import recorded_statements
 from training.core.db import utcnow
+from training.enrolments.models import EnrolmentState
 from training.extensions import db
-from training.workshops.models import EnrolmentState, Workshop, WorkshopState
+from training.workshops.models import Workshop, WorkshopState
 
 
 def test_copying_shows_refusals_by_the_date_and_lands_on_the_draft(client, make):

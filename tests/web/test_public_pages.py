@@ -13,8 +13,9 @@ import pytest
 from tests.support.statements import recorded_statements
 from tests.web.test_auth import signup_data
 from training.core.db import utcnow
+from training.enrolments.models import EnrolmentState
 from training.extensions import db
-from training.workshops.models import EnrolmentState, WorkshopState
+from training.workshops.models import WorkshopState
 
 
 @pytest.fixture

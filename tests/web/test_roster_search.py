@@ -7,7 +7,8 @@ import re
 from datetime import timedelta
 
 from training.core.db import utcnow
-from training.workshops.models import EnrolmentState, SessionKind
+from training.enrolments.models import EnrolmentState
+from training.workshops.models import SessionKind
 
 
 def names(page) -> list[str]:

@@ -13,15 +13,9 @@ import sqlalchemy as sa
 
 from tests.support.statements import recorded_statements
 from training.core.db import utcnow
+from training.enrolments.models import EnrolmentState
 from training.extensions import db
-from training.workshops.models import (
-    EnrolmentState,
-    SessionKind,
-    StationAssignment,
-    Workshop,
-    WorkshopSession,
-    WorkshopState,
-)
+from training.workshops.models import SessionKind, StationAssignment, Workshop, WorkshopSession, WorkshopState
 
 
 def workshop_form(version, **changes) -> dict:

@@ -23,11 +23,17 @@ from training.accounts.forms import (
 )
 from training.accounts.models import Role, User, UserRole
 from training.accounts.reauth import ask_for_password_if_stale, mark_password_confirmed
-from training.core import permissions
 from training.core.audit import AuditEvent
 from training.core.errors import DomainError
 from training.core.jobs import Job, start_job
-from training.core.permissions import ensure
+from training.core.permissions import (
+    can_edit_own_profile,
+    can_erase_personal_data,
+    can_export_own_data,
+    can_manage_users,
+    ensure,
+    public,
+)
 from training.core.web import page_number, show_domain_error
 from training.extensions import db, limiter
 
@@ -60,7 +66,7 @@ def _start_session(user: User) -> None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-@permissions.public
+@public
 def signup():
     # Where to come back to once the address is confirmed: a path on this site only.
     next_url = rules.safe_next_url(request.values.get("next"))
@@ -86,7 +92,7 @@ def signup():
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@permissions.public
+@public
 def confirm_email(token: str):
     # A button, not the link itself: mail scanners that open links must not log in.
     form = ConfirmForm()
@@ -111,7 +117,7 @@ def confirm_email(token: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 60 per hour", methods=["POST"])
-@permissions.public
+@public
 def login():
     next_url = rules.safe_next_url(request.values.get("next"))
     if current_user.is_authenticated:
@@ -134,7 +140,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@permissions.public
+@public
 def logout():
     ConfirmForm()  # the CSRF check happens before the view; the form is only its carrier
     # Ended on record: a copy of this browser's cookie opens nothing any more.
@@ -151,7 +157,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
-@permissions.public
+@public
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -188,14 +194,14 @@ def _set_password_by_link(token: str, purpose: str, template: str):
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@permissions.public
+@public
 def reset_password(token: str):
     return _set_password_by_link(token, tokens.PASSWORD_RESET, "accounts/reset_password.html")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@permissions.public
+@public
 def accept_invitation(token: str):
     return _set_password_by_link(token, tokens.INVITATION, "accounts/accept_invitation.html")
 
@@ -214,7 +220,7 @@ def _per_account() -> str:
 @login_required
 @limiter.limit("20 per hour", key_func=_per_account, methods=["POST"])
 def profile():
-    ensure(permissions.can_edit_own_profile(current_user))
+    ensure(can_edit_own_profile(current_user))
     form = ProfileForm(obj=current_user)
     if not current_user.has_role(Role.TRAINEE):
         form.relax_for_staff()
@@ -242,7 +248,7 @@ def profile():
 
 @bp.route("/profile/email/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@permissions.public
+@public
 def change_email(token: str):
     form = ConfirmForm()
     try:
@@ -289,7 +295,7 @@ def _render_profile(form: ProfileForm, status: int = 200):
 @bp.route("/profile/sign-out-everywhere", methods=["POST"])
 @login_required
 def sign_out_everywhere():
-    ensure(permissions.can_edit_own_profile(current_user))
+    ensure(can_edit_own_profile(current_user))
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user: User = current_user._get_current_object()
@@ -304,7 +310,7 @@ def sign_out_everywhere():
 @bp.route("/profile/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    ensure(permissions.can_edit_own_profile(current_user))
+    ensure(can_edit_own_profile(current_user))
     user: User = current_user._get_current_object()
     form = ChangePasswordForm()
     form.personal_words = [user.full_name, user.email]
@@ -326,7 +332,7 @@ def change_password():
 @login_required
 @limiter.limit("10 per minute", methods=["POST"])
 def confirm_password():
-    ensure(permissions.can_edit_own_profile(current_user))
+    ensure(can_edit_own_profile(current_user))
     next_url = rules.safe_next_url(request.values.get("next"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
@@ -344,7 +350,7 @@ def confirm_password():
 @bp.route("/admin/users")
 @login_required
 def users():
-    ensure(permissions.can_manage_users(current_user))
+    ensure(can_manage_users(current_user))
     search = UserSearchForm(request.args)
     query = sa.select(User).order_by(User.full_name, User.id)
     if search.validate():
@@ -370,7 +376,7 @@ def users():
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
 def create_user():
-    ensure(permissions.can_manage_users(current_user))
+    ensure(can_manage_users(current_user))
     if (confirm := ask_for_password_if_stale()) is not None:
         return confirm
     form = CreateAccountForm()
@@ -406,7 +412,7 @@ def _load_user(user_id: int) -> User:
 @login_required
 def user_detail(user_id: int):
     user = _load_user(user_id)
-    ensure(permissions.can_manage_users(current_user))
+    ensure(can_manage_users(current_user))
     roles_form = RolesForm(roles=user.role_names)
     return _render_user(user, roles_form)
 
@@ -442,7 +448,7 @@ def _render_user(
 @login_required
 def change_roles(user_id: int):
     user = _load_user(user_id)
-    ensure(permissions.can_manage_users(current_user))
+    ensure(can_manage_users(current_user))
     if (confirm := ask_for_password_if_stale()) is not None:
         return confirm
     form = RolesForm()
@@ -466,7 +472,7 @@ def change_roles(user_id: int):
 
 def _account_action(user_id: int, action, success: str, *, sensitive: bool = True):
     user = _load_user(user_id)
-    ensure(permissions.can_manage_users(current_user))
+    ensure(can_manage_users(current_user))
     if sensitive and (confirm := ask_for_password_if_stale()) is not None:
         return confirm
     if ConfirmForm().validate_on_submit():
@@ -506,7 +512,7 @@ def resend_invitation(user_id: int):
 @bp.route("/profile/data")
 @login_required
 def my_data():
-    ensure(permissions.can_export_own_data(current_user))
+    ensure(can_export_own_data(current_user))
     exports = db.session.scalars(
         sa.select(Job)
         .where(Job.kind == "personal-data", Job.created_by_id == current_user.id)
@@ -527,7 +533,7 @@ def my_data():
 @bp.route("/profile/data/export", methods=["POST"])
 @login_required
 def export_my_data():
-    ensure(permissions.can_export_own_data(current_user))
+    ensure(can_export_own_data(current_user))
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -543,7 +549,7 @@ def export_my_data():
 @login_required
 def erase_user(user_id: int):
     user = _load_user(user_id)
-    ensure(permissions.can_erase_personal_data(current_user))
+    ensure(can_erase_personal_data(current_user))
     if (confirm := ask_for_password_if_stale()) is not None:
         return confirm
     form = EraseForm(expected_email=user.email)
@@ -564,7 +570,7 @@ def erase_user(user_id: int):
 @bp.route("/admin/users/export", methods=["POST"])
 @login_required
 def export_users():
-    ensure(permissions.can_manage_users(current_user))
+    ensure(can_manage_users(current_user))
     if not ConfirmForm().validate_on_submit():
         abort(400)
     job = start_job("users-csv", "Export of all accounts (CSV)", actor=current_user)

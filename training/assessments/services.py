@@ -17,18 +17,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from training.accounts.models import User
-from training.assessments import rules
+from training.assessments import permissions, rules
 from training.assessments.models import Assessment, CompetenceStandard, SkillSignOff
 from training.assessments.scale import DOMAIN_KEYS, SETTING_BY_SESSION_KIND
-from training.core import audit, permissions
+from training.certificates.permissions import can_edit_certification_rules
+from training.core import audit
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.curriculum.models import Module, Skill
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.workshops.models import (
-    Enrolment,
-    EnrolmentState,
     SessionKind,
     Station,
     StationAssignment,
@@ -38,6 +38,7 @@ from training.workshops.models import (
     session_modules,
     workshop_modules,
 )
+from training.workshops.permissions import judges, staffed_workshops
 
 OPEN_STATES = (WorkshopState.PUBLISHED, WorkshopState.COMPLETED)
 
@@ -170,7 +171,7 @@ def set_standard(
     workshop: Workshop, *, min_domain_score: int, required_entrustment: int, actor: User
 ) -> CompetenceStandard:
     """Set the workshop's competence standard; it may be stricter than the floor, never looser."""
-    if not permissions.can_edit_certification_rules(actor, workshop):
+    if not can_edit_certification_rules(actor, workshop):
         raise NotAllowed("Only the workshop's organizers and certifying faculty set its competence standard.")
     problems = rules.standard_problems(min_domain_score, required_entrustment)
     if problems:
@@ -235,7 +236,7 @@ def record_assessment(
         raise Conflict("Trainees are assessed only on a published or completed workshop.")
     if actor.id == trainee.id:
         raise NotAllowed("Nobody may assess their own skill.")
-    if not permissions.judges(actor, workshop, trainee.id):
+    if not judges(actor, workshop, trainee.id):
         raise NotAllowed("A trainee of this workshop does not assess fellow trainees.")
     if not is_confirmed(workshop, trainee.id):
         raise Conflict(f"{trainee.full_name} does not hold a confirmed place on this workshop.")
@@ -377,7 +378,7 @@ def sign_off(
     """Sign the skill off for the trainee, resting on the chosen assessment."""
     if not permissions.can_sign_off_skills(actor, workshop):
         raise NotAllowed("Only certifying faculty of this workshop may sign a skill off.")
-    if not permissions.judges(actor, workshop, trainee.id):
+    if not judges(actor, workshop, trainee.id):
         raise NotAllowed("Nobody signs off their own skill, nor a fellow trainee's on their workshop.")
     if skill_of_workshop(workshop, skill.id) is None:
         raise NotFound("This skill is not taught on this workshop.")
@@ -564,7 +565,7 @@ def upcoming_labs(user: User, *, limit: int = 5) -> list[WorkshopSession]:
             WorkshopSession.kind.in_([SessionKind.HANDS_ON, SessionKind.CADAVER_LAB]),
             WorkshopSession.cancelled.is_(False),
             WorkshopSession.ends_at >= utcnow() - timedelta(days=1),
-            Workshop.id.in_(permissions.staffed_workshops(user, "faculty", "certifier")),
+            Workshop.id.in_(staffed_workshops(user, "faculty", "certifier")),
         )
         .options(contains_eager(WorkshopSession.workshop))
         .order_by(WorkshopSession.starts_at, WorkshopSession.id)

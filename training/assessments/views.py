@@ -12,19 +12,19 @@ from flask_login import current_user, login_required
 
 from training.accounts.models import User
 from training.accounts.reauth import ask_for_password_if_stale
-from training.assessments import bp, charts, services
+from training.assessments import bp, charts, permissions, services
 from training.assessments.forms import NOT_APPLICABLE, AssessmentForm, RevokeSignOffForm, SignOffForm
 from training.assessments.models import SkillSignOff
 from training.assessments.scale import ENTRUSTMENT_BY_LEVEL, ENTRUSTMENT_LEVELS, OSATS_DOMAINS
-from training.core import permissions
 from training.core.csv import safe_row
 from training.core.db import utcnow
 from training.core.errors import DomainError
-from training.core.permissions import ensure
+from training.core.permissions import ensure, ensure_or_404
 from training.core.web import page_number, show_domain_error
 from training.curriculum.models import Skill
 from training.extensions import db
 from training.workshops.models import Workshop, WorkshopSession
+from training.workshops.permissions import is_staff_of, trainee_of
 
 
 @bp.app_context_processor
@@ -50,7 +50,7 @@ def _load(workshop_id: int, trainee_id: int, skill_id: int) -> tuple[Workshop, U
 def _ensure_trainee_of(workshop: Workshop, trainee: User) -> None:
     """Asked after the permission check, so that a 404 tells outsiders nothing."""
     # Only the workshop's trainees have records on it (those who left keep theirs).
-    if not permissions.trainee_of(workshop.id, trainee.id, "confirmed", "waitlisted", "cancelled"):
+    if not trainee_of(workshop.id, trainee.id, "confirmed", "waitlisted", "cancelled"):
         abort(404)
 
 
@@ -61,7 +61,7 @@ def _ensure_trainee_of(workshop: Workshop, trainee: User) -> None:
 @login_required
 def station(session_id: int):
     session = db.get_or_404(WorkshopSession, session_id)
-    ensure(permissions.is_staff_of(current_user, session.workshop))
+    ensure(is_staff_of(current_user, session.workshop))
     view = services.station_view(session, current_user._get_current_object())
     return render_template("assessments/station.html", view=view, session=session, workshop=session.workshop)
 
@@ -185,7 +185,7 @@ def _record_page(
 def record(workshop_id: int, trainee_id: int, skill_id: int):
     workshop, trainee, skill = _load(workshop_id, trainee_id, skill_id)
     # Another trainee's record: its existence is private.
-    permissions.ensure_or_404(permissions.can_view_skill_record(current_user, workshop, trainee.id))
+    ensure_or_404(permissions.can_view_skill_record(current_user, workshop, trainee.id))
     _ensure_trainee_of(workshop, trainee)
     return _record_page(workshop, trainee, skill)
 

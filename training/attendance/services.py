@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from training.accounts.models import Role, User
-from training.attendance import rules, tokens
+from training.attendance import permissions, rules, tokens
 from training.attendance.models import (
     AttendanceRecord,
     AttendanceSettings,
@@ -26,21 +26,15 @@ from training.attendance.models import (
     CheckInMethod,
     ExcusedPolicy,
 )
-from training.core import audit, permissions
+from training.core import audit
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed
 from training.core.urls import external_url
 from training.core.venue_time import at_venue
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import (
-    Enrolment,
-    EnrolmentState,
-    SessionKind,
-    Station,
-    Workshop,
-    WorkshopSession,
-    WorkshopState,
-)
+from training.workshops.models import SessionKind, Station, Workshop, WorkshopSession, WorkshopState
+from training.workshops.permissions import enrolled_in, staffed_workshops
 from training.workshops.services import confirmed_trainees
 
 # The clock ------------------------------------------------------------------------------------
@@ -378,7 +372,7 @@ def _ensure_may_mark(session: WorkshopSession, actor: User, trainee_id: int | No
         raise NotAllowed("Only the organizers and faculty of this workshop take its attendance.")
     if trainee_id is not None and trainee_id == actor.id:
         raise NotAllowed("Nobody records their own attendance.")
-    if permissions.enrolled_in(actor, workshop.id):
+    if enrolled_in(actor, workshop.id):
         raise NotAllowed("A trainee of this workshop does not record the attendance of fellow trainees.")
 
 
@@ -594,7 +588,7 @@ def sessions_to_take(user: User, at: datetime, *, limit: int = 5) -> list[Worksh
         .limit(limit)
     )
     if not user.has_role(Role.ADMIN):
-        query = query.where(WorkshopSession.workshop_id.in_(permissions.staffed_workshops(user)))
+        query = query.where(WorkshopSession.workshop_id.in_(staffed_workshops(user)))
     return list(db.session.scalars(query))
 
 

@@ -23,13 +23,13 @@ from flask import (
 from flask_login import current_user, login_required
 
 from training.accounts.models import User
-from training.attendance import bp, services, tokens
+from training.attendance import bp, permissions, services, tokens
 from training.attendance.forms import CodeForm, ConfirmForm, MarkForm, SettingsForm
 from training.attendance.models import AttendanceRecord, AttendanceStatus, CheckInMethod, ExcusedPolicy
-from training.core import pdf, permissions
+from training.core import pdf
 from training.core.csv import safe_row
 from training.core.errors import DomainError
-from training.core.permissions import ensure, ensure_or_404
+from training.core.permissions import ensure, ensure_or_404, public
 from training.core.web import show_domain_error
 from training.extensions import db, limiter
 from training.workshops.models import Workshop, WorkshopSession
@@ -226,7 +226,7 @@ def _refused(message: str, status: int = 400, session: WorkshopSession | None = 
 # No rate limit here: a whole room scans within a minute, often from one network
 # address, and a signed token cannot be guessed.
 @bp.route("/attendance/sessions/<int:session_id>/check-in/<token>")
-@permissions.public
+@public
 def scan(session_id: int, token: str):
     session = _session_or_404(session_id)
     at = services.now()

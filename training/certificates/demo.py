@@ -15,8 +15,9 @@ from training.accounts.models import User
 from training.certificates import rules, services
 from training.core.db import utcnow
 from training.core.errors import DomainError
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Duty, Enrolment, EnrolmentState, Workshop, WorkshopState
+from training.workshops.models import Duty, Workshop, WorkshopState
 
 DEMO_TRAINEE = "trainee@example.org"
 

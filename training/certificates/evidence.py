@@ -15,9 +15,10 @@ from training.assessments import evidence as assessments
 from training.attendance import evidence as attendance
 from training.certificates.models import CertificateName, CourseEvaluation
 from training.certificates.rules import TraineeEvidence
+from training.enrolments.models import Enrolment
 from training.extensions import db
 from training.quizzes import evidence as quizzes
-from training.workshops.models import Enrolment, Workshop
+from training.workshops.models import Workshop
 from training.workshops.services import confirmed_trainees
 
 

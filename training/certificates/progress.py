@@ -21,8 +21,9 @@ from training.certificates.evidence import gather
 from training.certificates.models import Certificate, CertificateKind, CertificateState
 from training.core.db import utcnow
 from training.core.evidence import AttendanceEvidence, QuizEvidence, SkillEvidence
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Enrolment, EnrolmentState, Workshop, WorkshopState
+from training.workshops.models import Workshop, WorkshopState
 
 # How long after a workshop ends the dashboard still lists it: certificates come after.
 RECENT = timedelta(days=60)

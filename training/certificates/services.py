@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from training.accounts.models import User
 from training.assessments import services as assessment_services
 from training.assessments.scale import ENTRUSTMENT_SCALE, INSTRUMENT
-from training.certificates import design, rules, signing
+from training.certificates import design, permissions, rules, signing
 from training.certificates.evidence import confirmed_trainees, gather
 from training.certificates.models import (
     Certificate,
@@ -42,24 +42,24 @@ from training.certificates.models import (
     QuizPolicy,
     RatingTarget,
 )
-from training.core import audit, pdf, permissions
+from training.core import audit, pdf
 from training.core.db import Session, utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from training.core.mail import queue_mail
 from training.core.urls import external_url, local_links_allowed
 from training.core.venue_time import at_venue
 from training.curriculum.models import Module
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.workshops.models import (
     Duty,
-    Enrolment,
-    EnrolmentState,
     SessionKind,
     Workshop,
     WorkshopSession,
     WorkshopState,
     workshop_modules,
 )
+from training.workshops.permissions import judges
 
 STORAGE = "certificates"
 # The families certificate.css names: a certificate set in a stand-in font is never issued.
@@ -742,7 +742,7 @@ def draft_certificate(
     parallel workers do not wait on each other's rendering)."""
     if actor is not None and not permissions.can_issue_certificates(actor, workshop):
         raise NotAllowed("Only certifying faculty of this workshop (or an admin) may issue its certificates.")
-    if actor is not None and not permissions.judges(actor, workshop, trainee_id):
+    if actor is not None and not judges(actor, workshop, trainee_id):
         raise NotAllowed("Nobody certifies themselves, nor a fellow trainee of a workshop they attend.")
     ensure_links_reach_the_public()
     ensure_fonts_installed()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from training.accounts.reauth import ask_for_password_if_stale
 from training.assessments import services as assessment_services
-from training.certificates import bp, design, jobs, rules, services, signing
+from training.certificates import bp, design, jobs, permissions, rules, services, signing
 from training.certificates.forms import (
     BulkIssueForm,
     IssueForm,
@@ -32,11 +32,11 @@ from training.certificates.forms import (
 )
 from training.certificates.models import Certificate, CertificateKind, CertificateState, QuizPolicy
 from training.certificates.progress import progress_workshops, trainee_progress
-from training.core import permissions, uploads
+from training.core import uploads
 from training.core.errors import DomainError
 from training.core.forms import choices
 from training.core.jobs import start_job
-from training.core.permissions import ensure
+from training.core.permissions import ensure, ensure_or_404, public
 from training.core.web import page_number, show_domain_error
 from training.extensions import db, limiter
 from training.workshops.models import Workshop
@@ -52,9 +52,7 @@ def _workshop(workshop_id: int) -> Workshop:
 def _certificate(serial: str) -> Certificate:
     """The certificate by serial; 404 for anyone who may not see it (its holder is private)."""
     certificate = services.find_by_serial(serial)
-    permissions.ensure_or_404(
-        certificate is not None and permissions.can_view_certificate(current_user, certificate)
-    )
+    ensure_or_404(certificate is not None and permissions.can_view_certificate(current_user, certificate))
     return certificate
 
 
@@ -301,7 +299,7 @@ def confirm_name(workshop_id: int):
 def progress(workshop_id: int):
     # Always the signed-in trainee's own; on a workshop where they hold no seat there is nothing.
     workshop = _workshop(workshop_id)
-    permissions.ensure_or_404(permissions.can_view_own_workshop_progress(current_user, workshop))
+    ensure_or_404(permissions.can_view_own_workshop_progress(current_user, workshop))
     return render_template(
         "certificates/progress.html",
         workshop=workshop,
@@ -514,7 +512,7 @@ def signature_image():
 
 
 @bp.route("/certificates/issuer.pem")
-@permissions.public
+@public
 def issuer_certificate():
     return send_file(
         io.BytesIO(signing.issuer_certificate_pem()),
@@ -525,7 +523,7 @@ def issuer_certificate():
 
 
 @bp.route("/verify")
-@permissions.public
+@public
 @limiter.limit(VERIFY_LIMIT)
 def verify_form():
     form = VerifyForm(request.args)
@@ -541,7 +539,7 @@ def verify_form():
 
 
 @bp.route("/verify/<serial:serial>")
-@permissions.public
+@public
 @limiter.limit(VERIFY_LIMIT)
 def verify(serial: str):
     result = services.verify(serial)
@@ -560,7 +558,7 @@ def verify(serial: str):
 
 
 @bp.route("/verify/<serial:serial>.json")
-@permissions.public
+@public
 @limiter.limit(VERIFY_LIMIT)
 def verify_json(serial: str):
     result = services.verify(serial)

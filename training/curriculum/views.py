@@ -17,12 +17,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
-from training.core import permissions
 from training.core.errors import Conflict, DomainError, InvalidInput
 from training.core.forms import choices
-from training.core.permissions import ensure
+from training.core.permissions import ensure, public
 from training.core.web import show_domain_error
-from training.curriculum import bp, graph, services
+from training.curriculum import bp, graph, permissions, services
 from training.curriculum.forms import CompareForm, ImageForm, ModuleForm, QuestionForm, SkillForm, lines
 from training.curriculum.models import (
     Curriculum,
@@ -69,7 +68,7 @@ def _graph(version: CurriculumVersion) -> dict[str, Any]:
 
 
 @bp.route("/curricula")
-@permissions.public
+@public
 def catalogue() -> Any:
     ensure(permissions.can_browse_catalogue(current_user))
     curricula = db.session.scalars(

@@ -14,8 +14,9 @@ from training.accounts import services as accounts
 from training.accounts.models import Role, User
 from training.core.errors import DomainError
 from training.enrolments import services
+from training.enrolments.models import Enrolment
 from training.extensions import db
-from training.workshops.models import Duty, Enrolment, Workshop, WorkshopStaff, WorkshopState
+from training.workshops.models import Duty, Workshop, WorkshopStaff, WorkshopState
 
 DEMO_TRAINEE = "trainee@example.org"
 DEMO_ORGANIZER = "organizer@example.org"

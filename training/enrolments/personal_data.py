@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from training.accounts.models import User
 from training.accounts.personal_data import forget_history, held_by, section
+from training.enrolments.models import Enrolment
 from training.extensions import db
-from training.workshops.models import CalendarFeed, Enrolment, StationAssignment
+from training.workshops.models import CalendarFeed, StationAssignment
 
 
 def erase_enrolments(user: User) -> None:

@@ -12,7 +12,8 @@ from datetime import date, datetime, time
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from training.workshops.models import EnrolmentState, PrerequisitePolicy, WorkshopState
+from training.enrolments.models import EnrolmentState
+from training.workshops.models import PrerequisitePolicy, WorkshopState
 
 # Seats ---------------------------------------------------------------------------------------
 

@@ -19,18 +19,16 @@ from sqlalchemy.orm import joinedload
 
 from training.accounts import services as accounts
 from training.accounts.models import SPECIALTIES, Role, User
-from training.core import audit, permissions
+from training.core import audit
 from training.core.db import utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from training.core.mail import queue_mail
 from training.core.urls import external_url
 from training.curriculum.models import Module
 from training.enrolments import rules
+from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
 from training.workshops.models import (
-    Enrolment,
-    EnrolmentSource,
-    EnrolmentState,
     PrerequisitePolicy,
     Station,
     StationAssignment,
@@ -40,6 +38,7 @@ from training.workshops.models import (
     WorkshopState,
     workshop_modules,
 )
+from training.workshops.permissions import organizes
 from training.workshops.services import confirmed_trainees  # noqa: F401  (part of this module's API)
 from training.workshops.stations import sync_stations
 
@@ -248,7 +247,7 @@ def enrol(workshop: Workshop, *, actor: User) -> Enrolled:
 
 
 def _require_organizer(workshop: Workshop, actor: User) -> None:
-    if not permissions.organizes(actor, workshop):
+    if not organizes(actor, workshop):
         raise NotAllowed("Only the organizers of this workshop can do this.")
 
 

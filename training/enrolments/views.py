@@ -18,15 +18,14 @@ from training.accounts import services as accounts
 from training.accounts.forms import country_name
 from training.accounts.models import SPECIALTIES, Role, User, UserRole
 from training.accounts.rules import safe_next_url
-from training.core import permissions
 from training.core.csv import safe_row
 from training.core.db import utcnow
 from training.core.errors import DomainError
 from training.core.forms import choices
 from training.core.mail import MailState, OutboxMessage, retry_now
-from training.core.permissions import ensure
+from training.core.permissions import ensure, ensure_or_404
 from training.core.web import page_number, show_domain_error
-from training.enrolments import bp, rules, services
+from training.enrolments import bp, permissions, rules, services
 from training.enrolments.forms import (
     AddTraineeForm,
     CancelForm,
@@ -38,8 +37,10 @@ from training.enrolments.forms import (
     RosterFilterForm,
     TraineeSearchForm,
 )
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Enrolment, EnrolmentState, Workshop, WorkshopState
+from training.workshops.models import Workshop, WorkshopState
+from training.workshops.permissions import can_view_workshop
 
 ROSTER_PAGE_SIZE = 50
 
@@ -161,7 +162,7 @@ def _load(workshop_id: int) -> Workshop:
     # A draft is private to its staff (as on the workshop's own page): others are not told it exists.
     if workshop is None:
         abort(404)
-    permissions.ensure_or_404(permissions.can_view_workshop(current_user, workshop))
+    ensure_or_404(can_view_workshop(current_user, workshop))
     return workshop
 
 

@@ -13,12 +13,11 @@ from wtforms.validators import Length, Optional
 
 from training.accounts.forms import ConfirmForm
 from training.accounts.models import User
-from training.core import permissions
 from training.core.audit import AuditEvent
 from training.core.forms import choices
 from training.core.jobs import Job
 from training.core.mail import MailState, OutboxMessage, retry_now
-from training.core.permissions import ensure
+from training.core.permissions import can_view_audit_log, can_view_job, can_view_outbox, ensure, public
 from training.core.web import page_number
 from training.extensions import db, limiter
 from training.main import bp
@@ -26,7 +25,7 @@ from training.workshops.models import Workshop
 
 
 @bp.route("/")
-@permissions.public
+@public
 def index():
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
@@ -34,7 +33,7 @@ def index():
 
 
 @bp.route("/about")
-@permissions.public
+@public
 def about():
     # Renders the layout and nothing else, without a query of its own: the
     # benchmark uses it as the floor every other page is compared with.
@@ -43,7 +42,7 @@ def about():
 
 @bp.route("/healthz")
 @limiter.exempt
-@permissions.public
+@public
 def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
@@ -60,7 +59,7 @@ def _load_job(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
         abort(404)
-    ensure(permissions.can_view_job(current_user, job))
+    ensure(can_view_job(current_user, job))
     return job
 
 
@@ -116,7 +115,7 @@ class AuditFilterForm(FlaskForm):
 @bp.route("/admin/audit")
 @login_required
 def audit_log():
-    ensure(permissions.can_view_audit_log(current_user))
+    ensure(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     form.action.choices = choices([("", "All actions"), *((a, a) for a in actions)])
@@ -174,7 +173,7 @@ def _people_named(text: str) -> sa.Select:
 @bp.route("/admin/outbox")
 @login_required
 def outbox():
-    ensure(permissions.can_view_outbox(current_user))
+    ensure(can_view_outbox(current_user))
     state = request.args.get("state", "waiting")
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if state == "waiting":
@@ -205,7 +204,7 @@ def retry_mail(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         abort(404)
-    ensure(permissions.can_view_outbox(current_user))
+    ensure(can_view_outbox(current_user))
     if message.state is MailState.SENT:
         flash("This message was already sent.", "info")
     else:

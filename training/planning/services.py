@@ -18,9 +18,11 @@ from training.accounts.models import User
 from training.assessments.models import CompetenceStandard
 from training.attendance.models import AttendanceRecord, AttendanceSettings, AttendanceStatus
 from training.certificates.models import Certificate, CertificateState, CertificationRules
-from training.core import audit, permissions
+from training.core import audit
 from training.core.db import utcnow
 from training.core.errors import InvalidInput
+from training.core.permissions import is_admin
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.planning import rules
 from training.quizzes.models import Attempt, AttemptState, Quiz
@@ -28,8 +30,6 @@ from training.workshops import rules as workshop_rules
 from training.workshops import services as workshop_services
 from training.workshops.models import (
     Duty,
-    Enrolment,
-    EnrolmentState,
     SessionKind,
     Station,
     Workshop,
@@ -37,6 +37,7 @@ from training.workshops.models import (
     WorkshopStaff,
     WorkshopState,
 )
+from training.workshops.permissions import DUTY_NEEDS, staffed_workshops
 from training.workshops.services import visible_filter
 
 # --- copying a workshop -------------------------------------------------------------------------
@@ -51,7 +52,7 @@ class CopyInput:
 
 def _keeps_duty(user: User, duty: Duty) -> bool:
     """Whether the person may still hold this duty: active, with a role the duty needs."""
-    return user.active and any(user.has_role(role) for role in permissions.DUTY_NEEDS[duty.value])
+    return user.active and any(user.has_role(role) for role in DUTY_NEEDS[duty.value])
 
 
 def _live_sessions(source: Workshop) -> list[WorkshopSession]:
@@ -309,8 +310,8 @@ def dashboard_query(user: User, *, today: date | None = None) -> sa.Select:
         Workshop.state.in_([WorkshopState.DRAFT, WorkshopState.PUBLISHED]),
         Workshop.ends_on >= today - timedelta(days=1),  # still running somewhere on Earth
     )
-    if not permissions.is_admin(user):
-        query = query.where(Workshop.id.in_(permissions.staffed_workshops(user, "organizer")))
+    if not is_admin(user):
+        query = query.where(Workshop.id.in_(staffed_workshops(user, "organizer")))
     return query.options(lazyload(Workshop.staff)).order_by(Workshop.starts_on, Workshop.id)
 
 

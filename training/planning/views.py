@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from training.core import permissions
 from training.core.db import utcnow
 from training.core.errors import DomainError
+from training.core.permissions import ensure, ensure_or_404
 from training.core.web import page_number, show_domain_error
 from training.extensions import db
-from training.planning import bp, charts, rules, services
+from training.planning import bp, charts, permissions, rules, services
 from training.planning.forms import CopyWorkshopForm
 from training.workshops.models import Workshop
+from training.workshops.permissions import can_create_workshop, can_view_workshop
 
 DASHBOARD_PAGE_SIZE = 20
 
@@ -21,8 +22,8 @@ DASHBOARD_PAGE_SIZE = 20
 @login_required
 def copy_workshop(workshop_id: int):
     source = db.get_or_404(Workshop, workshop_id)
-    permissions.ensure_or_404(permissions.can_view_workshop(current_user, source))
-    permissions.ensure(permissions.can_copy_workshop(current_user, source))
+    ensure_or_404(can_view_workshop(current_user, source))
+    ensure(permissions.can_copy_workshop(current_user, source))
     form = CopyWorkshopForm()
     if form.validate_on_submit():
         data = services.CopyInput(
@@ -49,7 +50,7 @@ def copy_workshop(workshop_id: int):
 
 @bp.route("/programme/month")
 def month():
-    permissions.ensure(permissions.can_view_programme_month(current_user))
+    ensure(permissions.can_view_programme_month(current_user))
     year, number, problem = rules.parse_month(request.args.get("month"), utcnow().date())
     if problem:
         flash(problem, "warning")
@@ -60,7 +61,7 @@ def month():
 @bp.route("/organizer")
 @login_required
 def dashboard():
-    permissions.ensure(permissions.can_view_organizer_dashboard(current_user))
+    ensure(permissions.can_view_organizer_dashboard(current_user))
     query = services.dashboard_query(current_user._get_current_object())
     page = db.paginate(query, page=page_number(), per_page=DASHBOARD_PAGE_SIZE, error_out=False)
     return render_template(
@@ -70,5 +71,5 @@ def dashboard():
         bar=charts.bar,
         # Every workshop listed is one the person organizes (dashboard_query), so
         # can_copy_workshop comes down to this, asked once rather than per workshop.
-        may_copy=permissions.can_create_workshop(current_user),
+        may_copy=can_create_workshop(current_user),
     )

@@ -27,6 +27,7 @@ from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from training.curriculum import services as curriculum_services
 from training.curriculum.models import CurriculumImage, Module, Question, QuestionKind
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.quizzes import rules
 from training.quizzes.models import (
@@ -40,7 +41,7 @@ from training.quizzes.models import (
     Quiz,
     QuizPurpose,
 )
-from training.workshops.models import Enrolment, EnrolmentState, Workshop
+from training.workshops.models import Workshop
 from training.workshops.services import confirmed_trainees
 
 # Quizzes -----------------------------------------------------------------------------------

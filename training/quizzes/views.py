@@ -18,16 +18,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from training.accounts.models import User
 from training.core import csv as safe_csv
-from training.core import permissions
 from training.core.db import utcnow
 from training.core.errors import DomainError
 from training.core.forms import choices
-from training.core.permissions import ensure
+from training.core.permissions import ensure, ensure_or_404
 from training.core.web import json_error, page_number, show_domain_error, wants_json
 from training.curriculum.forms import words
 from training.curriculum.models import Module, Question, QuestionKind
 from training.extensions import db
-from training.quizzes import bp, rules, services
+from training.quizzes import bp, permissions, rules, services
 from training.quizzes.forms import (
     AccommodationForm,
     HotspotQuestionForm,
@@ -46,6 +45,7 @@ from training.quizzes.models import (
     QuizPurpose,
 )
 from training.workshops.models import Workshop
+from training.workshops.permissions import staffed_workshops
 from training.workshops.views import register_workshop_argument
 
 # A quiz of a draft workshop is as hidden as the workshop.
@@ -72,7 +72,7 @@ def _load_quiz(quiz_id: int) -> Quiz:
 def _own_attempt(attempt_id: int) -> Attempt:
     """The attempt, only for its trainee: anyone else is told it does not exist."""
     attempt = services.load_attempt(attempt_id)
-    permissions.ensure_or_404(attempt is not None and permissions.can_open_attempt(current_user, attempt))
+    ensure_or_404(attempt is not None and permissions.can_open_attempt(current_user, attempt))
     return attempt
 
 
@@ -650,7 +650,7 @@ def edit_hotspot_question(question_id: int):
 @login_required
 def question_image(question_id: int):
     question = db.get_or_404(Question, question_id)
-    permissions.ensure_or_404(permissions.can_see_question(current_user, question))
+    ensure_or_404(permissions.can_see_question(current_user, question))
     found = services.image_file(question)
     if found is None:
         abort(404)
@@ -663,14 +663,14 @@ def question_image(question_id: int):
 @bp.app_template_global("quiz_dashboard")
 def quiz_dashboard(user: Any) -> list[Quiz]:
     """The dashboard tile's quizzes: of my confirmed workshops, or of the workshops I staff."""
-    from training.workshops.models import Enrolment, EnrolmentState
+    from training.enrolments.models import Enrolment, EnrolmentState
 
     if not getattr(user, "is_authenticated", False):
         return []
     mine = sa.select(Enrolment.workshop_id).where(
         Enrolment.trainee_id == user.id, Enrolment.state == EnrolmentState.CONFIRMED
     )
-    staffed = permissions.staffed_workshops(user)
+    staffed = staffed_workshops(user)
     return list(
         db.session.scalars(
             sa.select(Quiz)

@@ -18,18 +18,10 @@ from training.accounts.models import User
 from training.core.db import utcnow
 from training.curriculum.models import CurriculumVersion, Module, VersionState
 from training.demo import demo_user
+from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
 from training.workshops import services
-from training.workshops.models import (
-    Duty,
-    Enrolment,
-    EnrolmentSource,
-    EnrolmentState,
-    FacultyProfile,
-    PrerequisitePolicy,
-    SessionKind,
-    Workshop,
-)
+from training.workshops.models import Duty, FacultyProfile, PrerequisitePolicy, SessionKind, Workshop
 from training.workshops.stations import sync_stations
 
 MASTERCLASS = "Regenerative Fat Grafting Masterclass: Anatomy First"

@@ -1,8 +1,8 @@
-"""Workshops and their timetable: staff, sessions, stations and enrolments.
+"""Workshops and their timetable: staff, sessions and stations.
 
 These tables are the spine of the product: attendance, quizzes, skill
 assessments and certificates all hang off a workshop, its sessions and its
-confirmed enrolments.
+confirmed enrolments (``enrolments.models``).
 
 Times are stored in UTC. A workshop has a venue time zone (an IANA name) and
 its dates (``starts_on``/``ends_on``) are calendar days at the venue; pages
@@ -27,6 +27,7 @@ from training.extensions import db
 if TYPE_CHECKING:
     from training.accounts.models import User
     from training.curriculum.models import CurriculumVersion, Module
+    from training.enrolments.models import Enrolment
 
 
 class WorkshopState(enum.Enum):
@@ -93,22 +94,6 @@ class SessionKind(enum.Enum):
     @property
     def counts_for_attendance(self) -> bool:
         return self is not SessionKind.BREAK
-
-
-class EnrolmentState(enum.Enum):
-    CONFIRMED = "confirmed"  # holds a seat
-    WAITLISTED = "waitlisted"  # waits, first come first served (by ``requested_at``, then id)
-    CANCELLED = "cancelled"  # by the trainee, or removed by an organizer
-
-    @property
-    def label(self) -> str:
-        return {"confirmed": "Confirmed", "waitlisted": "Waitlisted", "cancelled": "Cancelled"}[self.value]
-
-
-class EnrolmentSource(enum.Enum):
-    SELF = "self"  # the trainee enrolled
-    ORGANIZER = "organizer"  # an organizer enrolled them
-    IMPORT = "import"  # from an organizer's CSV file
 
 
 workshop_modules = sa.Table(
@@ -338,30 +323,6 @@ class StationAssignment(IdMixin, db.Model):
 
     station: Mapped[Station] = relationship(back_populates="assignments")
     trainee: Mapped[User] = relationship()
-
-
-class Enrolment(IdMixin, TimestampMixin, db.Model):
-    __tablename__ = "enrolments"
-    __table_args__ = (
-        sa.UniqueConstraint("workshop_id", "trainee_id"),
-        sa.Index("ix_enrolments_workshop_id_state_requested_at", "workshop_id", "state", "requested_at"),
-        sa.Index("ix_enrolments_updated_at", "updated_at"),
-    )
-
-    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
-    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    state: Mapped[EnrolmentState] = enum_column(EnrolmentState)
-    source: Mapped[EnrolmentSource] = enum_column(EnrolmentSource, default=EnrolmentSource.SELF)
-    # Arrival time: the waitlist is served in this order (then by id).
-    requested_at: Mapped[datetime]
-    confirmed_at: Mapped[datetime | None]
-    cancelled_at: Mapped[datetime | None]
-    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    cancellation_reason: Mapped[str] = mapped_column(sa.Text, default="")
-
-    workshop: Mapped[Workshop] = relationship(back_populates="enrolments")
-    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
-    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
 
 
 class CalendarFeed(IdMixin, TimestampMixin, db.Model):

@@ -23,21 +23,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 from training.accounts.forms import country_name
 from training.accounts.models import Role, User
 from training.accounts.services import ROLE_CONSEQUENCES, Ending, RoleConsequence
-from training.core import audit, permissions
+from training.core import audit
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotFound
 from training.core.mail import queue_mail
+from training.core.permissions import is_admin
 from training.core.text import sort_key
 from training.core.urls import external_url
 from training.curriculum.models import CurriculumVersion, Module, VersionState
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops import rules
+from training.workshops import permissions, rules
 from training.workshops.models import (
     DEFAULT_CME_DAILY_CAP,
     CalendarFeed,
     Duty,
-    Enrolment,
-    EnrolmentState,
     FacultyProfile,
     PrerequisitePolicy,
     SessionKind,
@@ -123,7 +123,7 @@ def visible_filter(user: User | None) -> Any:
         return not_draft
     if not permissions.sees_drafts(user):
         return not_draft
-    if permissions.is_admin(user):
+    if is_admin(user):
         return sa.true()
     return sa.or_(not_draft, Workshop.id.in_(permissions.staffed_workshops(user)))
 

@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import (
-    Enrolment,
-    EnrolmentState,
-    Station,
-    StationAssignment,
-    Workshop,
-    WorkshopSession,
-)
+from training.workshops.models import Station, StationAssignment, Workshop, WorkshopSession
 from training.workshops.rules import StationLoad, place_evenly
 
 

@@ -25,16 +25,17 @@ from sqlalchemy.orm import selectinload
 
 from training.accounts.forms import ConfirmForm
 from training.accounts.models import User
-from training.core import pdf, permissions
+from training.core import pdf
 from training.core.audit import AuditEvent
 from training.core.cache import StampedCache
 from training.core.db import utcnow
 from training.core.errors import DomainError
 from training.core.forms import choices
+from training.core.permissions import ensure, ensure_or_404, public
 from training.core.urls import external_url
 from training.core.web import page_number, show_domain_error
 from training.extensions import db
-from training.workshops import bp, calendars, rules, services, structured_data
+from training.workshops import bp, calendars, permissions, rules, services, structured_data
 from training.workshops.forms import (
     CancelWorkshopForm,
     FacultyProfileForm,
@@ -115,7 +116,7 @@ def _workshop(workshop_id: int) -> Workshop:
     )
     if workshop is None:
         abort(404)
-    permissions.ensure_or_404(permissions.can_view_workshop(current_user, workshop))
+    ensure_or_404(permissions.can_view_workshop(current_user, workshop))
     return workshop
 
 
@@ -134,7 +135,7 @@ def _arg(name: str, limit: int) -> str:
 
 @bp.route("/workshops")
 def index():
-    permissions.ensure(permissions.can_browse_workshops(current_user))
+    ensure(permissions.can_browse_workshops(current_user))
     filters = services.WorkshopFilters(
         when="past" if request.args.get("when") == "past" else "upcoming",
         q=_arg("q", 100),
@@ -256,7 +257,7 @@ def _render_workshop_form(form: WorkshopForm, workshop: Workshop | None) -> Any:
 @bp.route("/workshops/new", methods=["GET", "POST"])
 @login_required
 def create():
-    permissions.ensure(permissions.can_create_workshop(current_user))
+    ensure(permissions.can_create_workshop(current_user))
     form = _workshop_form()
     if not form.versions:  # type: ignore[attr-defined]
         flash("No curriculum version is published yet: publish one before creating a workshop.", "warning")
@@ -277,7 +278,7 @@ def detail(workshop_id: int):
     # Open to anonymous visitors once published: what is only for staff is behind
     # their own predicates, in the template and in the panels.
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_view_workshop(current_user, workshop))
+    ensure(permissions.can_view_workshop(current_user, workshop))
     sessions = services.sessions_of(workshop)
     teachers = {m.user_id: m.user for m in workshop.staff if m.duty in (Duty.FACULTY, Duty.CERTIFIER)}
     ordered_teachers = sorted(teachers.values(), key=lambda u: u.full_name)
@@ -341,7 +342,7 @@ def _structured_data(
 @login_required
 def edit(workshop_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_edit_workshop(current_user, workshop))
+    ensure(permissions.can_edit_workshop(current_user, workshop))
     form = _workshop_form(workshop)
     if form.validate_on_submit():
         try:
@@ -357,7 +358,7 @@ def edit(workshop_id: int):
 
 def _state_move(workshop_id: int, move: Any, done: str) -> Any:
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_edit_workshop(current_user, workshop))
+    ensure(permissions.can_edit_workshop(current_user, workshop))
     ConfirmForm()  # the CSRF check happened before the view
     try:
         move(workshop, actor=_me())
@@ -385,7 +386,7 @@ def complete(workshop_id: int):
 @login_required
 def cancel(workshop_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_edit_workshop(current_user, workshop))
+    ensure(permissions.can_edit_workshop(current_user, workshop))
     form = CancelWorkshopForm()
     if form.validate_on_submit():
         try:
@@ -410,7 +411,7 @@ def cancel(workshop_id: int):
 @login_required
 def staff(workshop_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_manage_staff(current_user, workshop))
+    ensure(permissions.can_manage_staff(current_user, workshop))
     form = StaffForm()
     if form.validate_on_submit():
         try:
@@ -431,7 +432,7 @@ def staff(workshop_id: int):
 @login_required
 def remove_staff(workshop_id: int, member_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_manage_staff(current_user, workshop))
+    ensure(permissions.can_manage_staff(current_user, workshop))
     member = db.session.get(WorkshopStaff, member_id)
     if member is None or member.workshop_id != workshop.id:
         abort(404)
@@ -448,7 +449,7 @@ def remove_staff(workshop_id: int, member_id: int):
 @bp.route("/faculty/<int:user_id>")
 def faculty_profile(user_id: int):
     person = db.get_or_404(User, user_id)
-    permissions.ensure(permissions.can_browse_workshops(current_user))
+    ensure(permissions.can_browse_workshops(current_user))
     visible = services.visible_filter(_me())
     teaching = db.session.scalars(
         sa.select(Workshop)
@@ -472,7 +473,7 @@ def faculty_profile(user_id: int):
 @bp.route("/faculty/profile", methods=["GET", "POST"])
 @login_required
 def edit_faculty_profile():
-    permissions.ensure(permissions.can_edit_faculty_profile(current_user))
+    ensure(permissions.can_edit_faculty_profile(current_user))
     profile = services.faculty_profile(_me())
     form = FacultyProfileForm(obj=profile if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -540,7 +541,7 @@ def _session_input(form: SessionForm) -> services.SessionInput:
 @login_required
 def create_session(workshop_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_manage_sessions(current_user, workshop))
+    ensure(permissions.can_manage_sessions(current_user, workshop))
     form = _session_form(workshop)
     if form.validate_on_submit():
         try:
@@ -560,7 +561,7 @@ def create_session(workshop_id: int):
 def session_detail(session_id: int):
     item = _session(session_id)
     workshop = item.workshop
-    permissions.ensure(permissions.can_view_workshop(current_user, workshop))
+    ensure(permissions.can_view_workshop(current_user, workshop))
     staff_view = permissions.can_see_station_lists(current_user, workshop)
     assignments = services.station_assignments(item) if item.stations else {}
     mine = None
@@ -580,7 +581,7 @@ def session_detail(session_id: int):
 def edit_session(session_id: int):
     item = _session(session_id)
     workshop = item.workshop
-    permissions.ensure(permissions.can_manage_sessions(current_user, workshop))
+    ensure(permissions.can_manage_sessions(current_user, workshop))
     form = _session_form(workshop, item)
     if form.validate_on_submit():
         try:
@@ -604,7 +605,7 @@ def edit_session(session_id: int):
 @login_required
 def cancel_session(session_id: int):
     item = _session(session_id)
-    permissions.ensure(permissions.can_manage_sessions(current_user, item.workshop))
+    ensure(permissions.can_manage_sessions(current_user, item.workshop))
     ConfirmForm()
     try:
         services.cancel_session(item, actor=_me())
@@ -645,7 +646,7 @@ def _back_to(item: WorkshopSession) -> Any:
 @login_required
 def add_station(session_id: int):
     item = _session(session_id)
-    permissions.ensure(permissions.can_manage_sessions(current_user, item.workshop))
+    ensure(permissions.can_manage_sessions(current_user, item.workshop))
     form = _station_form(item.workshop)
     if not form.validate_on_submit():
         for field in form:
@@ -673,7 +674,7 @@ def add_station(session_id: int):
 @login_required
 def remove_station(session_id: int, station_id: int):
     item = _session(session_id)
-    permissions.ensure(permissions.can_manage_sessions(current_user, item.workshop))
+    ensure(permissions.can_manage_sessions(current_user, item.workshop))
     ConfirmForm()
     station = next((s for s in item.stations if s.id == station_id), None)
     if station is None:
@@ -693,7 +694,7 @@ def remove_station(session_id: int, station_id: int):
 @login_required
 def place_trainees(session_id: int):
     item = _session(session_id)
-    permissions.ensure(permissions.can_manage_sessions(current_user, item.workshop))
+    ensure(permissions.can_manage_sessions(current_user, item.workshop))
     ConfirmForm()
     try:
         changed = services.place_trainees(item, actor=_me())
@@ -709,7 +710,7 @@ def place_trainees(session_id: int):
 @login_required
 def move_trainee(session_id: int):
     item = _session(session_id)
-    permissions.ensure(permissions.can_manage_sessions(current_user, item.workshop))
+    ensure(permissions.can_manage_sessions(current_user, item.workshop))
     form = _move_form(item)
     if not form.validate_on_submit():
         flash("Choose a trainee and a station of this session.", "danger")
@@ -732,7 +733,7 @@ def move_trainee(session_id: int):
 @bp.route("/workshops/<int:workshop_id>/timetable")
 def timetable(workshop_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_view_workshop(current_user, workshop))
+    ensure(permissions.can_view_workshop(current_user, workshop))
     return render_template(
         "workshops/timetable.html",
         workshop=workshop,
@@ -745,7 +746,7 @@ def timetable(workshop_id: int):
 @login_required
 def programme(workshop_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_view_workshop(current_user, workshop))
+    ensure(permissions.can_view_workshop(current_user, workshop))
     sessions = services.sessions_of(workshop)
     teachers = {m.user_id: m.user for m in workshop.staff if m.duty in (Duty.FACULTY, Duty.CERTIFIER)}
     document = pdf.render(
@@ -771,7 +772,7 @@ def programme(workshop_id: int):
 @bp.route("/schedule")
 @login_required
 def my_schedule():
-    permissions.ensure(permissions.can_view_schedule(current_user))
+    ensure(permissions.can_view_schedule(current_user))
     past = request.args.get("past") == "1"
     return render_template(
         "workshops/my_schedule.html",
@@ -794,7 +795,7 @@ def _ics(body: bytes, filename: str) -> Response:
 @bp.route("/workshops/<int:workshop_id>/calendar.ics")
 def workshop_calendar(workshop_id: int):
     workshop = _workshop(workshop_id)
-    permissions.ensure(permissions.can_view_workshop(current_user, workshop))
+    ensure(permissions.can_view_workshop(current_user, workshop))
     sessions = services.sessions_of(workshop)
     body = calendars.build(
         sessions,
@@ -807,7 +808,7 @@ def workshop_calendar(workshop_id: int):
 @bp.route("/calendar")
 @login_required
 def calendar_settings():
-    permissions.ensure(permissions.can_manage_calendar_feed(current_user))
+    ensure(permissions.can_manage_calendar_feed(current_user))
     # A secret just made (see issue_feed) is shown on this one page load, then forgotten.
     token = session.pop(NEW_FEED_KEY, None)
     feed = services.calendar_feed(_me())
@@ -829,7 +830,7 @@ def calendar_settings():
 @bp.route("/calendar/new", methods=["POST"])
 @login_required
 def issue_feed():
-    permissions.ensure(permissions.can_manage_calendar_feed(current_user))
+    ensure(permissions.can_manage_calendar_feed(current_user))
     ConfirmForm()
     token = services.issue_calendar_feed(_me(), actor=_me())
     db.session.commit()
@@ -842,7 +843,7 @@ def issue_feed():
 @bp.route("/calendar/revoke", methods=["POST"])
 @login_required
 def revoke_feed():
-    permissions.ensure(permissions.can_manage_calendar_feed(current_user))
+    ensure(permissions.can_manage_calendar_feed(current_user))
     ConfirmForm()
     if services.revoke_calendar_feed(_me(), actor=_me()):
         db.session.commit()
@@ -852,15 +853,8 @@ def revoke_feed():
     return redirect(url_for("workshops.calendar_settings"))
 
 
-def _public(view: Any) -> Any:
-    # permissions.public, which this module cannot call at import time: permissions
-    # imports workshops.models, whose package imports these views.
-    view.is_public = True
-    return view
-
-
 @bp.route("/calendar/<token>.ics")
-@_public
+@public
 def feed(token: str):
     # The secret in the address is the permission: calendar apps cannot log in.
     user = services.user_for_feed(token)

@@ -19,10 +19,11 @@ from flask import Flask
 from tests.support.factories.base import sequence
 from training.accounts.models import User
 from training.curriculum.models import Question, QuestionKind
+from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.quizzes import services
 from training.quizzes.models import Attempt, Quiz
-from training.workshops.models import Enrolment, EnrolmentState, Workshop
+from training.workshops.models import Workshop
 
 
 def right_answer(question: Question) -> tuple[list[str], str | None, str | None]:

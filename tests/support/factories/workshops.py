@@ -19,12 +19,10 @@ from tests.support.factories.base import sequence
 from training.accounts.models import Role, User
 from training.core.db import utcnow
 from training.curriculum.models import CurriculumVersion
+from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
 from training.workshops.models import (
     Duty,
-    Enrolment,
-    EnrolmentSource,
-    EnrolmentState,
     SessionKind,
     Station,
     StationAssignment,
