@@ -1,5 +1,7 @@
 """Small shared pieces: configuration, CSV safety, mail settings and backoff."""
 
+import csv
+import io
 import os
 import stat
 from datetime import timedelta
@@ -7,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from training.config import load_or_create_secret, normalise_database_url
-from training.core.csv import safe_cell, safe_row
+from training.core.csv import csv_response, safe_cell, safe_row, write_csv
 from training.core.mail import SmtpSettings, backoff
 
 
@@ -43,6 +45,25 @@ class TestCsvCells:
 
     def test_other_values_are_unchanged(self):
         assert safe_row(["Dr. Marín", 12, None, "a=b"]) == ["Dr. Marín", 12, None, "a=b"]
+
+
+def test_a_csv_download_has_a_byte_order_mark_escapes_formulas_and_reads_back():
+    response = csv_response("roster.csv", ["name", "score"], [["=HYPERLINK(1)", 3], ["Dr. Marín", ""]])
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="roster.csv"'
+    body = b"".join(response.response).decode("utf-8")
+    assert body.startswith("\ufeff")
+    assert list(csv.reader(io.StringIO(body.removeprefix("\ufeff")))) == [
+        ["name", "score"],
+        ["'=HYPERLINK(1)", "3"],
+        ["Dr. Marín", ""],
+    ]
+
+
+def test_a_csv_file_is_written_the_same_way_as_a_download():
+    handle = io.StringIO(newline="")
+    write_csv(handle, ["id", "name"], iter([[1, "+44 20"]]))
+    assert handle.getvalue() == "\ufeffid,name\r\n1,'+44 20\r\n"
 
 
 class TestSmtpSettings:
