@@ -51,7 +51,7 @@ def test_a_csv_download_has_a_byte_order_mark_escapes_formulas_and_reads_back():
     response = csv_response("roster.csv", ["name", "score"], [["=HYPERLINK(1)", 3], ["Dr. Marín", ""]])
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="roster.csv"'
-    body = b"".join(response.response).decode("utf-8")
+    body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
     assert list(csv.reader(io.StringIO(body.removeprefix("\ufeff")))) == [
         ["name", "score"],
