@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.steps import WAIT_MS
 from tests.support import database
 from tests.support.servers import LiveServer
 from tests.support.tasks import run_pending
@@ -92,7 +93,7 @@ def server(live_app):
 @pytest.fixture
 def page(browser, server, request):
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     tab = context.new_page()
     errors: list[str] = []
     refused_pages: set[str] = set()

@@ -4,6 +4,12 @@ from playwright.sync_api import expect
 
 from tests.support.factories.accounts import DEFAULT_PASSWORD
 
+# How long an action, a navigation or an expectation may wait: Playwright's own default
+# for actions. A page answers in well under a second; the bound is for a machine whose
+# cores are shared with other work (a build server), where 5-10 s was seen to pass.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
+
 
 def log_in(page, who, password: str | None = None) -> None:
     """Log in from the login page as ``who`` (an e-mail address, or a person with

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.steps import log_in
+from tests.e2e.steps import WAIT_MS, log_in
 from tests.support import checkers, crawl
 from tests.support.detached_factories import factories
 from tests.web import access
@@ -58,7 +58,7 @@ def world(live_app):
 @pytest.fixture
 def tab(browser, server):
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     # axe-core in every document (not a <script> of the page's, which the CSP forbids).
     context.add_init_script(path=str(checkers.AXE_SCRIPT))
     page = context.new_page()
