@@ -147,7 +147,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "workshops": ("views",),
     "enrolments": ("personal_data", "views"),
     "attendance": ("personal_data", "views"),
-    "quizzes": ("personal_data", "tasks", "views"),
+    "quizzes": ("personal_data", "tasks", "views", "attempt_views", "question_views"),
     "assessments": ("personal_data", "views"),
     "certificates": ("cli", "jobs", "personal_data", "views"),
     "planning": ("views",),

@@ -19,9 +19,11 @@ from training.accounts.models import User
 from training.core.db import utcnow
 from training.curriculum.models import Question
 from training.extensions import db
-from training.quizzes import services
+from training.quizzes.attempts import Answers, start_attempt, submit_attempt
 from training.quizzes.models import Attempt, FeedbackTiming, GradingMethod, Quiz, QuizPurpose
+from training.quizzes.setup import QuizSettings, create_quiz
 from training.workshops.models import Duty, Workshop, WorkshopStaff, WorkshopState
+from training.workshops.services import confirmed_trainees
 
 ORGANIZER = "organizer@example.org"
 TRY_IT_YOURSELF = "trainee@example.org"
@@ -53,7 +55,7 @@ def _quiz(
     if existing is not None:
         return existing
     pre = purpose is QuizPurpose.PRE_TEST
-    settings = services.QuizSettings(
+    settings = QuizSettings(
         title="Anatomy pre-test" if pre else "Anatomy post-test",
         instructions="Answer from what you know now: this measures the starting point."
         if pre
@@ -69,17 +71,17 @@ def _quiz(
         purpose_module_id=module_id,
         required_for_certificate=not pre,
     )
-    return services.create_quiz(workshop, settings, actor=organizer)
+    return create_quiz(workshop, settings, actor=organizer)
 
 
 def _take(quiz: Quiz, trainee: User, skill: float, rng: random.Random, easiest: int | None) -> None:
     started = utcnow() - timedelta(minutes=rng.randint(30, 600))
-    attempt = services.start_attempt(quiz, actor=trainee, now=started, seed=rng.randint(0, 10**6))
-    answers = {}
+    attempt = start_attempt(quiz, actor=trainee, now=started, seed=rng.randint(0, 10**6))
+    answers: Answers = {}
     for item in attempt.questions:
         question = item.question
         right = question.id == easiest or rng.random() < skill
-        options = (
+        options: list[str] = (
             question.correct_option_ids
             if right
             else [o["id"] for o in question.options if not o.get("correct")]
@@ -92,9 +94,7 @@ def _take(quiz: Quiz, trainee: User, skill: float, rng: random.Random, easiest: 
         if question.kind.value != "multiple":
             options = options[:1]
         answers[question.id] = (options, None, None)
-    services.submit_attempt(
-        attempt, answers, actor=trainee, now=started + timedelta(minutes=rng.randint(5, 14))
-    )
+    submit_attempt(attempt, answers, actor=trainee, now=started + timedelta(minutes=rng.randint(5, 14)))
 
 
 def _middle(shape: dict) -> tuple[float, float]:
@@ -129,7 +129,7 @@ def seed() -> list[str]:
         sa.select(Question.id).where(Question.module_id == module.id).order_by(Question.position, Question.id)
     )
     taken = 0
-    for trainee in services.confirmed_trainees(workshop, order="name"):
+    for trainee in confirmed_trainees(workshop, order="name"):
         done = set(
             db.session.scalars(
                 sa.select(Attempt.quiz_id).where(

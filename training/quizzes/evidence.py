@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from training.accounts.models import User
 from training.core.evidence import QuizEvidence
-from training.quizzes import services
+from training.quizzes.grading import grades
+from training.quizzes.setup import workshop_quizzes
 from training.workshops.models import Workshop
+from training.workshops.services import confirmed_trainees
 
 
 def quiz_evidence(workshop: Workshop, trainees: list[User] | None = None) -> dict[int, list[QuizEvidence]]:
@@ -15,10 +17,10 @@ def quiz_evidence(workshop: Workshop, trainees: list[User] | None = None) -> dic
     many trainees and attempts. The score follows the quiz's grading method, a
     manual override replacing it; attempts still in progress count as used.
     """
-    quizzes = services.workshop_quizzes(workshop)
+    quizzes = workshop_quizzes(workshop)
     if trainees is None:
-        trainees = services.confirmed_trainees(workshop, order="name")
-    cells = services.grades(workshop, quizzes, trainees)
+        trainees = confirmed_trainees(workshop, order="name")
+    cells = grades(workshop, quizzes, trainees)
     return {
         trainee.id: [
             QuizEvidence(

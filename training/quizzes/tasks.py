@@ -6,12 +6,12 @@ from huey import crontab
 
 from training.core.queue import app_periodic_task
 from training.extensions import db
-from training.quizzes import services
+from training.quizzes import attempts
 
 
 @app_periodic_task(crontab(minute="*"))
 def close_overdue_attempts() -> int:
     """An attempt abandoned when its time ran out is graded with the answers it holds."""
-    closed = services.close_overdue_attempts()
+    closed = attempts.close_overdue_attempts()
     db.session.commit()
     return closed
