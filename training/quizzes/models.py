@@ -16,13 +16,18 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
+from training.core.db import Base, IdMixin, TimestampMixin, enum_column, utcnow
 from training.extensions import db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
     from training.curriculum.models import Module, Question
     from training.workshops.models import Workshop
+
+    # Flask-SQLAlchemy builds db.Model from Base when the app starts; its type is Base's.
+    Model = Base
+else:
+    Model = db.Model
 
 
 class GradingMethod(enum.Enum):
@@ -72,7 +77,7 @@ quiz_modules = sa.Table(
 )
 
 
-class Quiz(IdMixin, TimestampMixin, db.Model):
+class Quiz(IdMixin, TimestampMixin, Model):
     __tablename__ = "quizzes"
     __table_args__ = (
         sa.CheckConstraint("question_count >= 1", name="question_count_positive"),
@@ -118,7 +123,7 @@ class Quiz(IdMixin, TimestampMixin, db.Model):
         return f"{self.title} ({self.purpose.label} of {self.purpose_module.code})"
 
 
-class Accommodation(IdMixin, TimestampMixin, db.Model):
+class Accommodation(IdMixin, TimestampMixin, Model):
     """What a trainee is granted on every quiz of a workshop: more time, more attempts."""
 
     __tablename__ = "quiz_accommodations"
@@ -137,7 +142,7 @@ class Accommodation(IdMixin, TimestampMixin, db.Model):
     trainee: Mapped[User] = relationship()
 
 
-class Attempt(IdMixin, db.Model):
+class Attempt(IdMixin, Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         # Two tabs starting at once cannot both make attempt number n.
@@ -190,7 +195,7 @@ class Attempt(IdMixin, db.Model):
         return self.state is AttemptState.GRADED
 
 
-class AttemptQuestion(IdMixin, db.Model):
+class AttemptQuestion(IdMixin, Model):
     """A question drawn into an attempt, with the trainee's answer as it stands."""
 
     __tablename__ = "quiz_attempt_questions"
@@ -217,7 +222,7 @@ class AttemptQuestion(IdMixin, db.Model):
     question: Mapped[Question] = relationship()
 
 
-class GradeOverride(IdMixin, TimestampMixin, db.Model):
+class GradeOverride(IdMixin, TimestampMixin, Model):
     """A grade set by faculty in place of the computed one, with the reason (audited)."""
 
     __tablename__ = "quiz_grade_overrides"

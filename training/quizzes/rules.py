@@ -236,18 +236,27 @@ def clean_hotspots(shapes: Any, width: int, height: int) -> tuple[list[dict[str,
         kind = shape.get("shape") if isinstance(shape, dict) else None
         if kind == "rect":
             x, y, w, h = (_number(shape.get(k)) for k in ("x", "y", "w", "h"))
-            if None in (x, y, w, h) or w <= 0 or h <= 0 or not within(x, y) or not within(x + w, y + h):  # type: ignore[operator]
+            if (
+                x is None
+                or y is None
+                or w is None
+                or h is None
+                or w <= 0
+                or h <= 0
+                or not within(x, y)
+                or not within(x + w, y + h)
+            ):
                 problems.append(f"Region {index}: the rectangle must have a size and lie on the image.")
                 continue
             clean.append(
                 {"shape": "rect", "x": round(x, 1), "y": round(y, 1), "w": round(w, 1), "h": round(h, 1)}
-            )  # type: ignore[arg-type]
+            )
         elif kind == "circle":
             cx, cy, r = (_number(shape.get(k)) for k in ("cx", "cy", "r"))
-            if None in (cx, cy, r) or r <= 0 or not within(cx, cy):  # type: ignore[operator, arg-type]
+            if cx is None or cy is None or r is None or r <= 0 or not within(cx, cy):
                 problems.append(f"Region {index}: the circle must have a radius and its centre on the image.")
                 continue
-            clean.append({"shape": "circle", "cx": round(cx, 1), "cy": round(cy, 1), "r": round(r, 1)})  # type: ignore[arg-type]
+            clean.append({"shape": "circle", "cx": round(cx, 1), "cy": round(cy, 1), "r": round(r, 1)})
         elif kind == "polygon":
             raw = shape.get("points")
             points = []
