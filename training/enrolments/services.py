@@ -39,7 +39,7 @@ from training.workshops.models import (
     workshop_modules,
 )
 from training.workshops.permissions import organizes
-from training.workshops.services import confirmed_trainees  # noqa: F401  (part of this module's API)
+from training.workshops.roster import confirmed_trainees  # noqa: F401  (part of this module's API)
 from training.workshops.stations import sync_stations
 
 ACTIVE = (EnrolmentState.CONFIRMED, EnrolmentState.WAITLISTED)
