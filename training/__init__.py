@@ -144,7 +144,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "main": ("views",),
     "accounts": ("exports", "views"),
     "curriculum": ("cli", "views"),
-    "workshops": ("views",),
+    "workshops": ("views", "staff_views", "session_views", "calendar_views"),
     "enrolments": ("personal_data", "views"),
     "attendance": ("personal_data", "views"),
     "quizzes": ("personal_data", "tasks", "views", "attempt_views", "question_views"),

@@ -141,3 +141,8 @@ def filter_choices(
     # In the order of the names the menu shows, not of their codes.
     by_name = sorted(countries, key=lambda code: sort_key(country_name(code)))
     return [(code, title) for code, title in modules], by_name
+
+
+def workshop_state(workshop_id: int) -> WorkshopState | None:
+    """The workshop's state alone, without loading the workshop (None when there is none)."""
+    return db.session.scalar(sa.select(Workshop.state).where(Workshop.id == workshop_id))

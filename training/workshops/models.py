@@ -26,8 +26,13 @@ from training.extensions import db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
+    from training.core.db import Base as Model
     from training.curriculum.models import CurriculumVersion, Module
     from training.enrolments.models import Enrolment
+else:
+    # db.Model is made at run time from the declarative base ``Base``: mypy cannot take
+    # an attribute as a base class, and Base declares the same mapping.
+    Model = db.Model
 
 
 class WorkshopState(enum.Enum):
@@ -121,7 +126,7 @@ session_faculty = sa.Table(
 DEFAULT_CME_DAILY_CAP = Decimal(6)  # EACCME: at most 6 credits a day
 
 
-class Workshop(IdMixin, TimestampMixin, db.Model):
+class Workshop(IdMixin, TimestampMixin, Model):
     __tablename__ = "workshops"
     __table_args__ = (
         sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
@@ -211,7 +216,7 @@ class Workshop(IdMixin, TimestampMixin, db.Model):
         return [member.user for member in self.staff if member.duty is duty]
 
 
-class WorkshopStaff(IdMixin, db.Model):
+class WorkshopStaff(IdMixin, Model):
     """A person's duty on one workshop; a person may hold several duties."""
 
     __tablename__ = "workshop_staff"
@@ -225,7 +230,7 @@ class WorkshopStaff(IdMixin, db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class FacultyProfile(IdMixin, TimestampMixin, db.Model):
+class FacultyProfile(IdMixin, TimestampMixin, Model):
     """What faculty tell trainees about themselves, and their industry ties."""
 
     __tablename__ = "faculty_profiles"
@@ -241,7 +246,7 @@ class FacultyProfile(IdMixin, TimestampMixin, db.Model):
     user: Mapped[User] = relationship()
 
 
-class WorkshopSession(IdMixin, TimestampMixin, db.Model):
+class WorkshopSession(IdMixin, TimestampMixin, Model):
     """One slot of the timetable: a lecture, a cadaver lab, a break..."""
 
     __tablename__ = "workshop_sessions"
@@ -284,7 +289,7 @@ class WorkshopSession(IdMixin, TimestampMixin, db.Model):
         return self.ends_at.astimezone(self.workshop.zone)
 
 
-class Station(IdMixin, db.Model):
+class Station(IdMixin, Model):
     """A specimen table or a device in a lab or hands-on session, with its capacity."""
 
     __tablename__ = "stations"
@@ -310,7 +315,7 @@ class Station(IdMixin, db.Model):
     )
 
 
-class StationAssignment(IdMixin, db.Model):
+class StationAssignment(IdMixin, Model):
     """A trainee's place at a station; one station per trainee per session."""
 
     __tablename__ = "station_assignments"
@@ -325,7 +330,7 @@ class StationAssignment(IdMixin, db.Model):
     trainee: Mapped[User] = relationship()
 
 
-class CalendarFeed(IdMixin, TimestampMixin, db.Model):
+class CalendarFeed(IdMixin, TimestampMixin, Model):
     """A person's private calendar subscription: a secret URL their calendar app polls.
 
     Only a SHA-256 digest of the secret is kept, so the database alone cannot be

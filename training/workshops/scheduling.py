@@ -13,8 +13,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from training.accounts.models import User
 from training.core import audit
+from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput
 from training.core.mail import queue_mail
@@ -323,4 +326,16 @@ def _move(workshop: Workshop, state: WorkshopState, *, actor: User, reason: str 
         old={"state": before.value},
         new={"state": state.value, **({"reason": reason} if reason else {})},
         workshop_id=workshop.id,
+    )
+
+
+def recent_history(workshop: Workshop, *, limit: int = 8) -> list[AuditEvent]:
+    """The latest changes to the workshop, newest first, for its organizers."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.workshop_id == workshop.id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
     )

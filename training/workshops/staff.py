@@ -12,6 +12,7 @@ from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput, NotFound
 from training.extensions import db
 from training.workshops import permissions
+from training.workshops.catalogue import visible_filter
 from training.workshops.models import Duty, FacultyProfile, Workshop, WorkshopSession, WorkshopStaff
 from training.workshops.roster import lock_workshop
 
@@ -226,3 +227,18 @@ def save_faculty_profile(
         summary=f"Updated the faculty profile of {user.full_name}",
     )
     return profile
+
+
+def faculty_teaching(person: User, viewer: User | None) -> list[Workshop]:
+    """The workshops ``person`` teaches or certifies that ``viewer`` may see, latest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Workshop)
+            .where(
+                Workshop.id.in_(permissions.staffed_workshops(person, "faculty", "certifier")),
+                visible_filter(viewer),
+            )
+            .order_by(Workshop.starts_on.desc())
+            .limit(50)
+        )
+    )

@@ -115,3 +115,8 @@ def session_module_codes(session_ids: list[int]) -> dict[int, list[str]]:
     for session_id, code in rows:
         codes[session_id].append(code)
     return codes
+
+
+def workshop_of_session(session_id: int) -> int | None:
+    """The id of the session's workshop (None when there is no such session)."""
+    return db.session.scalar(sa.select(WorkshopSession.workshop_id).where(WorkshopSession.id == session_id))
