@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from training.core.errors import Conflict
 from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
-from training.workshops.models import Duty, SessionKind, WorkshopState
+from training.workshops.models import Duty, SessionKind, StationAssignment, WorkshopState
 from training.workshops.permissions import certifies, is_staff_of, organizes, teaches
+from training.workshops.stations import sync_stations
 
 MOVES = [
     (WorkshopState.DRAFT, WorkshopState.PUBLISHED, True),
@@ -91,9 +92,6 @@ def test_sessions_are_placed_in_the_venue_time_zone(make, ctx):
 
 
 def test_sync_stations_places_confirmed_trainees_and_frees_cancelled_ones(make, ctx):
-    from training.workshops.models import StationAssignment
-    from training.workshops.stations import sync_stations
-
     workshop = make.workshop()
     lab = make.session(workshop, kind=SessionKind.CADAVER_LAB, stations=2, station_capacity=3)
     enrolments = [make.enrolment(workshop) for _ in range(5)]

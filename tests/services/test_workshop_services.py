@@ -12,6 +12,7 @@ from training.accounts.models import Role
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput
+from training.curriculum.models import VersionState
 from training.enrolments.models import Enrolment, EnrolmentState
 from training.extensions import db
 from training.workshops import services
@@ -103,8 +104,6 @@ def test_bad_fields_are_all_refused_and_nothing_is_created(make, ctx):
 
 
 def test_a_draft_curriculum_version_is_refused(make, ctx):
-    from training.curriculum.models import VersionState
-
     version = db.session.merge(make.curriculum_version(state=VersionState.DRAFT))
     with pytest.raises(InvalidInput) as caught:
         services.create_workshop(workshop_input(version), actor=db.session.merge(make.organizer()))

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import lazyload, selectinload
 
 from training.accounts.forms import country_name
@@ -112,6 +113,11 @@ def workshop_list_query(user: User | None, filters: WorkshopFilters, *, today: d
         selectinload(Workshop.modules).load_only(Module.code, Module.title, Module.position),
         lazyload(Workshop.staff),
     )
+
+
+def workshop_page(user: User | None, filters: WorkshopFilters, *, page: int, per_page: int) -> Pagination:
+    """One page of the list (a page past the end is empty, not an error)."""
+    return db.paginate(workshop_list_query(user, filters), page=page, per_page=per_page, error_out=False)
 
 
 def _when(when: str, today: date) -> Any:

@@ -136,8 +136,7 @@ def index():
     )
 
     def render_catalogue() -> str:
-        query = catalogue.workshop_list_query(me(), filters)
-        page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
+        page = catalogue.workshop_page(me(), filters, page=page_number(), per_page=PER_PAGE)
         modules, countries = catalogue.filter_choices(me(), filters.when)
         return render_template(
             "workshops/_catalogue.html",

@@ -21,8 +21,10 @@ from training.core.db import utcnow
 from training.curriculum.models import CurriculumVersion
 from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
+from training.workshops import services
 from training.workshops.models import (
     Duty,
+    FacultyProfile,
     SessionKind,
     Station,
     StationAssignment,
@@ -169,16 +171,12 @@ class WorkshopsFactories:
 
     def calendar_feed(self, user: User) -> str:
         """A private calendar feed for ``user``; returns the secret token of its URL."""
-        from training.workshops import services
-
         with self.app.test_request_context():
             token = services.issue_calendar_feed(db.session.merge(user), actor=None)  # type: ignore[arg-type]
             db.session.commit()
         return token
 
     def faculty_profile(self, user: User, *, disclosure: str = "", nothing_to_disclose: bool = False) -> None:
-        from training.workshops.models import FacultyProfile
-
         with self.app.app_context():
             db.session.add(
                 FacultyProfile(
