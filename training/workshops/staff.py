@@ -24,6 +24,7 @@ def faculty_profiles(user_ids: list[int]) -> dict[int, FacultyProfile]:
     return {profile.user_id: profile for profile in profiles}
 
 
+# The global roles a duty needs (a duty has effect only while its holder has one).
 DUTY_NEEDS = {duty: permissions.DUTY_NEEDS[duty.value] for duty in Duty}
 
 

@@ -1,9 +1,10 @@
-"""Keeping station places in step with confirmed enrolments.
+"""A session's stations: adding and removing them, placing and moving trainees, and
+keeping station places in step with confirmed enrolments.
 
-Called after anything that changes who is confirmed on a workshop or which
-stations a session has: ``sync_stations(workshop)`` places every confirmed
-trainee without a station evenly and frees the places of trainees who are no
-longer confirmed. It never moves a trainee an organizer already placed.
+``sync_stations(workshop)`` is called after anything that changes who is confirmed on a
+workshop or which stations a session has: it places every confirmed trainee without a
+station evenly and frees the places of trainees who are no longer confirmed. It never
+moves a trainee an organizer already placed.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def sync_stations(workshop: Workshop) -> int:
     return changed
 
 
-# --- stations -----------------------------------------------------------------------------------
+# --- organizers' changes ------------------------------------------------------------------------
 
 
 def _stations_editable(item: WorkshopSession) -> None:
