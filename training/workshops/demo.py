@@ -20,7 +20,7 @@ from training.curriculum.models import CurriculumVersion, Module, VersionState
 from training.demo import demo_user
 from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
-from training.workshops import services
+from training.workshops import scheduling, sessions, staff
 from training.workshops.models import Duty, FacultyProfile, PrerequisitePolicy, SessionKind, Workshop
 from training.workshops.stations import sync_stations
 
@@ -294,7 +294,7 @@ def _profiles(faculty: User, certifier: User) -> None:
         (faculty, "Paid consultant and course speaker for a manufacturer of fat-harvesting cannulas.", False),
         (certifier, "", True),
     ):
-        if services.faculty_profile(person) is None:
+        if staff.faculty_profile(person) is None:
             db.session.add(
                 FacultyProfile(
                     user_id=person.id,
@@ -325,8 +325,8 @@ def _build(
     modules = [m for m in version.modules if m.code in codes] or list(version.modules[:3])
     opens = datetime.combine(starts_on - timedelta(days=90), time(9, 0))
     closes = datetime.combine(starts_on - timedelta(days=3), time(18, 0))
-    workshop = services.create_workshop(
-        services.WorkshopInput(
+    workshop = scheduling.create_workshop(
+        scheduling.WorkshopInput(
             title=title,
             description=description,
             curriculum_version_id=version.id,
@@ -345,13 +345,13 @@ def _build(
         ),
         actor=organizer,
     )
-    services.add_staff(workshop, teachers["faculty"].email, Duty.FACULTY, actor=organizer)
-    services.add_staff(workshop, teachers["certifier"].email, Duty.CERTIFIER, actor=organizer)
+    staff.add_staff(workshop, teachers["faculty"].email, Duty.FACULTY, actor=organizer)
+    staff.add_staff(workshop, teachers["certifier"].email, Duty.CERTIFIER, actor=organizer)
     by_code: dict[str, Module] = {m.code: m for m in workshop.modules}
     for slot in programme:
-        services.create_session(
+        sessions.create_session(
             workshop,
-            services.SessionInput(
+            sessions.SessionInput(
                 title=slot.title,
                 description=slot.description,
                 kind=slot.kind,
@@ -382,7 +382,7 @@ def _accredit(workshop: Workshop, organizer: User) -> None:
             by_day[day] = by_day.get(day, 0) + session.minutes
     quarters = sum(min(6 * 60, minutes) for minutes in by_day.values()) // 15
     credits = (Decimal(quarters) / 4).normalize()
-    data = services.WorkshopInput(
+    data = scheduling.WorkshopInput(
         title=workshop.title,
         description=workshop.description,
         curriculum_version_id=workshop.curriculum_version_id,
@@ -407,7 +407,7 @@ def _accredit(workshop: Workshop, organizer: User) -> None:
         ),
         cme_designated_credits=credits,
     )
-    services.update_workshop(workshop, data, actor=organizer)
+    scheduling.update_workshop(workshop, data, actor=organizer)
 
 
 def _local(workshop: Workshop, value: datetime | None) -> datetime | None:
@@ -454,7 +454,7 @@ def seed() -> list[str]:
                 "histology and standardised follow-up photography."
             ),
         )
-        services.publish_workshop(workshop, actor=organizer)
+        scheduling.publish_workshop(workshop, actor=organizer)
         lines.append(f"  published  {MASTERCLASS} (Bologna, {workshop.starts_on} to {workshop.ends_on})")
     if LISBON not in existing:
         workshop = _build(
@@ -475,7 +475,7 @@ def seed() -> list[str]:
             programme=LISBON_PROGRAMME,
             description="Two days on nanofat: preparation, dermal injection and microneedling.",
         )
-        services.publish_workshop(workshop, actor=organizer)
+        scheduling.publish_workshop(workshop, actor=organizer)
         trainee = demo_user("trainee@example.org")
         if (
             db.session.scalar(
@@ -497,7 +497,7 @@ def seed() -> list[str]:
             )
             db.session.flush()
             sync_stations(workshop)
-        services.complete_workshop(workshop, actor=organizer)
+        scheduling.complete_workshop(workshop, actor=organizer)
         lines.append(f"  completed  {LISBON} (Lisbon, {workshop.starts_on}; trainee@example.org took part)")
     if SAO_PAULO not in existing:
         workshop = _build(

@@ -143,7 +143,7 @@ class Workshop(IdMixin, TimestampMixin, Model):
             name="enrolment_window_in_order",
         ),
         sa.Index("ix_workshops_state_starts_on", "state", "starts_on"),
-        # The catalogue's stamp reads the latest change (services.catalogue_stamp).
+        # The catalogue's stamp reads the latest change (catalogue.catalogue_stamp).
         sa.Index("ix_workshops_updated_at", "updated_at"),
     )
 
