@@ -8,11 +8,15 @@ an ECDSA signature makes pyHanko declare the document PDF 2.0 (ISO 32002),
 while the tagged certificates are PDF/UA-1, which is built on PDF 1.7. The certificate is
 published (``certificates.issuer_certificate``) so that anyone can check a
 certificate's signature against it.
+
+pyHanko is imported by the functions that sign and check, not with this module: it is
+large, and only issuing and checking a certificate need it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 import os
@@ -22,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -32,12 +36,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import NameOID
 from flask import current_app
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
 
 log = logging.getLogger("training.certificates.signing")
 
@@ -47,6 +48,8 @@ SIGNATURE_FIELD = "IssuerSignature"
 
 _lock = threading.Lock()
 _signers: dict[tuple[str, str], signers.SimpleSigner] = {}
+# The room a signature's CMS container takes, per signer, once measured (see ``sign``).
+_reserved_bytes: dict[tuple[str, str], int] = {}
 
 
 @dataclass(frozen=True)
@@ -142,27 +145,36 @@ def _load_certificate(pem: bytes) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(der)
 
 
-class _KeptKeySigner(signers.SimpleSigner):
-    """pyHanko's SimpleSigner parses the private key again for every signature, which
-    for an RSA key (with its consistency checks) costs more than the rest of the
-    signing; this one keeps the parsed key."""
+@functools.cache
+def _kept_key_signer_class() -> type[signers.SimpleSigner]:
+    """The signer's class, made on first use: it derives from pyHanko's."""
+    from pyhanko.sign import signers
 
-    def __init__(self, *args: Any, key: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.key = key
-        self.reserved_bytes: int | None = None  # the CMS container's size, once measured
+    class KeptKeySigner(signers.SimpleSigner):
+        """pyHanko's SimpleSigner parses the private key again for every signature, which
+        for an RSA key (with its consistency checks) costs more than the rest of the
+        signing; this one keeps the parsed key."""
 
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
-        digest = getattr(hashes, digest_algorithm.upper().replace("-", "_"))()
-        if mechanism == "rsassa_pkcs1v15" and isinstance(self.key, rsa.RSAPrivateKey):
-            return self.key.sign(data, PKCS1v15(), digest)
-        if mechanism == "ecdsa" and isinstance(self.key, ec.EllipticCurvePrivateKey):
-            return self.key.sign(data, ec.ECDSA(digest))
-        return super().sign_raw(data, digest_algorithm)
+        def __init__(self, *args: Any, key: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.key = key
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            digest = getattr(hashes, digest_algorithm.upper().replace("-", "_"))()
+            if mechanism == "rsassa_pkcs1v15" and isinstance(self.key, rsa.RSAPrivateKey):
+                return self.key.sign(data, PKCS1v15(), digest)
+            if mechanism == "ecdsa" and isinstance(self.key, ec.EllipticCurvePrivateKey):
+                return self.key.sign(data, ec.ECDSA(digest))
+            return super().sign_raw(data, digest_algorithm)
+
+    return KeptKeySigner
 
 
-def _signer() -> _KeptKeySigner:
+def _signer() -> tuple[tuple[str, str], signers.SimpleSigner]:
+    """The issuer's signer, kept per key and certificate, and the key it is kept under."""
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     files = issuer_files()
     cache_key = (str(files.key), str(files.cert))
     with _lock:
@@ -173,14 +185,14 @@ def _signer() -> _KeptKeySigner:
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
             certificate = _load_certificate(files.cert.read_bytes())
-            signer = _KeptKeySigner(
+            signer = _kept_key_signer_class()(
                 signing_cert=certificate,
                 signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
                 cert_registry=SimpleCertificateStore.from_certs([certificate]),
                 key=key,
             )
             _signers[cache_key] = signer
-        return signer
+        return cache_key, signer
 
 
 def _run(make: Callable[[], Awaitable[Any]]) -> Any:
@@ -196,6 +208,10 @@ def _run(make: Callable[[], Awaitable[Any]]) -> Any:
 
 def sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     """The PDF with a PAdES baseline (B-B) signature over all of it."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import fields, signers
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -205,17 +221,17 @@ def sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
         location=location[:200] or None,
         name=current_app.config.get("PROGRAMME_NAME"),
     )
-    signer = _signer()
+    kept_as, signer = _signer()
     # Without a size to reserve, pyHanko signs twice (a dry run estimates the container).
     # The container's size depends only on the key and certificates, so the room pyHanko
     # reserved for the first signature is kept for all later ones.
-    reserved = signer.reserved_bytes
+    reserved = _reserved_bytes.get(kept_as)
     output = _run(lambda: signers.async_sign_pdf(writer, metadata, signer=signer, bytes_reserved=reserved))
     signed = output.getvalue()
     if reserved is None:
         signature = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures[0]
         # pyHanko counts the room in hexadecimal digits, two per byte of the container.
-        signer.reserved_bytes = 2 * len(signature.sig_object["/Contents"])
+        _reserved_bytes[kept_as] = 2 * len(signature.sig_object["/Contents"])
     return signed
 
 
@@ -229,6 +245,10 @@ class SignatureCheck:
 
 def check(pdf: bytes, *, issuer_pem: bytes | None = None) -> SignatureCheck:
     """Is this PDF signed by the issuer, with nothing changed or added after the signature?"""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
     trusted = _load_certificate(issuer_pem if issuer_pem is not None else issuer_certificate_pem())
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)

@@ -8,6 +8,9 @@ template or a user-supplied string might contain.
 One ``FontConfiguration`` is kept per process: building it is costly and
 reusing it keeps a worker's memory flat over many documents.
 
+WeasyPrint is imported by the functions that use it, not with this module: it is
+large, and most of the app (and every pure ``rules`` module) never renders a PDF.
+
 Fonts are the system's, found by family through fontconfig (Debian packages, see
 ``SYSTEM_FONTS`` and the Makefile's ``system-packages``). Fontconfig quietly puts
 another font in place of a missing one, so a document that must look as designed
@@ -16,22 +19,26 @@ asks ``ensure_fonts`` first.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, render_template
-from weasyprint import HTML
-from weasyprint.text.ffi import ffi, fontconfig
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 _fonts: FontConfiguration | None = None
 _fonts_lock = threading.Lock()
 
 
 def font_configuration() -> FontConfiguration:
+    # WeasyPrint is loaded on first use (see the module's docstring), here and below.
+    from weasyprint.text.fonts import FontConfiguration
+
     global _fonts
     with _fonts_lock:
         if _fonts is None:
@@ -57,6 +64,8 @@ class MissingFont(RuntimeError):
 
 def font_installed(family: str) -> bool:
     """Whether fontconfig has ``family`` itself, not a substitute for it."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
     config = fontconfig.FcInitLoadConfigAndFonts()
     pattern = fontconfig.FcPatternCreate()
     try:
@@ -89,22 +98,42 @@ class RefusedResource(ValueError):
     pass
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves ``file:`` URLs inside the static folder and ``data:`` URIs; refuses the rest."""
+@functools.cache
+def _static_only_fetcher_class() -> type[URLFetcher]:
+    """The fetcher's class, made on first use: it derives from WeasyPrint's."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, static_root: Path) -> None:
-        super().__init__(allowed_protocols=("file", "data"))
-        self.static_root = static_root.resolve()
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves ``file:`` URLs inside the static folder and ``data:`` URIs; refuses the rest."""
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if not url.startswith("file://"):
-            raise RefusedResource(f"refused to fetch {url[:80]!r}: only the app's static files")
-        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-        if not path.is_relative_to(self.static_root) or not path.is_file():
-            raise RefusedResource(f"refused to fetch {url[:80]!r}: only the app's static files")
-        return super().fetch(path.as_uri(), headers)
+        def __init__(self, static_root: Path) -> None:
+            super().__init__(allowed_protocols=("file", "data"))
+            self.static_root = static_root.resolve()
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if not url.startswith("file://"):
+                raise RefusedResource(f"refused to fetch {url[:80]!r}: only the app's static files")
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if not path.is_relative_to(self.static_root) or not path.is_file():
+                raise RefusedResource(f"refused to fetch {url[:80]!r}: only the app's static files")
+            return super().fetch(path.as_uri(), headers)
+
+    return StaticOnlyFetcher
+
+
+def static_only_fetcher(static_root: Path) -> URLFetcher:
+    """A WeasyPrint URL fetcher that serves ``file:`` URLs inside ``static_root`` and
+    ``data:`` URIs, and refuses the rest."""
+    return _static_only_fetcher_class()(static_root)
+
+
+def __getattr__(name: str) -> Any:
+    # ``pdf.StaticOnlyFetcher``, the class itself, made when first asked for.
+    if name == "StaticOnlyFetcher":
+        return _static_only_fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def static_root() -> Path:
@@ -127,10 +156,12 @@ class Metadata:
 
 def render_html(html: str, *, accessible: bool = True, **options: Any) -> bytes:
     """Render HTML to PDF bytes. ``accessible`` makes a tagged PDF/UA document."""
+    from weasyprint import HTML
+
     document = HTML(
         string=html,
         base_url=static_root().resolve().as_uri() + "/",
-        url_fetcher=StaticOnlyFetcher(static_root()),
+        url_fetcher=static_only_fetcher(static_root()),
     )
     if accessible:
         options.setdefault("pdf_variant", "pdf/ua-1")
