@@ -11,8 +11,10 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from training.certificates import bp, services, signing
+from training.certificates import bp, signing
 from training.certificates.models import Certificate, CertificateState
+from training.certificates.registry import find_by_serial, search_registry, serial_in
+from training.certificates.storage import stored_pdf
 from training.core.errors import DomainError
 from training.extensions import db
 
@@ -22,7 +24,7 @@ from training.extensions import db
 @click.option("--status", type=click.Choice([s.value for s in CertificateState]), default=None)
 def list_certificates(query: str, status: str | None) -> None:
     """Every certificate: serial, kind, status, holder, workshop."""
-    statement = services.search_registry(query, CertificateState(status) if status else None)
+    statement = search_registry(query, CertificateState(status) if status else None)
     count = 0
     for certificate in db.session.scalars(statement.options(selectinload(Certificate.workshop))):
         count += 1
@@ -45,12 +47,12 @@ def list_certificates(query: str, status: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_pdf(serial: str, file: Path) -> None:
     """Write the stored PDF of SERIAL to FILE (exactly as issued; never re-rendered)."""
-    certificate = services.find_by_serial(serial)
+    certificate = find_by_serial(serial)
     if certificate is None:
         click.echo(f"error: no certificate has the serial {serial!r}", err=True)
         sys.exit(1)
     try:
-        content = services.stored_pdf(certificate)
+        content = stored_pdf(certificate)
     except DomainError as error:
         click.echo(f"error: {error.message}", err=True)
         sys.exit(1)
@@ -65,7 +67,7 @@ def verify_pdf(file: Path) -> None:
     # pyHanko logs each failed check with a traceback; the verdict below says it plainly.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     result = signing.check(file.read_bytes())
-    serial = services.serial_in(result.reason)
+    serial = serial_in(result.reason)
     if not result.authentic:
         click.echo(f"NOT AUTHENTIC: {file}")
         for reason in result.reasons:

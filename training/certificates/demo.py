@@ -12,7 +12,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from training.accounts.models import User
-from training.certificates import rules, services
+from training.certificates import rules
+from training.certificates.documents import ensure_links_reach_the_public
+from training.certificates.eligibility import kinds_of, live_certificate
+from training.certificates.evaluations import (
+    evaluation_of,
+    evaluation_open,
+    evaluation_targets,
+    submit_evaluation,
+)
+from training.certificates.evidence import gather
+from training.certificates.issuing import issue_certificate
+from training.certificates.names import confirm_name, confirmed_name
+from training.certificates.requirements import requirements
 from training.core.db import utcnow
 from training.core.errors import DomainError
 from training.enrolments.models import Enrolment, EnrolmentState
@@ -45,12 +57,12 @@ def seed() -> list[str]:
 
 def _seed_workshop(workshop: Workshop, trainee: User) -> list[str]:
     lines = []
-    if services.confirmed_name(workshop, trainee) is None:
-        services.confirm_name(workshop, trainee.full_name, actor=trainee)
+    if confirmed_name(workshop, trainee) is None:
+        confirm_name(workshop, trainee.full_name, actor=trainee)
         lines.append(f"certificates: {trainee.full_name} confirmed the name for {workshop.title}")
-    if services.evaluation_of(workshop, trainee) is None and services.evaluation_open(workshop):
-        targets = services.evaluation_targets(workshop)
-        services.submit_evaluation(
+    if evaluation_of(workshop, trainee) is None and evaluation_open(workshop):
+        targets = evaluation_targets(workshop)
+        submit_evaluation(
             workshop,
             overall=5,
             # Lisbon had lectures and hands-on stations, no cadaver lab: praise what it had.
@@ -64,21 +76,21 @@ def _seed_workshop(workshop: Workshop, trainee: User) -> list[str]:
         )
         lines.append(f"certificates: {trainee.full_name} evaluated {workshop.title}")
     try:
-        services.ensure_links_reach_the_public()
+        ensure_links_reach_the_public()
     except DomainError as error:  # a production site whose TRAINING_BASE_URL is this computer
         return [*lines, f"certificates: none issued: {error}"]
     certifiers = workshop.staff_with(Duty.CERTIFIER)
     actor = certifiers[0] if certifiers else None
-    needs = services.requirements(workshop)
-    evidence = services.gather(workshop, [trainee])
-    for kind in services.kinds_of(needs):
-        if services.live_certificate(workshop, trainee.id, kind) is not None:
+    needs = requirements(workshop)
+    evidence = gather(workshop, [trainee])
+    for kind in kinds_of(needs):
+        if live_certificate(workshop, trainee.id, kind) is not None:
             continue
         result = rules.eligibility(kind, needs, evidence[trainee.id], now=utcnow())
         if not result.ok:
             lines.append(f"certificates: {trainee.full_name} is not yet eligible for a {kind.label.lower()}")
             continue
-        certificate = services.issue_certificate(
+        certificate = issue_certificate(
             workshop, trainee.id, kind, actor=actor, evidence=evidence, needs=needs
         )
         db.session.commit()  # each certificate with its stored PDF, one at a time

@@ -85,14 +85,15 @@ def build_snapshot(
     if kind is CertificateKind.ATTENDANCE:
         minutes = attendance.attended_minutes if attendance is not None else 0
         snapshot["hours_attended"] = _duration_text(minutes)
-        if workshop.accredited:
+        designated = workshop.cme_designated_credits
+        if designated is not None:  # the workshop is accredited
             # Credit is printed only for an accredited workshop, with its accreditor's statement.
             hours = attendance.credit_hours if attendance is not None else Decimal(0)
             snapshot["credit_hours"] = _decimal_text(hours)
             snapshot["accreditation"] = {
                 "body": workshop.cme_accreditor,
                 "statement": workshop.cme_statement,
-                "designated_credits": _decimal_text(Decimal(workshop.cme_designated_credits)),
+                "designated_credits": _decimal_text(Decimal(designated)),
             }
     else:
         snapshot["instrument"] = f"{INSTRUMENT}; entrustment on the {ENTRUSTMENT_SCALE}"

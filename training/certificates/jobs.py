@@ -18,8 +18,16 @@ from datetime import datetime
 from flask import current_app
 
 from training.accounts.models import User
-from training.certificates import services
+from training.certificates.documents import (
+    ensure_fonts_installed,
+    ensure_links_reach_the_public,
+    render_certificate,
+)
+from training.certificates.eligibility import NotEligible, eligible_to_issue
+from training.certificates.evidence import gather
+from training.certificates.issuing import count_issued_since, draft_certificate, store_certificate
 from training.certificates.models import CertificateKind
+from training.certificates.requirements import requirements
 from training.core.db import reading, utcnow
 from training.core.errors import Conflict, NotFound
 from training.core.jobs import (
@@ -54,13 +62,13 @@ def _context(job: Job) -> tuple[Workshop, CertificateKind, User | None]:
 @job_handler(KIND)
 def issue_all(job: Job, progress: Progress) -> object:
     workshop, kind, _ = _context(job)
-    services.ensure_links_reach_the_public()  # before anything: the job fails with the reason
-    services.ensure_fonts_installed()
+    ensure_links_reach_the_public()  # before anything: the job fails with the reason
+    ensure_fonts_installed()
     # A path on this site (the job page links to it), whatever name the site was reached under.
     job.result_url = current_app.url_map.bind("localhost").build(
         "certificates.eligibility", {"workshop_id": workshop.id}
     )
-    trainee_ids = services.eligible_to_issue(workshop, kind)
+    trainee_ids = eligible_to_issue(workshop, kind)
     total = len(trainee_ids)
     run = utcnow().isoformat()  # names this run: parts left over from an earlier one stand down
     job.params = {**job.params, "run_started_at": run}
@@ -109,18 +117,18 @@ def _issue_part(job_id: int, trainee_ids: list[int], *, run: str | None = None) 
         ):
             return False
         workshop, kind, actor = _context(job)
-        needs = services.requirements(workshop)
+        needs = requirements(workshop)
         trainees = [db.session.get(User, trainee_id) for trainee_id in trainee_ids]
-        evidence = services.gather(workshop, [t for t in trainees if t is not None])
+        evidence = gather(workshop, [t for t in trainees if t is not None])
     for trainee_id in trainee_ids:
         try:
             with reading():  # drafting writes nothing: other workers store meanwhile
-                snapshot = services.draft_certificate(
+                snapshot = draft_certificate(
                     workshop, trainee_id, kind, actor=actor, evidence=evidence, needs=needs
                 )
-            document = services.render_certificate(snapshot)  # outside any transaction
-            services.store_certificate(workshop, trainee_id, kind, snapshot, document, actor=actor)
-        except (Conflict, services.NotEligible, NotFound):
+            document = render_certificate(snapshot)  # outside any transaction
+            store_certificate(workshop, trainee_id, kind, snapshot, document, actor=actor)
+        except (Conflict, NotEligible, NotFound):
             # Issued by someone else meanwhile, or no longer eligible: nothing to do here.
             db.session.rollback()
         step_done(job_id)
@@ -132,10 +140,10 @@ def _summary(job: Job) -> str:
     """What the job did, counted in the database (its parts ran in several workers)."""
     workshop_id, kind = job.params["workshop_id"], CertificateKind(job.params["certificate_kind"])
     run_started = job.params.get("run_started_at")
-    issued_in_run = services.count_issued_since(
+    issued_in_run = count_issued_since(
         workshop_id, kind, datetime.fromisoformat(run_started) if run_started else job.created_at
     )
-    issued_in_job = services.count_issued_since(workshop_id, kind, job.created_at)
+    issued_in_job = count_issued_since(workshop_id, kind, job.created_at)
     skipped = max(0, job.total - issued_in_run)
     return f"Done: {issued_in_job} issued" + (
         f", {skipped} skipped (already issued or no longer eligible)." if skipped else "."

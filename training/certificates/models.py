@@ -15,7 +15,10 @@ from training.extensions import db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
+    from training.core.db import Base as Model  # what db.Model is, as mypy can read it
     from training.workshops.models import Workshop
+else:
+    Model = db.Model
 
 
 class CertificateKind(enum.Enum):
@@ -59,7 +62,7 @@ class QuizPolicy(enum.Enum):
         }[self.value]
 
 
-class CertificationRules(IdMixin, TimestampMixin, db.Model):
+class CertificationRules(IdMixin, TimestampMixin, Model):
     """What a workshop's certificates require, beyond the attendance threshold and
     mandatory sessions (kept by attendance). A workshop without a row uses the defaults."""
 
@@ -74,7 +77,7 @@ class CertificationRules(IdMixin, TimestampMixin, db.Model):
     competence_enabled: Mapped[bool] = mapped_column(default=True)
 
 
-class CertificateName(IdMixin, TimestampMixin, db.Model):
+class CertificateName(IdMixin, TimestampMixin, Model):
     """The name exactly as the trainee confirmed it must appear on this workshop's certificates."""
 
     __tablename__ = "certificate_names"
@@ -86,7 +89,7 @@ class CertificateName(IdMixin, TimestampMixin, db.Model):
     confirmed_at: Mapped[datetime]
 
 
-class CourseEvaluation(IdMixin, db.Model):
+class CourseEvaluation(IdMixin, Model):
     """A trainee's evaluation of a workshop: answered once."""
 
     __tablename__ = "course_evaluations"
@@ -111,7 +114,7 @@ class RatingTarget(enum.Enum):
     FACULTY = "faculty"
 
 
-class EvaluationRating(IdMixin, db.Model):
+class EvaluationRating(IdMixin, Model):
     """One rating (1-5) of a session or of a faculty member, within an evaluation."""
 
     __tablename__ = "evaluation_ratings"
@@ -129,7 +132,7 @@ class EvaluationRating(IdMixin, db.Model):
     evaluation: Mapped[CourseEvaluation] = relationship(back_populates="ratings")
 
 
-class Certificate(IdMixin, TimestampMixin, db.Model):
+class Certificate(IdMixin, TimestampMixin, Model):
     """An issued certificate: a frozen snapshot and the signed PDF rendered once from it."""
 
     __tablename__ = "certificates"
@@ -198,7 +201,7 @@ class Certificate(IdMixin, TimestampMixin, db.Model):
         return str(self.snapshot.get("name", ""))
 
 
-class CertificateDesign(IdMixin, TimestampMixin, db.Model):
+class CertificateDesign(IdMixin, TimestampMixin, Model):
     """The programme's own seal or logo on its certificates: one row (id 1), none
     until an admin uploads one (the default seal is printed meanwhile). A replaced
     image's file stays: the snapshots of certificates issued with it name it."""
@@ -211,7 +214,7 @@ class CertificateDesign(IdMixin, TimestampMixin, db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class CertifierSignature(IdMixin, TimestampMixin, db.Model):
+class CertifierSignature(IdMixin, TimestampMixin, Model):
     """The image of a person's signature, printed above their name on the
     certificates they issue from now on (issued ones keep the image they were issued with)."""
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from training.accounts.models import User
 from training.accounts.personal_data import forget_history, held_by, section
-from training.certificates import design, rules, services
+from training.certificates import design, rules
 from training.certificates.models import Certificate, CertificateName, CourseEvaluation
+from training.certificates.storage import StoredFileProblem, stored_pdf
 from training.core.urls import external_url
 from training.extensions import db
 
@@ -19,8 +20,8 @@ def certificate_files(user: User) -> Iterator[tuple[str, bytes]]:
     and the certificate's entry in certificates.json still names it)."""
     for certificate in held_by(Certificate, user):
         try:
-            yield f"{rules.link_serial(certificate.serial)}.pdf", services.stored_pdf(certificate)
-        except services.StoredFileProblem:
+            yield f"{rules.link_serial(certificate.serial)}.pdf", stored_pdf(certificate)
+        except StoredFileProblem:
             continue
 
 

@@ -2,7 +2,7 @@
 each certificate still needs.
 
 Read from the same evidence (``evidence.gather``, the capabilities' providers) and the
-same rule (``services.results_of``) as the certifying faculty's eligibility table, so the
+same rule (``eligibility.results_of``) as the certifying faculty's eligibility table, so the
 trainee is never told something different from what certification decides. A fixed
 number of queries, however many sessions, quizzes and skills the workshop has.
 """
@@ -16,9 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
 from training.accounts.models import User
-from training.certificates import rules, services
+from training.certificates import rules
+from training.certificates.eligibility import results_of, trainee_eligibility
+from training.certificates.evaluations import evaluation_of
 from training.certificates.evidence import gather
-from training.certificates.models import Certificate, CertificateKind, CertificateState
+from training.certificates.models import Certificate, CertificateKind
+from training.certificates.names import confirmed_name, is_confirmed_trainee
+from training.certificates.registry import valid_certificates_held
+from training.certificates.requirements import requirements, rules_of
 from training.core.db import utcnow
 from training.core.evidence import AttendanceEvidence, QuizEvidence, SkillEvidence
 from training.enrolments.models import Enrolment, EnrolmentState
@@ -65,22 +70,16 @@ class Progress:
 def trainee_progress(workshop: Workshop, trainee: User) -> Progress:
     """``trainee``'s progress on ``workshop``, where they hold a confirmed seat."""
     evidence = gather(workshop, [trainee])[trainee.id]
-    needs = services.requirements(workshop)
+    needs = requirements(workshop)
     counted = {q.quiz_id for q in rules.required_quizzes(needs.quiz_policy, evidence.quizzes)}
     named = {s.identity for s in needs.required_skills} if needs.competence_enabled else set()
-    certificates = db.session.scalars(
-        sa.select(Certificate).where(
-            Certificate.workshop_id == workshop.id,
-            Certificate.trainee_id == trainee.id,
-            Certificate.state == CertificateState.VALID,
-        )
-    )
+    certificates = valid_certificates_held(workshop, trainee)
     return Progress(
         workshop=workshop,
         attendance=evidence.attendance,
         quizzes=tuple(QuizLine(q, q.quiz_id in counted) for q in evidence.quizzes),
         skills=tuple(SkillLine(s, s.identity in named) for s in evidence.skills),
-        results=services.results_of(needs, evidence, utcnow()),
+        results=results_of(needs, evidence, utcnow()),
         certificates={c.kind: c for c in certificates},
         confirmed_name=evidence.confirmed_name,
         evaluation_done=evidence.evaluation_done,
@@ -106,4 +105,32 @@ def progress_workshops(trainee: User, *, limit: int = 5) -> list[Workshop]:
             .order_by(Workshop.starts_on, Workshop.id)
             .limit(limit)
         )
+    )
+
+
+@dataclass(frozen=True)
+class TraineePanel:
+    enrolled: bool
+    name: str | None
+    evaluated: bool
+    evaluation_required: bool
+    certificates: list[Certificate]
+    # What the trainee meets and still misses for each kind: the certifying faculty's words.
+    results: dict[CertificateKind, rules.Eligibility]
+
+
+def trainee_panel(workshop: Workshop, trainee: User) -> TraineePanel | None:
+    """The certificates panel a trainee sees on the workshop's page; None unless they
+    hold a confirmed seat on it."""
+    if not is_confirmed_trainee(workshop, trainee):
+        return None
+    name = confirmed_name(workshop, trainee)
+    row = rules_of(workshop)
+    return TraineePanel(
+        enrolled=True,
+        name=name.name if name else None,
+        evaluated=evaluation_of(workshop, trainee) is not None,
+        evaluation_required=bool(row and row.evaluation_required),
+        certificates=valid_certificates_held(workshop, trainee),
+        results=trainee_eligibility(workshop, trainee),
     )

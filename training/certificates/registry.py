@@ -104,7 +104,7 @@ def search_registry(query: str, state: CertificateState | None) -> sa.Select:
             sa.or_(sa.func.lower(User.full_name).like(pattern), sa.func.lower(User.email).like(pattern))
         )
         workshops = sa.select(Workshop.id).where(sa.func.lower(Workshop.title).like(pattern))
-        conditions = [
+        conditions: list[sa.ColumnElement[bool]] = [
             Certificate.trainee_id.in_(people),
             Certificate.workshop_id.in_(workshops),
             Certificate.serial.like(f"%{query.upper()}%"),
@@ -115,3 +115,50 @@ def search_registry(query: str, state: CertificateState | None) -> sa.Select:
     if state is not None:
         statement = statement.where(Certificate.state == state)
     return statement
+
+
+def certificates_of(trainee: User) -> list[Certificate]:
+    """Every certificate a person holds or held, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.trainee_id == trainee.id)
+            .options(selectinload(Certificate.superseded_by))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def valid_certificates_of(workshop: Workshop) -> list[Certificate]:
+    """The workshop's valid certificates, in the order they were issued."""
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.workshop_id == workshop.id, Certificate.state == CertificateState.VALID)
+            .order_by(Certificate.id)
+        )
+    )
+
+
+def valid_certificates_held(workshop: Workshop, trainee: User) -> list[Certificate]:
+    """The valid certificates one trainee holds for one workshop."""
+    return list(
+        db.session.scalars(
+            sa.select(Certificate).where(
+                Certificate.workshop_id == workshop.id,
+                Certificate.trainee_id == trainee.id,
+                Certificate.state == CertificateState.VALID,
+            )
+        )
+    )
+
+
+def valid_certificate_count(trainee: User) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Certificate)
+            .where(Certificate.trainee_id == trainee.id, Certificate.state == CertificateState.VALID)
+        )
+        or 0
+    )

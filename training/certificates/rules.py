@@ -341,14 +341,14 @@ MAX_PUBLIC_DETAILS = 300
 @dataclass(frozen=True)
 class PublicReason:
     text: str  # what the verification page says
-    problems: dict[str, list[str]] = field(default_factory=dict)
+    problems: dict[str | None, list[str]] = field(default_factory=dict)
 
 
 def public_revocation_reason(code: str, details: str) -> PublicReason:
     """The public wording of a revocation: the chosen reason, then the details if any.
     "Other" needs details to say anything."""
     details = " ".join(details.split())
-    problems: dict[str, list[str]] = {}
+    problems: dict[str | None, list[str]] = {}
     if code not in REVOCATION_REASONS:
         problems["reason_code"] = ["Choose a reason from the list."]
     elif code == "other" and len(details) < 5:

@@ -146,7 +146,7 @@ def _load_certificate(pem: bytes) -> asn1_x509.Certificate:
 
 
 @functools.cache
-def _kept_key_signer_class() -> type[signers.SimpleSigner]:
+def _kept_key_signer_class() -> Callable[..., signers.SimpleSigner]:
     """The signer's class, made on first use: it derives from pyHanko's."""
     from pyhanko.sign import signers
 

@@ -9,14 +9,18 @@ serve the stored bytes, checked against the digest kept in the row: never re-ren
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
+from training.certificates import rules
 from training.certificates.models import Certificate
 from training.core.db import Session
 from training.core.errors import DomainError
@@ -90,3 +94,28 @@ def stored_pdf(certificate: Certificate) -> bytes:
             "it is not served."
         )
     return content
+
+
+def download_name(certificate: Certificate) -> str:
+    """The file name a certificate's PDF is downloaded under."""
+    safe = "".join(c if c.isalnum() else "-" for c in certificate.holder_name).strip("-")[:60]
+    return f"{certificate.kind.value}-{safe or 'holder'}-{rules.link_serial(certificate.serial)}.pdf"
+
+
+def zip_of(certificates: Iterable[Certificate]) -> io.BytesIO:
+    """The certificates' stored PDFs in one ZIP file. One that cannot be served as issued
+    is left out and named, with the reason, in the archive's PROBLEMS.txt."""
+    buffer = io.BytesIO()
+    problems = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            try:
+                content = stored_pdf(certificate)
+            except StoredFileProblem as error:
+                problems.append(error.message)
+                continue
+            archive.writestr(download_name(certificate), content)
+        if problems:
+            archive.writestr("PROBLEMS.txt", "\n".join(problems) + "\n")
+    buffer.seek(0)
+    return buffer

@@ -6,9 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.core.db import utcnow
-from training.core.errors import DomainError
 from training.core.permissions import ensure, ensure_or_404
-from training.core.web import page_number, show_domain_error
+from training.core.web import page_number, service_call
 from training.extensions import db
 from training.planning import bp, charts, permissions, rules, services
 from training.planning.forms import CopyWorkshopForm
@@ -29,12 +28,9 @@ def copy_workshop(workshop_id: int):
         data = services.CopyInput(
             starts_on=form.starts_on.data, title=form.title.data or "", venue_name=form.venue_name.data or ""
         )
-        try:
+        with service_call(form) as call:
             copy = services.copy_workshop(source, data, actor=current_user._get_current_object())
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        if call.ok:
             flash(
                 f"The draft “{copy.title}” is scheduled from {copy.starts_on:%d %B %Y}. "
                 "Check it, then publish it.",
