@@ -25,7 +25,7 @@ from training.certificates.issuing import issue_certificate
 from training.certificates.models import CertificateKind, QuizPolicy
 from training.certificates.names import confirm_name as confirm_trainee_name
 from training.certificates.names import confirmed_name
-from training.certificates.progress import progress_workshops, trainee_panel, trainee_progress
+from training.certificates.progress import TraineePanel, progress_workshops, trainee_panel, trainee_progress
 from training.certificates.registry import valid_certificate_count, valid_certificates_of
 from training.certificates.requirements import requirements, rules_of, save_rules, workshop_skills
 from training.certificates.storage import zip_of
@@ -266,7 +266,9 @@ def progress(workshop_id: int):
 
 @bp.app_context_processor
 def certificate_helpers() -> dict[str, Any]:
-    def workshop_panel(workshop: Workshop) -> Any:
+    # Called by the panels and tiles other pages include, so that a page that shows
+    # none of them runs no query for them.
+    def workshop_panel(workshop: Workshop) -> TraineePanel | None:
         if not getattr(current_user, "is_authenticated", False):
             return None
         return trainee_panel(workshop, current_user._get_current_object())
