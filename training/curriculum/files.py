@@ -25,7 +25,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from training.core import uploads
 from training.core.errors import InvalidInput
-from training.curriculum.rules import ImageInfo, Problem, Result, Source, validate
+from training.curriculum.problems import ImageInfo, Problem, Result, Source
+from training.curriculum.validation import validate
 
 MAX_YAML_BYTES = 256 * 1024
 MAX_IMAGE_BYTES = 2 * 1024 * 1024

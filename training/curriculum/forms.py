@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from training.accounts.forms import MultiCheckboxField
 from training.core.forms import choices
 from training.curriculum.files import MAX_IMAGE_BYTES
-from training.curriculum.rules import MAX_MINUTES, MAX_OPTIONS, MODULE_KINDS
+from training.curriculum.format import MAX_MINUTES, MAX_OPTIONS, MODULE_KINDS
 
 KIND_LABELS = {
     "lecture": "Lecture",

@@ -2,17 +2,16 @@
 
 Columns by depth (a module sits right of everything it needs), one box per
 module linking to its page, arrows for the prerequisites that are not already
-implied by a longer path. This module computes the geometry; the template
+implied by a longer path. This module computes the geometry (and the graph
+algorithms the validator uses: cycles, depth); the template
 ``curriculum/_graph.svg`` draws it (autoescaped), with presentation attributes
 only, because the page's CSP forbids inline styles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from training.curriculum import rules
 
 BOX_W, BOX_H = 220, 58
 GAP_X, GAP_Y = 70, 22
@@ -45,6 +44,87 @@ class Graph:
     edges: list[Edge]
 
 
+def find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """A cycle as a closed path of codes (first == last), or None."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    stack: list[str] = []
+
+    def visit(code: str) -> list[str] | None:
+        state[code] = 1
+        stack.append(code)
+        for nxt in graph.get(code, ()):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if state.get(nxt) is None and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[code] = 2
+        return None
+
+    for code in sorted(graph):
+        if state.get(code) is None and (found := visit(code)):
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    title: str
+    layer: int
+    row: int
+
+
+def layers(prerequisites: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Each module's column: one more than its deepest prerequisite (cycles are cut)."""
+    depth: dict[str, int] = {}
+
+    def visit(code: str, trail: frozenset[str]) -> int:
+        if code in depth:
+            return depth[code]
+        known = [p for p in prerequisites.get(code, ()) if p in prerequisites and p not in trail]
+        depth[code] = 1 + max((visit(p, trail | {code}) for p in known), default=-1)
+        return depth[code]
+
+    for code in prerequisites:
+        visit(code, frozenset())
+    return depth
+
+
+def layout(modules: Sequence[tuple[str, str, Sequence[str]]]) -> list[Node]:
+    """Place (code, title, prerequisites) in columns by depth, rows in file order."""
+    graph = {code: list(prereqs) for code, _, prereqs in modules}
+    depth = layers(graph)
+    rows: dict[int, int] = {}
+    nodes = []
+    for code, title, _ in modules:
+        column = depth[code]
+        nodes.append(Node(code, title, column, rows.get(column, 0)))
+        rows[column] = rows.get(column, 0) + 1
+    return nodes
+
+
+def transitive_reduction(graph: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Keep an edge only when no longer path implies it, so the picture shows the path, not every link."""
+
+    def reachable(start: str, skip: tuple[str, str]) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            code = todo.pop()
+            for nxt in graph.get(code, ()):
+                if (code, nxt) == skip or nxt in seen:
+                    continue
+                seen.add(nxt)
+                todo.append(nxt)
+        return seen
+
+    return {
+        code: [p for p in prereqs if p in graph and p not in reachable(code, (code, p))]
+        for code, prereqs in graph.items()
+    }
+
+
 def _shorten(text: str, limit: int = 33) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -64,7 +144,7 @@ def _path(sx: float, sy: float, ex: float, ey: float) -> str:
 
 def build(modules: Sequence[tuple[str, str, Sequence[str]]]) -> Graph:
     """``modules`` as (code, title, prerequisites), in curriculum order."""
-    nodes = rules.layout(modules)
+    nodes = layout(modules)
     titles = {code: title for code, title, _ in modules}
     boxes = [
         Box(
@@ -78,7 +158,7 @@ def build(modules: Sequence[tuple[str, str, Sequence[str]]]) -> Graph:
     ]
     places = {box.code: box for box in boxes}
     edges = []
-    for code, prereqs in rules.transitive_reduction({c: list(p) for c, _, p in modules}).items():
+    for code, prereqs in transitive_reduction({c: list(p) for c, _, p in modules}).items():
         target = places[code]
         for prereq in prereqs:
             source = places[prereq]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from training.curriculum import rules
+from training.curriculum import format as rules
 
 SCHEMA_ID = "https://example.org/training/curriculum.schema.json"
 
