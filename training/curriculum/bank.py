@@ -18,7 +18,7 @@ from training.curriculum.format import (
 from training.curriculum.problems import Checker, LocatedQuestion, Problem
 
 
-def _raw_by_id(node: Mapping[str, Any], key: str) -> dict[str, Any]:
+def _raw_by_id(node: Mapping[str, Any], key: str) -> dict[Any, Any]:
     """The raw mappings of a module's list ``key`` by their id (to report at their line)."""
     value = node.get(key)
     items = value if isinstance(value, list) else []

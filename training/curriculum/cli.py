@@ -6,11 +6,9 @@ import sys
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 
 from training.config import PROJECT_ROOT
 from training.curriculum import bp, files, schema, services
-from training.curriculum.models import Curriculum, CurriculumVersion, VersionState
 from training.extensions import db
 
 DEFAULT_PATH = PROJECT_ROOT / "curricula"
@@ -63,17 +61,7 @@ def import_command(path: Path | None) -> None:
 @click.option("--version", "number", type=int, help="Version number (default: the latest published).")
 def export_command(slug: str, destination: Path, number: int | None) -> None:
     """Write a version of curriculum SLUG as files into DESTINATION."""
-    query = (
-        sa.select(CurriculumVersion)
-        .join(Curriculum)
-        .where(Curriculum.slug == slug)
-        .order_by(CurriculumVersion.number.desc())
-    )
-    if number is None:
-        query = query.where(CurriculumVersion.state == VersionState.PUBLISHED)
-    else:
-        query = query.where(CurriculumVersion.number == number)
-    version = db.session.scalars(query.limit(1)).first()
+    version = services.find_version(slug, number)
     if version is None:
         click.echo(f"error: no such curriculum version: {slug} {number or ''}".rstrip(), err=True)
         sys.exit(1)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from training.curriculum import files
-from training.curriculum.models import CurriculumImage, CurriculumVersion, Module, Question
+from training.curriculum.models import (
+    Curriculum,
+    CurriculumImage,
+    CurriculumVersion,
+    Module,
+    Question,
+    VersionState,
+)
 from training.curriculum.problems import ImageInfo, Result, Source
 from training.curriculum.validation import validate
 from training.curriculum.versions import Comparison, compare
@@ -25,18 +32,20 @@ def load_version(version_id: int) -> CurriculumVersion | None:
 
 def load_versions(version_ids: list[int]) -> list[CurriculumVersion]:
     """Several versions with everything under them, in the same fixed number of queries."""
-    return db.session.scalars(
-        sa.select(CurriculumVersion)
-        .where(CurriculumVersion.id.in_(version_ids))
-        .options(
-            selectinload(CurriculumVersion.curriculum),
-            selectinload(CurriculumVersion.modules).selectinload(Module.objectives),
-            selectinload(CurriculumVersion.modules).selectinload(Module.skills),
-            selectinload(CurriculumVersion.modules)
-            .selectinload(Module.questions)
-            .selectinload(Question.objective),
+    return list(
+        db.session.scalars(
+            sa.select(CurriculumVersion)
+            .where(CurriculumVersion.id.in_(version_ids))
+            .options(
+                selectinload(CurriculumVersion.curriculum),
+                selectinload(CurriculumVersion.modules).selectinload(Module.objectives),
+                selectinload(CurriculumVersion.modules).selectinload(Module.skills),
+                selectinload(CurriculumVersion.modules)
+                .selectinload(Module.questions)
+                .selectinload(Question.objective),
+            )
         )
-    ).all()
+    )
 
 
 def module_content(module: Module) -> dict[str, Any]:
@@ -166,3 +175,73 @@ def upcoming_workshops(code: str, today: date) -> list[Workshop]:
 
 def compare_versions(old: CurriculumVersion, new: CurriculumVersion) -> Comparison:
     return compare(version_content(old), version_content(new))
+
+
+def catalogue() -> list[Curriculum]:
+    """Every curriculum with its versions, by title."""
+    return list(
+        db.session.scalars(
+            sa.select(Curriculum).options(selectinload(Curriculum.versions)).order_by(Curriculum.title)
+        )
+    )
+
+
+def load_module(module_id: int) -> Module | None:
+    """A module with its version (and the version's other modules), objectives, skills and questions."""
+    return db.session.scalar(
+        sa.select(Module)
+        .where(Module.id == module_id)
+        .options(
+            selectinload(Module.version).selectinload(CurriculumVersion.modules),
+            selectinload(Module.version).selectinload(CurriculumVersion.curriculum),
+            selectinload(Module.objectives),
+            selectinload(Module.skills),
+            selectinload(Module.questions).selectinload(Question.objective),
+        )
+    )
+
+
+class ImageSize(NamedTuple):
+    name: str
+    width: int
+    height: int
+
+
+def image_sizes(version: CurriculumVersion) -> list[ImageSize]:
+    """The version's images (name, width, height), by name."""
+    rows = db.session.execute(
+        sa.select(CurriculumImage.name, CurriculumImage.width, CurriculumImage.height)
+        .where(CurriculumImage.version_id == version.id)
+        .order_by(CurriculumImage.name)
+    )
+    return [ImageSize(name, width, height) for name, width, height in rows]
+
+
+def image_names(version_id: int) -> list[str]:
+    return list(
+        db.session.scalars(sa.select(CurriculumImage.name).where(CurriculumImage.version_id == version_id))
+    )
+
+
+def image_file(version: CurriculumVersion, name: str) -> CurriculumImage | None:
+    """One of the version's images with its bytes."""
+    return db.session.scalar(
+        sa.select(CurriculumImage)
+        .where(CurriculumImage.version_id == version.id, CurriculumImage.name == name)
+        .options(sa.orm.undefer(CurriculumImage.data))
+    )
+
+
+def find_version(slug: str, number: int | None = None) -> CurriculumVersion | None:
+    """Version ``number`` of the curriculum ``slug``, or its latest published version."""
+    query = (
+        sa.select(CurriculumVersion)
+        .join(Curriculum)
+        .where(Curriculum.slug == slug)
+        .order_by(CurriculumVersion.number.desc())
+    )
+    if number is None:
+        query = query.where(CurriculumVersion.state == VersionState.PUBLISHED)
+    else:
+        query = query.where(CurriculumVersion.number == number)
+    return db.session.scalars(query.limit(1)).first()

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from training.curriculum import services
 from training.curriculum.cli import DEFAULT_PATH
 from training.curriculum.models import Curriculum
+from training.demo import demo_user
 from training.extensions import db
 
 FIRST_EDITION = DEFAULT_PATH / "archive" / "regenerative-fat-grafting-v1"
@@ -20,8 +21,6 @@ FIRST_EDITION = DEFAULT_PATH / "archive" / "regenerative-fat-grafting-v1"
 
 def seed() -> list[str]:
     """Create what is missing; return lines for the report."""
-    from training.demo import demo_user
-
     lines = []
     if (
         db.session.scalar(sa.select(Curriculum.id).where(Curriculum.slug == "regenerative-fat-grafting"))

@@ -21,6 +21,12 @@ from training.extensions import db
 if TYPE_CHECKING:
     from training.accounts.models import User
 
+    # Flask-SQLAlchemy makes db.Model at run time, from our declarative base; a type
+    # checker cannot follow that, so it sees the base itself.
+    from training.core.db import Base as Model
+else:
+    Model = db.Model
+
 
 class ModuleKind(enum.Enum):
     LECTURE = "lecture"
@@ -52,7 +58,7 @@ class VersionState(enum.Enum):
     PUBLISHED = "published"  # frozen
 
 
-class Curriculum(IdMixin, TimestampMixin, db.Model):
+class Curriculum(IdMixin, TimestampMixin, Model):
     __tablename__ = "curricula"
 
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -63,7 +69,7 @@ class Curriculum(IdMixin, TimestampMixin, db.Model):
     )
 
 
-class CurriculumVersion(IdMixin, TimestampMixin, db.Model):
+class CurriculumVersion(IdMixin, TimestampMixin, Model):
     __tablename__ = "curriculum_versions"
     __table_args__ = (
         sa.UniqueConstraint("curriculum_id", "number"),
@@ -104,7 +110,7 @@ class CurriculumVersion(IdMixin, TimestampMixin, db.Model):
         return self.state is VersionState.PUBLISHED
 
 
-class Module(IdMixin, db.Model):
+class Module(IdMixin, Model):
     __tablename__ = "modules"
     __table_args__ = (
         sa.UniqueConstraint("version_id", "code"),
@@ -147,7 +153,7 @@ class Module(IdMixin, db.Model):
         return [ModuleKind(kind).label for kind in self.kinds]
 
 
-class Objective(IdMixin, db.Model):
+class Objective(IdMixin, Model):
     """A learning objective: a measurable verb and what the trainee can then do."""
 
     __tablename__ = "objectives"
@@ -162,7 +168,7 @@ class Objective(IdMixin, db.Model):
     module: Mapped[Module] = relationship(back_populates="objectives")
 
 
-class Skill(IdMixin, db.Model):
+class Skill(IdMixin, Model):
     """A practical skill with its task-specific checklist, assessed with OSATS."""
 
     __tablename__ = "skills"
@@ -184,7 +190,7 @@ class Skill(IdMixin, db.Model):
         return f"{self.module.code}/{self.key}"
 
 
-class Question(IdMixin, TimestampMixin, db.Model):
+class Question(IdMixin, TimestampMixin, Model):
     __tablename__ = "questions"
     __table_args__ = (sa.UniqueConstraint("module_id", "key"),)
 
@@ -216,7 +222,7 @@ class Question(IdMixin, TimestampMixin, db.Model):
         return [option["id"] for option in self.options if option.get("correct")]
 
 
-class CurriculumImage(IdMixin, db.Model):
+class CurriculumImage(IdMixin, Model):
     """An image a version's questions show, kept with the version so it never changes under it."""
 
     __tablename__ = "curriculum_images"

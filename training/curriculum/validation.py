@@ -57,7 +57,7 @@ def validate(source: Source) -> Result:
     slug = head.text(curriculum, "slug", (), limit=80)
     if slug and not SLUG_PATTERN.match(slug):
         head.add(curriculum, "slug", ("slug",), "slug must be lower-case letters, digits and '-'")
-    header = {
+    header: dict[str, Any] = {
         "slug": slug,
         "title": head.text(curriculum, "title", (), limit=MAX_TITLE),
         "description": head.text(curriculum, "description", (), required=False),

@@ -11,21 +11,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
-from training.core.errors import Conflict, DomainError, InvalidInput
+from training.core.errors import Conflict, InvalidInput
 from training.core.forms import choices
 from training.core.permissions import ensure, public
-from training.core.web import show_domain_error
+from training.core.web import service_call
 from training.curriculum import bp, graph, permissions, services
 from training.curriculum.forms import CompareForm, ImageForm, ModuleForm, QuestionForm, SkillForm, lines
 from training.curriculum.models import (
     Curriculum,
-    CurriculumImage,
     CurriculumVersion,
     Module,
     Question,
@@ -71,10 +68,7 @@ def _graph(version: CurriculumVersion) -> dict[str, Any]:
 @public
 def catalogue() -> Any:
     ensure(permissions.can_browse_catalogue(current_user))
-    curricula = db.session.scalars(
-        sa.select(Curriculum).options(selectinload(Curriculum.versions)).order_by(Curriculum.title)
-    ).all()
-    return render_template("curriculum/catalogue.html", curricula=curricula)
+    return render_template("curriculum/catalogue.html", curricula=services.catalogue())
 
 
 @bp.route("/curricula/versions/<int:version_id>")
@@ -84,15 +78,10 @@ def version(version_id: int) -> Any:
     ensure(permissions.can_view_curriculum_version(current_user, version))
     problems = services.draft_problems(version) if not version.frozen else []
     draft = services.current_draft(version.curriculum) if version.frozen else None
-    images = db.session.execute(
-        sa.select(CurriculumImage.name, CurriculumImage.width, CurriculumImage.height)
-        .where(CurriculumImage.version_id == version.id)
-        .order_by(CurriculumImage.name)
-    ).all()
     return render_template(
         "curriculum/version.html",
         version=version,
-        images=images,
+        images=services.image_sizes(version),
         image_form=ImageForm() if not version.frozen else None,
         **_graph(version),
         problems=problems,
@@ -127,17 +116,7 @@ def anatomy(version_id: int) -> Any:
 @bp.route("/curricula/modules/<int:module_id>")
 @login_required
 def module(module_id: int) -> Any:
-    module = db.session.scalar(
-        sa.select(Module)
-        .where(Module.id == module_id)
-        .options(
-            selectinload(Module.version).selectinload(CurriculumVersion.modules),
-            selectinload(Module.version).selectinload(CurriculumVersion.curriculum),
-            selectinload(Module.objectives),
-            selectinload(Module.skills),
-            selectinload(Module.questions).selectinload(Question.objective),
-        )
-    )
+    module = services.load_module(module_id)
     if module is None:
         abort(404)
     ensure(permissions.can_view_curriculum_version(current_user, module.version))
@@ -183,11 +162,7 @@ def compare(curriculum_id: int) -> Any:
 def image(version_id: int, name: str) -> Any:
     version = _version_or_404(version_id)
     ensure(permissions.can_view_curriculum_version(current_user, version))
-    row = db.session.scalar(
-        sa.select(CurriculumImage)
-        .where(CurriculumImage.version_id == version.id, CurriculumImage.name == name)
-        .options(sa.orm.undefer(CurriculumImage.data))
-    )
+    row = services.image_file(version, name)
     if row is None:
         abort(404)
     response = send_file(io.BytesIO(row.data), mimetype=row.media_type, download_name=row.name)
@@ -222,14 +197,12 @@ def export(version_id: int) -> Any:
 def start_draft(version_id: int) -> Any:
     version = _version_or_404(version_id)
     ensure(permissions.can_author_curriculum(current_user))
-    try:
+    with service_call() as call:
         draft = services.start_draft(version, actor=current_user._get_current_object())
-    except DomainError as error:
-        show_domain_error(error)
+    if not call.ok:
         existing = services.current_draft(version.curriculum)
         target = existing or version
         return redirect(url_for("curriculum.version", version_id=target.id))
-    db.session.commit()
     flash(f"{draft.label} is a draft: edit it, then publish it as a new version.", "success")
     return redirect(url_for("curriculum.version", version_id=draft.id))
 
@@ -251,16 +224,13 @@ def edit_module(module_id: int) -> Any:
     if request.method == "GET":
         form.load(services.module_content(module))
     elif form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             services.update_module(
                 module,
                 form.fields_for_service(module.version.format),
                 actor=current_user._get_current_object(),
             )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        if call.ok:
             flash(f"{module.code} saved in {module.version.label}.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id))
     return render_template("curriculum/edit_module.html", form=form, module=module)
@@ -268,10 +238,8 @@ def edit_module(module_id: int) -> Any:
 
 def _question_form(module: Module) -> QuestionForm:
     form = QuestionForm()
-    images = db.session.scalars(
-        sa.select(CurriculumImage.name).where(CurriculumImage.version_id == module.version_id)
-    ).all()
-    form.set_choices([(o.key, f"{o.key}: {o.verb} {o.text[:60]}") for o in module.objectives], list(images))
+    images = services.image_names(module.version_id)
+    form.set_choices([(o.key, f"{o.key}: {o.verb} {o.text[:60]}") for o in module.objectives], images)
     return form
 
 
@@ -280,17 +248,16 @@ def _save_question(module: Module, question: Question | None, form: QuestionForm
     if form.validate_on_submit():
         item = form.item_for_service()
         item["id"] = question.key if question else _new_key("q", [q.key for q in module.questions])
-        try:
-            saved = services.save_question(module, question, item, actor=current_user._get_current_object())
-        except InvalidInput as error:
-            option_errors = error.problems.pop("options", [])
-            db.session.rollback()
-            if error.problems:
-                show_domain_error(InvalidInput(error.problems), form)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            try:
+                saved = services.save_question(
+                    module, question, item, actor=current_user._get_current_object()
+                )
+            except InvalidInput as error:
+                # The options' messages go under the options, as one list; the rest beside their fields.
+                option_errors = error.problems.pop("options", [])
+                raise
+        if call.ok:
             flash(f"Question {saved.key} saved.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id, _anchor="questions"))
     return render_template(
@@ -345,12 +312,9 @@ def _save_skill(module: Module, skill: Skill | None) -> Any:
             "description": (form.description.data or "").strip(),
             "checklist": checklist_from_lines(lines(form.checklist.data), skill.checklist if skill else []),
         }
-        try:
+        with service_call(form) as call:
             saved = services.save_skill(module, skill, item, actor=current_user._get_current_object())
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        if call.ok:
             flash(f"Skill {saved.title} saved.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id, _anchor="skills"))
     return render_template("curriculum/edit_skill.html", form=form, module=module, skill=skill)
@@ -389,12 +353,9 @@ def upload_image(version_id: int) -> Any:
         return redirect(url_for("curriculum.version", version_id=version.id, _anchor="images"))
     upload = form.image.data
     name = secure_filename(upload.filename or "").lower()
-    try:
+    with service_call() as call:
         services.add_image(version, name, upload.read(), actor=current_user._get_current_object())
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        db.session.commit()
+    if call.ok:
         flash(f"Image {name} added to {version.label}.", "success")
     return redirect(url_for("curriculum.version", version_id=version.id, _anchor="images"))
 
@@ -404,15 +365,12 @@ def upload_image(version_id: int) -> Any:
 def publish(version_id: int) -> Any:
     version = _version_or_404(version_id)
     ensure(permissions.can_author_curriculum(current_user))
-    try:
-        notes = request.form.get("version_notes")
+    notes = request.form.get("version_notes")
+    with service_call() as call:
         services.publish(
             version, actor=current_user._get_current_object(), notes=notes[:5000] if notes else None
         )
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        db.session.commit()
+    if call.ok:
         flash(f"{version.label} is published. Workshops keep the version they were planned with.", "success")
     return redirect(url_for("curriculum.version", version_id=version.id))
 
@@ -427,11 +385,9 @@ def discard(curriculum_id: int) -> Any:
         flash(f"{curriculum.title} has no draft to discard.", "info")
         return redirect(url_for("curriculum.catalogue", _anchor=f"curriculum-{curriculum.id}"))
     label, draft_id = draft.label, draft.id
-    try:
+    with service_call() as call:
         services.discard(draft, actor=current_user._get_current_object())
-    except DomainError as error:
-        show_domain_error(error)
+    if not call.ok:
         return redirect(url_for("curriculum.version", version_id=draft_id))
-    db.session.commit()
     flash(f"Draft {label} discarded.", "success")
     return redirect(url_for("curriculum.catalogue", _anchor=f"curriculum-{curriculum.id}"))
