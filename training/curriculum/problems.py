@@ -1,5 +1,5 @@
 """What the validator reports and reads: problems with their file and line, the
-curriculum as read from its files, and the reader that records what is wrong.
+curriculum as read from its files, and the checker that records what is wrong.
 
 The YAML loader's mappings remember their line numbers (plain dicts from a browser
 draft do not), so every problem names the file, the line when known, and the path of
@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from training.curriculum.format import KEY_PATTERN, MAX_TEXT
 
 
 @dataclass(frozen=True)
@@ -90,52 +88,7 @@ class Checker:
     def add(self, container: Any, key: str | int | None, path: tuple[str | int, ...], message: str) -> None:
         self.problems.append(Problem(self.file, line_of(container, key), path, message))
 
-    # Each reader returns a clean value (or a harmless default) and records what is wrong.
-    def text(
-        self,
-        mapping: Mapping[str, Any],
-        key: str,
-        path: tuple[str | int, ...],
-        *,
-        required: bool = True,
-        limit: int = MAX_TEXT,
-    ) -> str:
-        value = mapping.get(key)
-        if value is None or value == "":
-            if required:
-                self.add(mapping, None if key not in mapping else key, (*path, key), f"'{key}' is required")
-            return ""
-        if not isinstance(value, str):
-            self.add(mapping, key, (*path, key), f"'{key}' must be text, not {type_name(value)}")
-            return ""
-        value = value.strip()
-        if len(value) > limit:
-            self.add(mapping, key, (*path, key), f"'{key}' is longer than {limit} characters")
-        return value
-
-    def text_list(
-        self, mapping: Mapping[str, Any], key: str, path: tuple[str | int, ...], *, required: bool = False
-    ) -> list[str]:
-        value = mapping.get(key)
-        if value is None:
-            if required:
-                self.add(mapping, None, (*path, key), f"'{key}' is required")
-            return []
-        if not isinstance(value, list):
-            self.add(mapping, key, (*path, key), f"'{key}' must be a list, not {type_name(value)}")
-            return []
-        items = []
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.add(value, index, (*path, key), f"'{key}' item {index + 1} must be non-empty text")
-            elif len(item) > MAX_TEXT:
-                self.add(value, index, (*path, key), f"'{key}' item {index + 1} is too long")
-            else:
-                items.append(item.strip())
-        if required and not items and isinstance(value, list) and not value:
-            self.add(mapping, key, (*path, key), f"'{key}' needs at least one item")
-        return items
-
+    # The hotspot regions' readers: each returns what is usable and records what is wrong.
     def mapping_list(self, mapping: Mapping[str, Any], key: str, path: tuple[str | int, ...]) -> list[Any]:
         value = mapping.get(key)
         if value is None:
@@ -157,21 +110,6 @@ class Checker:
         for key in mapping:
             if key not in allowed:
                 self.add(mapping, key, (*path, str(key)), f"unknown field '{key}'")
-
-    def key(self, mapping: Mapping[str, Any], name: str, path: tuple[str | int, ...], what: str) -> str:
-        value = mapping.get(name)
-        if value is None:
-            self.add(mapping, None, (*path, name), f"{what} has no '{name}'")
-            return ""
-        if not isinstance(value, str) or not KEY_PATTERN.match(value):
-            self.add(
-                mapping,
-                name,
-                (*path, name),
-                f"{what} id {value!r} must be lower-case letters, digits and '-' (at most 40)",
-            )
-            return ""
-        return value
 
 
 def type_name(value: Any) -> str:

@@ -1,34 +1,23 @@
-"""Reading a module's questions: kinds, options, answers, images and hotspot regions."""
+"""The rules over a module's questions that the format alone cannot say: ids used
+once, the objective and references they name, the images they show, and what each
+kind needs (options with the right number of keys, a true/false answer, regions on
+the image)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from training.curriculum.format import (
-    IMAGE_NAME_PATTERN,
-    KEY_PATTERN,
-    MAX_OPTIONS,
-    QUESTION_FIELDS,
-    QUESTION_FIELDS_2,
-    QUESTION_KINDS,
-)
+from training.curriculum.format import MAX_OPTIONS
 from training.curriculum.problems import Checker, ImageInfo, LocatedQuestion, line_of
 
+Path = tuple[str | int, ...]
 
-def cited_refs(
-    c: Checker, item: Mapping[str, Any], path: tuple[str | int, ...], known: set[str], what: str
-) -> list[str]:
-    """The reference ids ``item`` names in ``refs``: at least one, each listed in the module."""
-    value = item.get("refs")
-    if not isinstance(value, list) or not value:
-        c.add(
-            item,
-            "refs" if "refs" in item else None,
-            (*path, "refs"),
-            f"{what} names no reference ('refs: [R1]')",
-        )
+
+def cited_refs(c: Checker, item: Any, value: Any, path: Path, known: set[str], what: str) -> list[str]:
+    """The reference ids ``item`` names in ``refs``, each listed in the module (that there is
+    at least one is the format's rule)."""
+    if not isinstance(value, list):
         return []
     refs = []
     for ref in value:
@@ -48,6 +37,7 @@ def cited_refs(
 def read_questions(
     c: Checker,
     node: Mapping[str, Any],
+    data: Mapping[str, Any],
     objective_ids: set[str],
     images: Mapping[str, ImageInfo],
     fmt: int = 1,
@@ -55,23 +45,18 @@ def read_questions(
 ) -> list[dict[str, Any]]:
     questions = []
     seen: set[str] = set()
-    for index, item in c.mapping_list(node, "questions", ()):
-        path: tuple[str | int, ...] = ("questions", index)
-        c.unknown_fields(item, QUESTION_FIELDS_2 if fmt >= 2 else QUESTION_FIELDS, path)
-        key = c.key(item, "id", path, "question")
-        if key in seen:
+    raw_items = node.get("questions")
+    for index, clean in enumerate(data.get("questions") or []):
+        if not isinstance(clean, dict) or not isinstance(raw_items, list):
+            continue
+        item = raw_items[index]
+        path: Path = ("questions", index)
+        key = clean.get("id", "")
+        if key and key in seen:
             c.add(item, "id", (*path, "id"), f"duplicate question id '{key}'")
         seen.add(key)
-        kind = item.get("kind")
-        if kind not in QUESTION_KINDS:
-            c.add(
-                item,
-                "kind" if "kind" in item else None,
-                (*path, "kind"),
-                f"question kind must be one of {', '.join(QUESTION_KINDS)}",
-            )
-            kind = "single"
-        objective = c.text(item, "objective", path, limit=40)
+        kind = clean.get("kind", "single")
+        objective = clean.get("objective", "")
         if objective and objective not in objective_ids:
             c.add(
                 item,
@@ -82,16 +67,18 @@ def read_questions(
         question: dict[str, Any] = {
             "id": key,
             "kind": kind,
-            "stem": c.text(item, "stem", path),
-            "explanation": c.text(item, "explanation", path),
+            "stem": clean.get("stem", ""),
+            "explanation": clean.get("explanation", ""),
             "objective": objective,
-            "image": _image(c, item, path, images),
+            "image": _image(c, item, clean.get("image"), path, images),
         }
-        question["options"] = _options(c, item, path, kind)
+        question["options"] = _options(c, item, clean, path, kind)
         question["hotspots"] = _hotspots(c, item, path, kind, images.get(question["image"] or ""))
         if fmt >= 2:
-            question["refs"] = cited_refs(c, item, path, reference_ids or set(), f"question {key}")
-            question["tags"] = _tags(c, item, path)
+            question["refs"] = cited_refs(
+                c, item, clean.get("refs"), path, reference_ids or set(), f"question {key}"
+            )
+            question["tags"] = list(dict.fromkeys(clean.get("tags", [])))
             if kind == "multiple" and question["options"] and all(o["correct"] for o in question["options"]):
                 c.add(
                     item,
@@ -104,31 +91,10 @@ def read_questions(
     return questions
 
 
-def _tags(c: Checker, item: Mapping[str, Any], path: tuple[str | int, ...]) -> list[str]:
-    value = item.get("tags")
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(
-        isinstance(tag, str) and KEY_PATTERN.match(tag) for tag in value
-    ):
-        c.add(item, "tags", (*path, "tags"), "'tags' must be a list of lower-case words such as safety")
-        return []
-    return list(dict.fromkeys(value))
-
-
 def _image(
-    c: Checker, item: Mapping[str, Any], path: tuple[str | int, ...], images: Mapping[str, ImageInfo]
+    c: Checker, item: Mapping[str, Any], name: str | None, path: Path, images: Mapping[str, ImageInfo]
 ) -> str | None:
-    name = item.get("image")
     if name is None:
-        return None
-    if not isinstance(name, str) or not IMAGE_NAME_PATTERN.match(name):
-        c.add(
-            item,
-            "image",
-            (*path, "image"),
-            "image must be a file name in images/ ending .png, .jpg, .gif or .webp",
-        )
         return None
     info = images.get(name)
     if info is None:
@@ -141,7 +107,7 @@ def _image(
 
 
 def _options(
-    c: Checker, item: Mapping[str, Any], path: tuple[str | int, ...], kind: str
+    c: Checker, item: Mapping[str, Any], clean: Mapping[str, Any], path: Path, kind: str
 ) -> list[dict[str, Any]]:
     if kind == "true_false":
         answer = item.get("answer")
@@ -177,44 +143,31 @@ def _options(
         return []
     options = []
     seen: set[str] = set()
-    entries = c.mapping_list(item, "options", path)
-    for index, option in entries:
-        opath = (*path, "options", index)
-        c.unknown_fields(option, {"id", "text", "correct"}, opath)
-        key = option.get("id")
-        if not isinstance(key, str) or not re.match(r"^[a-z0-9]{1,8}$", key):
-            c.add(
-                option,
-                "id" if "id" in option else None,
-                (*opath, "id"),
-                f"option {index + 1} needs an id of lower-case letters or digits",
-            )
-            key = f"?{index}"
-        elif key in seen:
-            c.add(option, "id", (*opath, "id"), f"duplicate option id '{key}'")
+    raw_options = item.get("options")
+    for index, option in enumerate(clean.get("options") or []):
+        if not isinstance(option, dict) or not isinstance(raw_options, list):
+            continue
+        key = option.get("id") or f"?{index}"
+        if key in seen:
+            c.add(raw_options[index], "id", (*path, "options", index, "id"), f"duplicate option id '{key}'")
         seen.add(key)
-        correct = option.get("correct", False)
-        if not isinstance(correct, bool):
-            c.add(option, "correct", (*opath, "correct"), "'correct' must be true or false")
-            correct = False
-        options.append({"id": key, "text": c.text(option, "text", opath, limit=1000), "correct": correct})
+        options.append({"id": key, "text": option.get("text", ""), "correct": option.get("correct", False)})
     correct_count = sum(1 for option in options if option["correct"])
-    where = item
     key_name = "options" if "options" in item else None
     if len(options) < 2:
-        c.add(where, key_name, (*path, "options"), "a choice question needs at least two options")
+        c.add(item, key_name, (*path, "options"), "a choice question needs at least two options")
     elif len(options) > MAX_OPTIONS:
-        c.add(where, key_name, (*path, "options"), f"a question has at most {MAX_OPTIONS} options")
+        c.add(item, key_name, (*path, "options"), f"a question has at most {MAX_OPTIONS} options")
     if kind == "single" and options and correct_count != 1:
         c.add(
-            where,
+            item,
             key_name,
             (*path, "options"),
             f"a single-choice question needs exactly one correct option (it has {correct_count})",
         )
     if kind == "multiple" and options and correct_count < 1:
         c.add(
-            where,
+            item,
             key_name,
             (*path, "options"),
             "a multiple-response question needs at least one correct option",

@@ -3,8 +3,9 @@ versions and laying out the prerequisite graph.
 
 Nothing here touches the database or the request. This module is the rules'
 public face (the services, the forms and the tests call these names); the rules
-themselves live in their own modules: the file format (format.py), the problems
-and how they find their line (problems.py), the validator (validation.py,
+themselves live in their own modules: the file format as pydantic models
+(format.py) and their errors in our words at their line (messages.py), the
+problems (problems.py), the rules over the whole curriculum (validation.py,
 question_checks.py, bank.py), versions (versions.py) and the graph (graph.py).
 """
 
