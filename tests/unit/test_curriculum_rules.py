@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from training.curriculum import files, rules
+from training.curriculum import files, rules, schema
+from training.curriculum.format import CODE_PATTERN, MODULE_KINDS, ModuleFile2
 from training.curriculum.rules import ImageInfo, Source
 
 HEAD = """\
@@ -335,3 +336,20 @@ def test_checklist_lines_keep_the_ids_of_unchanged_steps():
         {"id": "step-2", "text": "Incise"},
         {"id": "step-4", "text": "Close"},
     ]
+
+
+def test_a_wrong_shape_does_not_hide_the_rules_over_the_rest_of_the_file():
+    text = MODULE.replace("planned_minutes: 60", "planned_minutes: ninety").replace(
+        "    objective: layers\n    stem: Which", "    objective: nope\n    stem: Which"
+    )
+    assert messages(check({"m1.yaml": text})) == [
+        "m1.yaml:4: 'planned_minutes' must be a whole number, not text",
+        "m1.yaml:19: question q-1 tests unknown objective 'nope'",
+    ]
+
+
+def test_the_schema_comes_from_the_models_the_validator_uses():
+    module = schema.build()["$defs"]["module"]
+    assert module["properties"]["code"]["pattern"] == CODE_PATTERN.pattern
+    assert module["properties"]["kinds"]["items"]["enum"] == list(MODULE_KINDS)
+    assert set(module["properties"]) == set(ModuleFile2.model_fields)
