@@ -23,7 +23,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from huey import crontab
 
 from training.accounts import rules
 from training.accounts.models import Role, User
@@ -147,7 +146,7 @@ def start_export(*, actor: User) -> Job:
     return start_job("personal-data", "All my data (ZIP)", actor=actor)
 
 
-@app_periodic_task(crontab(minute="23"))
+@app_periodic_task(minute="23")
 def remove_old_exports() -> None:
     """Delete personal-data ZIPs once they have been kept ``EXPORT_KEPT_DAYS`` days."""
     cutoff = utcnow() - timedelta(days=rules.EXPORT_KEPT_DAYS)

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from huey import crontab
 from sqlalchemy.orm import joinedload
 
 from training.accounts import rules, tokens
@@ -491,7 +490,7 @@ def sign_out_everywhere(user: User, *, actor: User) -> None:
     )
 
 
-@app_periodic_task(crontab(minute="41"))
+@app_periodic_task(minute="41")
 def remove_ended_logins() -> None:
     """Delete the records of logins older than the longest a login lasts."""
     cutoff = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]

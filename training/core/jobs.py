@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
-from huey import crontab
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
@@ -261,7 +260,7 @@ def rerun(job_id: int, *, force: bool = False) -> Job:
     return job
 
 
-@app_periodic_task(crontab(minute="*/5"))
+@app_periodic_task(minute="*/5")
 def requeue_forgotten_jobs() -> None:
     """Queue again the jobs that were never queued, and those whose worker died."""
     now = utcnow()

@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from huey import crontab
 from sqlalchemy.orm import Mapped, mapped_column
 
 from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
@@ -214,7 +213,7 @@ def deliver_outbox() -> int:
     return deliver_pending()
 
 
-@app_periodic_task(crontab(minute="*"))
+@app_periodic_task(minute="*")
 def deliver_outbox_every_minute() -> None:
     # Retries, and anything queued while no consumer ran.
     deliver_pending()

@@ -3,6 +3,11 @@
 Slow work (mail delivery, bulk certificate issue, large exports) runs in a
 Huey consumer process, never in the request. ``make run`` starts a consumer
 beside the web server; in production run ``huey_consumer training.tasks.huey``.
+
+The queue is built when it is first used (queueing a task, the consumer's
+``training.tasks.huey``), not when a module declaring tasks is imported: importing
+the app's modules neither loads Huey nor creates the queue's file. Tasks declared
+before the queue exists are registered with it when it is built.
 """
 
 from __future__ import annotations
@@ -11,17 +16,30 @@ import functools
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
-from huey import Huey, RedisHuey, SqliteHuey
 
+import training
 from training.config import instance_path, secure_instance_folder
 from training.core.db import Session
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from huey import Huey
+
+log = logging.getLogger("training.queue")
+
+_huey: Huey | None = None
+_tasks: list[LazyTask] = []
+_task_app: Flask | None = None
 
 
 def make_huey() -> Huey:
+    # Huey loads with the first queue built, not with every module that declares a task.
+    from huey import RedisHuey, SqliteHuey
+
     redis_url = os.environ.get("TRAINING_REDIS_URL")
     if redis_url:
         return RedisHuey("training", url=redis_url)
@@ -30,10 +48,51 @@ def make_huey() -> Huey:
     return SqliteHuey("training", filename=str(folder / "tasks.db"))
 
 
-huey = make_huey()
-log = logging.getLogger("training.queue")
+def get_huey() -> Huey:
+    """The process's queue, built on first use with every task declared so far."""
+    global _huey
+    if _huey is None:
+        _huey = make_huey()
+        for task in _tasks:
+            task.bind(_huey)
+    return _huey
 
-_task_app: Flask | None = None
+
+def __getattr__(name: str) -> Any:
+    # ``from training.core.queue import huey`` (the consumer's entry point, the tests)
+    # builds the queue; importing this module does not.
+    if name == "huey":
+        return get_huey()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class LazyTask:
+    """A task declared at import time, registered with the queue when the queue is
+    built. Calling it queues it; everything else (``call_local``, ``name``...) is the
+    Huey task's."""
+
+    def __init__(self, func: Callable[..., Any], declare: Callable[[Huey], Callable[..., Any]]) -> None:
+        self._task: Any = None
+        self.func = func
+        self._declare = declare
+        functools.update_wrapper(self, func)
+        _tasks.append(self)
+        if _huey is not None:
+            self.bind(_huey)
+
+    def bind(self, huey: Huey) -> None:
+        self._task = self._declare(huey)(self.func)
+
+    def task(self) -> Any:
+        if self._task is None:
+            get_huey()
+        return self._task
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.task()(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.task(), name)
 
 
 def register_app(app: Flask) -> None:
@@ -52,9 +111,7 @@ def task_app() -> Flask:
         return current_app._get_current_object()  # type: ignore[attr-defined]
     if _task_app is None:
         # A consumer process: build the app from the same environment as the web.
-        from training import create_app
-
-        _task_app = create_app()
+        _task_app = training.create_app()
     return _task_app
 
 
@@ -64,8 +121,6 @@ def _in_app(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def run_in_app(*args: Any, **kwargs: Any) -> Any:
-        from training.extensions import db
-
         with task_app().app_context():
             try:
                 return func(*args, **kwargs)
@@ -75,20 +130,28 @@ def _in_app(func: Callable[..., Any]) -> Callable[..., Any]:
     return run_in_app
 
 
-def app_task(**task_options: Any) -> Callable[[Callable[..., Any]], Any]:
+def app_task(**task_options: Any) -> Callable[[Callable[..., Any]], LazyTask]:
     """A Huey task that runs inside the Flask app."""
 
-    def decorator(func: Callable[..., Any]) -> Any:
-        return huey.task(**task_options)(_in_app(func))
+    def decorator(func: Callable[..., Any]) -> LazyTask:
+        return LazyTask(_in_app(func), lambda huey: huey.task(**task_options))
 
     return decorator
 
 
-def app_periodic_task(schedule: Callable[..., bool]) -> Callable[[Callable[..., Any]], Any]:
-    """A Huey periodic task (``crontab(...)``) that runs inside the Flask app."""
+def app_periodic_task(
+    schedule: Callable[..., bool] | None = None, **crontab: str
+) -> Callable[[Callable[..., Any]], LazyTask]:
+    """A Huey periodic task that runs inside the Flask app, on a ``crontab(...)``
+    schedule or, without loading Huey, on crontab's fields: ``app_periodic_task(minute="*")``."""
 
-    def decorator(func: Callable[..., Any]) -> Any:
-        return huey.periodic_task(schedule)(_in_app(func))
+    def declare(huey: Huey) -> Callable[..., Any]:
+        from huey import crontab as make_schedule  # loaded with the queue, see make_huey
+
+        return huey.periodic_task(schedule if schedule is not None else make_schedule(**crontab))
+
+    def decorator(func: Callable[..., Any]) -> LazyTask:
+        return LazyTask(_in_app(func), declare)
 
     return decorator
 
@@ -99,8 +162,6 @@ def enqueue_after_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     A task that reads what the request wrote must not run before it is committed,
     and must not run at all if the request fails.
     """
-    from training.extensions import db
-
     db.session().info.setdefault("after_commit", []).append((task, args, kwargs))
 
 
