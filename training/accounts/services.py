@@ -1,140 +1,106 @@
-"""Account use cases. They take the acting user, change state and flush; the
-caller (a view or a command) commits."""
+"""Account use cases, and the accounts capability's public interface: what other
+capabilities, templates and tests call is importable from here. They take the acting
+user, change state and flush; the caller (a view or a command) commits.
+
+This module holds what people do for themselves (signing up, logging in, their
+profile, address and password); the rest lives beside it by use case: passwords,
+profiles, logins, administration."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import cache
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import VerificationError
 from flask import current_app
-from sqlalchemy.orm import joinedload
 
 from training.accounts import rules, tokens
+from training.accounts.administration import (
+    ROLE_CONSEQUENCES,
+    Ending,
+    RoleConsequence,
+    change_roles,
+    create_account,
+    create_user_from_command,
+    deactivate,
+    ended_by_roles,
+    endings_key,
+    reactivate,
+    send_invitation,
+)
+from training.accounts.logins import (
+    LOGIN_SEEN_EVERY,
+    current_login,
+    end_login,
+    end_logins,
+    logins_of,
+    sign_out_everywhere,
+    start_login,
+)
 from training.accounts.models import LoginSession, Role, User
+from training.accounts.passwords import (
+    check_password,
+    dummy_hash,
+    hash_password,
+    hasher,
+    require_good_password,
+)
+from training.accounts.profiles import (
+    PROFILE_FIELDS,
+    Profile,
+    apply_profile,
+    find_by_email,
+    new_account,
+    profile_snapshot,
+    require_free_email,
+)
 from training.core import audit
 from training.core.db import utcnow
-from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from training.core.errors import DomainError, InvalidInput, NotAllowed
 from training.core.mail import queue_mail
 from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
 from training.core.urls import external_url
 from training.extensions import db
 
-# Fields a person keeps about themselves, audited when they change.
-PROFILE_FIELDS = ("full_name", "email", "specialty", "registration_number", "institution", "country")
-
-
-@cache
-def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
-
-
-def hasher() -> PasswordHasher:
-    config = current_app.config
-    return _hasher(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
-
-
-@cache
-def _dummy_hash(time_cost: int, memory_kib: int) -> str:
-    return _hasher(time_cost, memory_kib).hash("not a real password, only for timing")
-
-
-def hash_password(password: str) -> str:
-    return hasher().hash(password)
-
-
-def check_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
-    try:
-        hasher().verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return True
-
-
-def find_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == rules.normalise_email(email)))
-
-
-def _require_free_email(email: str, *, except_user: User | None = None) -> None:
-    existing = find_by_email(email)
-    if existing is not None and (except_user is None or existing.id != except_user.id):
-        raise Conflict("An account with this e-mail address already exists.", field="email")
-
-
-def _require_good_password(password: str, *, personal: list[str], field: str = "password") -> None:
-    problems = rules.password_problems(password, personal=personal)
-    if problems:
-        raise InvalidInput({field: problems})
-
-
-@dataclass
-class Profile:
-    full_name: str
-    email: str
-    specialty: str | None = None
-    registration_number: str | None = None
-    institution: str | None = None
-    country: str | None = None
-
-    def personal_words(self) -> list[str]:
-        return [self.full_name, self.email]
-
-
-def _apply_profile(user: User, profile: Profile) -> None:
-    user.full_name = profile.full_name.strip()
-    user.email = rules.normalise_email(profile.email)
-    user.specialty = profile.specialty or None
-    user.registration_number = (profile.registration_number or "").strip() or None
-    user.institution = (profile.institution or "").strip() or None
-    user.country = profile.country or None
-
-
-def _profile_snapshot(user: User) -> dict[str, str | None]:
-    return {field: getattr(user, field) for field in PROFILE_FIELDS}
-
-
-def _new_account(
-    profile: Profile,
-    roles: set[Role],
-    password: str | None,
-    *,
-    action: str,
-    actor: User | None,
-    summary: str,
-    self_service: bool = False,
-) -> User:
-    """Check, create, flush and audit a new account; the callers add the welcome.
-    ``self_service``: the new user is the one acting (sign-up)."""
-    _require_free_email(profile.email)
-    if not roles:
-        raise InvalidInput({"roles": ["Choose at least one role."]})
-    if password is not None:
-        _require_good_password(password, personal=profile.personal_words())
-    user = User()
-    _apply_profile(user, profile)
-    user.password_hash = hash_password(password) if password is not None else None
-    user.set_roles(roles)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        action,
-        user,
-        actor=user if self_service else actor,
-        summary=summary.format(name=user.full_name, roles=", ".join(user.role_names)),
-        new={**_profile_snapshot(user), "roles": user.role_names},
-    )
-    return user
+__all__ = [
+    "LOGIN_SEEN_EVERY",
+    "PROFILE_FIELDS",
+    "ROLE_CONSEQUENCES",
+    "Ending",
+    "Profile",
+    "RoleConsequence",
+    "authenticate",
+    "change_email",
+    "change_password",
+    "change_roles",
+    "check_password",
+    "confirm_email",
+    "create_account",
+    "create_user_from_command",
+    "current_login",
+    "deactivate",
+    "email_change_for_token",
+    "end_login",
+    "end_logins",
+    "ended_by_roles",
+    "endings_key",
+    "find_by_email",
+    "hash_password",
+    "hasher",
+    "logins_of",
+    "mail_password_reset",
+    "reactivate",
+    "remove_ended_logins",
+    "request_password_reset",
+    "reset_password",
+    "send_invitation",
+    "sign_out_everywhere",
+    "sign_up",
+    "start_login",
+    "update_profile",
+    "user_for_token",
+]
 
 
 def sign_up(profile: Profile, password: str, *, next_path: str | None = None) -> None:
@@ -145,7 +111,7 @@ def sign_up(profile: Profile, password: str, *, next_path: str | None = None) ->
     Answers the same whether or not the address is taken, so sign-up cannot be used to
     discover accounts: the owner of a taken address is told by mail instead. Both paths
     check and hash the password once."""
-    _require_good_password(password, personal=profile.personal_words())
+    require_good_password(password, personal=profile.personal_words())
     existing = find_by_email(profile.email)
     if existing is not None:
         hash_password(password)  # the work the other path does, so that both take as long
@@ -159,7 +125,7 @@ def sign_up(profile: Profile, password: str, *, next_path: str | None = None) ->
             reset_link=external_url("accounts.forgot_password"),
         )
         return
-    user = _new_account(
+    user = new_account(
         profile,
         {Role.TRAINEE},
         password,
@@ -209,7 +175,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None or not user.password_hash:
         config = current_app.config
-        dummy = _dummy_hash(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
+        dummy = dummy_hash(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
         with contextlib.suppress(VerificationError):
             hasher().verify(dummy, password)
         return None
@@ -241,10 +207,10 @@ def update_profile(
         pending = new_email
         profile = dataclasses.replace(profile, email=user.email)
     else:
-        _require_free_email(profile.email, except_user=user)
-    before = _profile_snapshot(user)
-    _apply_profile(user, profile)
-    old, new = audit.diff(before, _profile_snapshot(user))
+        require_free_email(profile.email, except_user=user)
+    before = profile_snapshot(user)
+    apply_profile(user, profile)
+    old, new = audit.diff(before, profile_snapshot(user))
     if new:
         audit.record(
             "user.profile_changed",
@@ -306,7 +272,7 @@ def change_email(token: str, *, keep_login: str | None = None) -> User:
     """The owner of the new address followed the link: change it, tell the old address,
     and end the person's other logins (all of them but ``keep_login``)."""
     user, new_email = email_change_for_token(token)
-    _require_free_email(new_email, except_user=user)
+    require_free_email(new_email, except_user=user)
     old_email = user.email
     user.email = new_email
     user.email_confirmed_at = utcnow()
@@ -334,7 +300,7 @@ def change_email(token: str, *, keep_login: str | None = None) -> User:
 def change_password(user: User, current_password: str, new_password: str, *, actor: User) -> None:
     if not check_password(user, current_password):
         raise InvalidInput({"current_password": ["Your current password is not correct."]})
-    _require_good_password(new_password, personal=[user.full_name, user.email], field="new_password")
+    require_good_password(new_password, personal=[user.full_name, user.email], field="new_password")
     _set_password(user, new_password)
     audit.record(
         "user.password_changed", user, actor=actor, summary=f"{user.full_name} changed their password"
@@ -397,7 +363,7 @@ def user_for_token(token: str, purpose: str) -> User:
 
 def reset_password(token: str, purpose: str, new_password: str) -> User:
     user = user_for_token(token, purpose)
-    _require_good_password(new_password, personal=[user.full_name, user.email])
+    require_good_password(new_password, personal=[user.full_name, user.email])
     _set_password(user, new_password)
     # The link came by mail to this address: it is the owner's.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
@@ -406,261 +372,9 @@ def reset_password(token: str, purpose: str, new_password: str) -> User:
     return user
 
 
-# Logins -------------------------------------------------------------------------------
-
-# How stale a login's "last seen" may get before it is written again: not once a request.
-LOGIN_SEEN_EVERY = timedelta(minutes=5)
-
-
-def start_login(user: User, *, user_agent: str) -> str:
-    """Record a new login of ``user``, however they signed in (password, the sign-up or
-    reset link, an invitation); return the key its session cookie carries."""
-    user.last_login_at = utcnow()
-    key = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(key=key, user_id=user.id, user_agent=(user_agent or "")[:300]))
-    db.session.flush()
-    return key
-
-
-def _login_check(login: LoginSession) -> rules.LoginCheck:
-    config = current_app.config
-    return rules.check_login(
-        created_at=login.created_at,
-        last_seen_at=login.last_seen_at,
-        now=utcnow(),
-        lifetime=config["PERMANENT_SESSION_LIFETIME"],
-        idle_limit=config["SESSION_IDLE_TIMEOUT"],
-        seen_every=LOGIN_SEEN_EVERY,
-    )
-
-
-def current_login(user_id: int, key: str | None) -> LoginSession | None:
-    """The login ``key`` names, with its user and their roles, if it is user ``user_id``'s
-    and has not ended. Notes that it was seen again (every few minutes at most, leaving it
-    changed in the session); the caller commits."""
-    if not key:
-        return None
-    login = db.session.scalar(
-        sa.select(LoginSession)
-        .where(LoginSession.key == key, LoginSession.user_id == user_id)
-        .options(joinedload(LoginSession.user).joinedload(User.role_links))
-    )
-    if login is None:
-        return None
-    check = _login_check(login)
-    if check.over:
-        return None
-    if check.touch:
-        login.last_seen_at = utcnow()
-    return login
-
-
-def logins_of(user: User) -> list[LoginSession]:
-    """The person's logins that have not ended, the most recently used first."""
-    logins = db.session.scalars(
-        sa.select(LoginSession)
-        .where(LoginSession.user_id == user.id)
-        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
-    ).all()
-    return [login for login in logins if not _login_check(login).over]
-
-
-def end_login(key: str | None) -> None:
-    if key:
-        db.session.execute(sa.delete(LoginSession).where(LoginSession.key == key))
-
-
-def end_logins(user: User, *, keep: str | None = None) -> int:
-    """End every login of ``user`` (but the one whose key is ``keep``); how many ended."""
-    query = sa.delete(LoginSession).where(LoginSession.user_id == user.id)
-    if keep:
-        query = query.where(LoginSession.key != keep)
-    return db.session.execute(query).rowcount
-
-
-def sign_out_everywhere(user: User, *, actor: User) -> None:
-    """End every login of ``user``, the actor's own browser included."""
-    ended = end_logins(user)
-    user.sign_out_everywhere()
-    audit.record(
-        "user.signed_out_everywhere",
-        user,
-        actor=actor,
-        summary=f"{user.full_name} was signed out everywhere ({ended} login(s) ended)",
-    )
-
-
 @app_periodic_task(minute="41")
 def remove_ended_logins() -> None:
     """Delete the records of logins older than the longest a login lasts."""
     cutoff = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
     db.session.execute(sa.delete(LoginSession).where(LoginSession.created_at < cutoff))
     db.session.commit()
-
-
-# Administration -----------------------------------------------------------------------
-
-
-def _other_active_admins(user: User) -> int:
-    from training.accounts.models import UserRole
-
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(User)
-            .join(UserRole)
-            .where(UserRole.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
-        )
-        or 0
-    )
-
-
-def create_account(profile: Profile, roles: set[Role], *, actor: User) -> User:
-    """An admin creates an account (usually organizer or faculty) and invites its owner."""
-    user = _new_account(
-        profile,
-        roles,
-        None,
-        action="user.created",
-        actor=actor,
-        summary="Account for {name} created with roles {roles}",
-    )
-    send_invitation(user, actor=actor)
-    return user
-
-
-def send_invitation(user: User, *, actor: User) -> None:
-    link = external_url("accounts.accept_invitation", token=tokens.make_token(user, tokens.INVITATION))
-    days = current_app.config["ACCOUNT_INVITE_MAX_AGE"].days
-    queue_mail(
-        user.email,
-        "Your account on the training programme",
-        "invitation",
-        topic="account",
-        user=user,
-        link=link,
-        days=days,
-        inviter=actor,
-    )
-
-
-@dataclass(frozen=True)
-class Ending:
-    """Something elsewhere that a change of roles ends (a duty that needs the role)."""
-
-    key: str  # stable, e.g. "workshop_staff:12": the admin confirms exactly these
-    text: str  # in words, for the admin
-
-
-@dataclass(frozen=True)
-class RoleConsequence:
-    """Registered by a capability (accounts imports none): ``preview(user, roles)``
-    lists what the new roles would end; ``end(user, roles, actor=...)`` ends it, audited."""
-
-    preview: Callable[[User, frozenset[Role]], list[Ending]]
-    end: Callable[..., None]
-
-
-ROLE_CONSEQUENCES: list[RoleConsequence] = []
-
-
-def ended_by_roles(user: User, roles: set[Role] | frozenset[Role]) -> list[Ending]:
-    """What giving the person exactly ``roles`` would end, in the order to show it."""
-    return [
-        ending for consequence in ROLE_CONSEQUENCES for ending in consequence.preview(user, frozenset(roles))
-    ]
-
-
-def endings_key(endings: list[Ending]) -> str:
-    return ",".join(sorted(ending.key for ending in endings))
-
-
-def change_roles(user: User, roles: set[Role], *, actor: User) -> None:
-    """Give the person exactly ``roles``; what the removed roles carried elsewhere
-    (duties on workshops) ends with them, each audited where it was held."""
-    old, new = user.roles, frozenset(roles)
-    if old == new:
-        return
-    problems = rules.role_change_problems(
-        rules.RoleChange(
-            actor_id=actor.id,
-            target_id=user.id,
-            old=old,
-            new=new,
-            target_active=user.active,
-            other_active_admins=_other_active_admins(user),
-        )
-    )
-    if problems:
-        raise InvalidInput({"roles": problems})
-    ended = ended_by_roles(user, new)
-    for consequence in ROLE_CONSEQUENCES:
-        consequence.end(user, new, actor=actor)
-    user.set_roles(new)
-    summary = (
-        f"Roles of {user.full_name}: {', '.join(sorted(r.value for r in old))} -> "
-        f"{', '.join(sorted(r.value for r in new))}"
-    )
-    audit.record(
-        "user.roles_changed",
-        user,
-        actor=actor,
-        summary=summary + (f"; ended: {'; '.join(e.text for e in ended)}" if ended else ""),
-        old={"roles": sorted(r.value for r in old)},
-        new={"roles": sorted(r.value for r in new), **({"ended": [e.text for e in ended]} if ended else {})},
-    )
-
-
-def deactivate(user: User, *, actor: User) -> None:
-    if not user.active:
-        return
-    problems = rules.deactivation_problems(
-        actor_id=actor.id,
-        target_id=user.id,
-        target_is_admin=user.has_role(Role.ADMIN),
-        other_active_admins=_other_active_admins(user),
-    )
-    if problems:
-        raise InvalidInput({None: problems})
-    # Duties on workshops stay, without effect while the account is deactivated
-    # (core.permissions): reactivating restores the person as they were, and past
-    # workshops keep their staff list. Ending a duty is what removing a role does.
-    user.active = False
-    user.deactivated_at = utcnow()
-    user.sign_out_everywhere()
-    end_logins(user)
-    audit.record(
-        "user.deactivated",
-        user,
-        actor=actor,
-        summary=f"{user.full_name} deactivated",
-        old={"active": True},
-        new={"active": False},
-    )
-
-
-def reactivate(user: User, *, actor: User) -> None:
-    if user.active:
-        return
-    user.active = True
-    user.deactivated_at = None
-    audit.record(
-        "user.reactivated",
-        user,
-        actor=actor,
-        summary=f"{user.full_name} reactivated",
-        old={"active": False},
-        new={"active": True},
-    )
-
-
-def create_user_from_command(profile: Profile, roles: set[Role], password: str) -> User:
-    """``flask create-user``: the operator sets the password directly."""
-    return _new_account(
-        profile,
-        roles,
-        password,
-        action="user.created",
-        actor=None,
-        summary="Account for {name} created from the command line with roles {roles}",
-    )
