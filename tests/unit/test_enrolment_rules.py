@@ -183,6 +183,21 @@ def test_every_bad_row_is_reported_with_its_line():
     assert "the country is missing" in lines[7]
 
 
+def test_addresses_are_checked_as_the_forms_check_them():
+    parsed = parse(
+        "name,email,specialty,country\n"
+        "Dr. Dots,ana..costa@example.org,Dermatology,PT\n"
+        "Dr. Reserved,ana@hospital.invalid,Dermatology,PT\n"
+        "Dr. Accent,josé@hospital.example.org,Dermatology,PT\n"
+    )
+    lines = dict(parsed.problems)
+    assert lines == {
+        2: "'ana..costa@example.org' is not an e-mail address",
+        3: "'ana@hospital.invalid' is not an e-mail address",
+    }
+    assert [row.email for row in parsed.rows] == ["josé@hospital.example.org"]
+
+
 def test_a_quoted_field_over_two_lines_keeps_the_following_line_numbers_right():
     parsed = parse('name,email,specialty,country\n"Dr. Two\nLines",a@example.org,Dermatology,FR\nX,b,c,d\n')
     assert parsed.rows[0].name == "Dr. Two Lines"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import Enum
 from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
 
 from training.enrolments.models import EnrolmentState
 from training.workshops.models import PrerequisitePolicy, WorkshopState
@@ -188,7 +189,6 @@ _ALIASES = {
     "speciality": "specialty",
     "country": "country",
 }
-_EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]{2,}$")
 # Signatures of files that are not text: spreadsheets, PDFs, images, archives.
 _BINARY_STARTS = {
     b"PK\x03\x04": "an Excel workbook or a zip archive",
@@ -222,6 +222,16 @@ class ParsedFile:
 
 class FileRefused(ValueError):
     """The file as a whole cannot be read (not text, not UTF-8, wrong columns)."""
+
+
+def is_email_address(text: str) -> bool:
+    """An address the sign-up and profile forms would take (their check: email-validator,
+    without asking the DNS)."""
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def decode_upload(data: bytes) -> str:
@@ -318,7 +328,7 @@ def parse_roster(
         email = value["email"].lower()
         if not email:
             problems.append("the e-mail address is missing")
-        elif len(email) > 254 or not _EMAIL.match(email):
+        elif len(email) > 254 or not is_email_address(email):
             problems.append(f"{value['email']!r} is not an e-mail address")
         elif email in seen:
             problems.append(f"{email} is already on line {seen[email]}")
