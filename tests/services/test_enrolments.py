@@ -11,7 +11,7 @@ from training.accounts.services import Profile
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
-from training.enrolments import services
+from training.enrolments import rules, services
 from training.enrolments.models import Enrolment, EnrolmentSource, EnrolmentState
 from training.extensions import db
 from training.workshops.models import PrerequisitePolicy, SessionKind, StationAssignment, WorkshopState
@@ -48,7 +48,7 @@ def test_seats_then_the_waitlist_in_arrival_order(make, ctx, mails):
     assert [r.seat.state for r in results] == [EnrolmentState.CONFIRMED] * 2 + [EnrolmentState.WAITLISTED] * 2
     assert [r.seat.position for r in results[2:]] == [1, 2]
     assert [services.waitlist_position(r.enrolment) for r in results] == [None, None, 1, 2]
-    assert services.seat_summary(workshop) == services.rules.SeatSummary(2, 2, 2)
+    assert services.seat_summary(workshop) == rules.SeatSummary(2, 2, 2)
     assert [u.id for u in services.confirmed_trainees(workshop)] == [trainees[0].id, trainees[1].id]
     assert subjects(mails, trainees[0]) == [f"Your seat is confirmed: {workshop.title}"]
     (waitlisted,) = mails(trainees[3].email)
@@ -198,7 +198,7 @@ def test_a_raised_capacity_is_filled_from_the_waitlist(make, ctx, mails):
     workshop.capacity = 3
     promoted = services.promote(workshop, actor=merged(workshop.organizer))
     assert [e.trainee_id for e in promoted] == [b.id, c.id]
-    assert services.seat_summary(workshop) == services.rules.SeatSummary(3, 3, 1)
+    assert services.seat_summary(workshop) == rules.SeatSummary(3, 3, 1)
     assert services.promote(workshop, actor=merged(workshop.organizer)) == []
 
 

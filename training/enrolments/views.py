@@ -3,28 +3,21 @@ trainees, the roster export and the workshop's outgoing mail."""
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from training.accounts import services as accounts
-from training.accounts.forms import country_name
-from training.accounts.models import SPECIALTIES, Role, User, UserRole
+from training.accounts.models import SPECIALTIES, Role, User
 from training.accounts.rules import safe_next_url
-from training.core.csv import safe_row
+from training.core import dashboard
+from training.core.csv import csv_response
 from training.core.db import utcnow
-from training.core.errors import DomainError
 from training.core.forms import choices
 from training.core.mail import MailState, OutboxMessage, retry_now
 from training.core.permissions import ensure, ensure_or_404
-from training.core.web import page_number, show_domain_error
+from training.core.web import page_number, service_call
 from training.enrolments import bp, permissions, rules, services
 from training.enrolments.forms import (
     AddTraineeForm,
@@ -38,11 +31,18 @@ from training.enrolments.forms import (
     TraineeSearchForm,
 )
 from training.enrolments.models import Enrolment, EnrolmentState
+from training.enrolments.panels import Panel, Tile, workshop_panel
 from training.extensions import db
-from training.workshops.models import Workshop, WorkshopState
+from training.workshops.models import Workshop
 from training.workshops.permissions import can_view_workshop
 
+__all__ = ["Panel", "enrolment_panel"]
+
 ROSTER_PAGE_SIZE = 50
+
+
+def me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 # Template helpers ------------------------------------------------------------------------------
@@ -56,105 +56,22 @@ def workshop_url(workshop: Workshop) -> str:
     return url_for("enrolments.workshop", workshop_id=workshop.id)
 
 
-@dataclass(frozen=True)
-class Panel:
-    workshop: Workshop
-    seats: rules.SeatSummary
-    enrolment: Enrolment | None
-    position: int | None
-    refusal: str | None  # why nobody can enrol now
-    prerequisites: rules.PrerequisiteCheck | None
-    may_enrol: bool  # the user is someone who enrols (a trainee, not staff)
-    manages: bool
-    sees_roster: bool
-    availability: rules.Availability  # what anyone who wants to come can do now
-
-    @property
-    def active(self) -> bool:
-        return self.enrolment is not None and self.enrolment.state is not EnrolmentState.CANCELLED
-
-
 @bp.app_template_global()
 def enrolment_panel(workshop: Workshop) -> Panel:
     """What the workshop page shows about enrolment to the current user: worked out once
-    per request (the workshop page's facts and its schema.org data read it too)."""
+    per request, by the view (the workshop page's facts and its schema.org data read it too)."""
     panels = g.setdefault("enrolment_panels", {})
     if workshop.id not in panels:
-        panels[workshop.id] = _enrolment_panel(workshop)
-    return panels[workshop.id]
+        panels[workshop.id] = workshop_panel(workshop, current_user)
+    return panels[workshop.id]  # type: ignore[no-any-return]
 
 
-def _enrolment_panel(workshop: Workshop) -> Panel:
-    user = current_user
-    may_enrol = permissions.can_enrol(user, workshop)
-    enrolment = services.enrolment_of(workshop, user) if user.is_authenticated else None
-    position = services.waitlist_position(enrolment) if enrolment is not None else None
-    check = None
-    if may_enrol and not (enrolment is not None and enrolment.state is not EnrolmentState.CANCELLED):
-        check = services.prerequisites(workshop, [user.id])[user.id]
-    seats = services.seat_summary(workshop)
-    window, now = services.window(workshop), utcnow()
-    return Panel(
-        workshop=workshop,
-        seats=seats,
-        enrolment=enrolment,
-        position=position,
-        refusal=rules.enrolment_refusal(window, now),
-        prerequisites=check,
-        may_enrol=may_enrol,
-        manages=permissions.can_manage_enrolments(user, workshop),
-        sees_roster=permissions.can_view_roster(user, workshop),
-        availability=rules.availability(seats, window, now),
-    )
-
-
-@dataclass(frozen=True)
-class Tile:
-    upcoming: list[tuple[Enrolment, int | None]]
-
-
-def _positions(waiting: list[Enrolment]) -> dict[int, int]:
-    """Waitlist positions of these enrolments, in one query."""
-    if not waiting:
-        return {}
-    ranked = (
-        sa.select(
-            Enrolment.id,
-            sa.func.row_number()
-            .over(partition_by=Enrolment.workshop_id, order_by=(Enrolment.requested_at, Enrolment.id))
-            .label("position"),
-        )
-        .where(
-            Enrolment.state == EnrolmentState.WAITLISTED,
-            Enrolment.workshop_id.in_({e.workshop_id for e in waiting}),
-        )
-        .subquery()
-    )
-    return dict(
-        db.session.execute(
-            sa.select(ranked.c.id, ranked.c.position).where(ranked.c.id.in_([e.id for e in waiting]))
-        ).all()
-    )
-
-
-@bp.app_template_global()
-def enrolment_tile() -> Tile:
+@dashboard.tile("enrolments")
+def enrolment_tile(user: User) -> Tile | None:
     """The trainee's next workshops for the dashboard: two queries."""
-    upcoming = db.session.scalars(
-        sa.select(Enrolment)
-        .join(Workshop, Workshop.id == Enrolment.workshop_id)
-        .options(joinedload(Enrolment.workshop))
-        .where(
-            Enrolment.trainee_id == current_user.id,
-            Enrolment.state.in_(services.ACTIVE),
-            Workshop.state == WorkshopState.PUBLISHED,
-            Workshop.ends_on >= utcnow().date(),
-        )
-        .order_by(Workshop.starts_on, Workshop.id)
-        .limit(5)
-    ).all()
-    positions = _positions([e for e in upcoming if e.state is EnrolmentState.WAITLISTED])
-    return Tile([(e, positions.get(e.id)) for e in upcoming])
+    if not user.has_role(Role.TRAINEE):
+        return None
+    return Tile(services.upcoming_enrolments(user))
 
 
 def _load(workshop_id: int) -> Workshop:
@@ -180,7 +97,12 @@ def _back(workshop: Workshop) -> Any:
 def workshop(workshop_id: int):
     workshop = _load(workshop_id)
     ensure(permissions.can_see_enrolment(current_user, workshop))
-    return render_template("enrolments/workshop.html", workshop=workshop, enrol_form=EnrolForm())
+    return render_template(
+        "enrolments/workshop.html",
+        workshop=workshop,
+        enrolment=enrolment_panel(workshop),
+        enrol_form=EnrolForm(),
+    )
 
 
 @bp.route("/workshops/<int:workshop_id>/enrol", methods=["POST"])
@@ -190,12 +112,9 @@ def enrol(workshop_id: int):
     ensure(permissions.can_enrol(current_user, workshop))
     if not EnrolForm().validate_on_submit():
         abort(400)
-    try:
-        result = services.enrol(workshop, actor=current_user._get_current_object())
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        db.session.commit()
+    with service_call() as call:
+        result = services.enrol(workshop, actor=me())
+    if call.ok:
         if result.seat.confirmed:
             flash(f"You are enrolled in {workshop.title}. A confirmation is on its way by e-mail.", "success")
         else:
@@ -220,14 +139,9 @@ def cancel(workshop_id: int):
         return redirect(url_for("enrolments.workshop", workshop_id=workshop.id))
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel(
-                enrolment, actor=current_user._get_current_object(), reason=form.reason.data or ""
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            services.cancel(enrolment, actor=me(), reason=form.reason.data or "")
+        if call.ok:
             flash(f"Your enrolment in {workshop.title} is cancelled.", "success")
             return redirect(url_for("enrolments.mine"))
     return render_template(
@@ -243,29 +157,12 @@ def cancel(workshop_id: int):
 @login_required
 def mine():
     ensure(permissions.can_view_own_enrolments(current_user))
-    query = (
-        sa.select(Enrolment)
-        .join(Workshop, Workshop.id == Enrolment.workshop_id)
-        .options(joinedload(Enrolment.workshop))
-        .where(Enrolment.trainee_id == current_user.id)
-        .order_by(Workshop.starts_on.desc(), Enrolment.id.desc())
-    )
-    page = db.paginate(query, page=page_number(), per_page=25, error_out=False)
-    positions = _positions([e for e in page.items if e.state is EnrolmentState.WAITLISTED])
+    page = db.paginate(services.enrolments_of(me()), page=page_number(), per_page=25, error_out=False)
+    positions = services.waitlist_positions([e for e in page.items if e.state is EnrolmentState.WAITLISTED])
     return render_template("enrolments/mine.html", page=page, positions=positions, today=utcnow().date())
 
 
 # The organizer's side ------------------------------------------------------------------------------
-
-
-def _state_counts(workshop: Workshop) -> dict[EnrolmentState, int]:
-    return dict(
-        db.session.execute(
-            sa.select(Enrolment.state, sa.func.count())
-            .where(Enrolment.workshop_id == workshop.id)
-            .group_by(Enrolment.state)
-        ).all()
-    )
 
 
 def _roster_filters(workshop: Workshop) -> tuple[RosterFilterForm, services.RosterFilters]:
@@ -297,7 +194,7 @@ def roster(workshop_id: int):
     risky = services.at_risk(workshop) if filters.attendance == "at_risk" else {}
     query = services.roster_query(workshop, state, filters, risky=risky)
     page = db.paginate(query, page=page_number(), per_page=ROSTER_PAGE_SIZE, error_out=False)
-    counts = _state_counts(workshop)
+    counts = services.state_counts(workshop)
     checks = (
         services.prerequisites(workshop, [e.trainee_id for e in page.items])
         if state is not EnrolmentState.CANCELLED
@@ -320,7 +217,7 @@ def roster(workshop_id: int):
         filtered=bool(filters.q or filters.station_id or filters.attendance),
         risky=risky,
         # Filtered, the rows are not the whole waitlist: each says its own place in it.
-        positions=_positions(list(page.items)) if state is EnrolmentState.WAITLISTED else {},
+        positions=services.waitlist_positions(list(page.items)) if state is EnrolmentState.WAITLISTED else {},
         first_position=(page.page - 1) * ROSTER_PAGE_SIZE + 1,
         remove_form=RemoveForm(),
         confirm_form=ConfirmForm(),
@@ -340,14 +237,9 @@ def remove(workshop_id: int, enrolment_id: int):
     form = RemoveForm()
     if form.validate_on_submit():
         name = enrolment.trainee.full_name
-        try:
-            promoted = services.remove(
-                enrolment, actor=current_user._get_current_object(), reason=form.reason.data
-            )
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            db.session.commit()
+        with service_call() as call:
+            promoted = services.remove(enrolment, actor=me(), reason=form.reason.data)
+        if call.ok:
             flash(f"{name} is removed from the workshop and told by e-mail.", "success")
             for moved in promoted:
                 flash(f"{moved.trainee.full_name} moved up from the waitlist to the free seat.", "success")
@@ -363,12 +255,9 @@ def promote(workshop_id: int):
     workshop = _load(workshop_id)
     ensure(permissions.can_manage_enrolments(current_user, workshop))
     if ConfirmForm().validate_on_submit():
-        try:
-            promoted = services.promote(workshop, actor=current_user._get_current_object())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            db.session.commit()
+        with service_call() as call:
+            promoted = services.promote(workshop, actor=me())
+        if call.ok:
             if promoted:
                 names = ", ".join(e.trainee.full_name for e in promoted)
                 flash(f"Moved up from the waitlist: {names}.", "success")
@@ -377,43 +266,14 @@ def promote(workshop_id: int):
     return redirect(url_for("enrolments.roster", workshop_id=workshop.id))
 
 
-def _search_trainees(workshop: Workshop, search: TraineeSearchForm) -> list[tuple[User, Enrolment | None]]:
-    if not (search.q.data and search.validate()):
-        return []
-    pattern = f"%{search.q.data.lower()}%"
-    users = db.session.scalars(
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == Role.TRAINEE,
-            User.active.is_(True),
-            sa.or_(sa.func.lower(User.full_name).like(pattern), User.email.like(pattern)),
-        )
-        .order_by(User.full_name, User.id)
-        .limit(20)
-    ).all()
-    enrolments = (
-        {
-            e.trainee_id: e
-            for e in db.session.scalars(
-                sa.select(Enrolment).where(
-                    Enrolment.workshop_id == workshop.id, Enrolment.trainee_id.in_([u.id for u in users])
-                )
-            )
-        }
-        if users
-        else {}
-    )
-    return [(user, enrolments.get(user.id)) for user in users]
-
-
 def _render_add(workshop: Workshop, new_form: NewTraineeForm) -> str:
     search = TraineeSearchForm(request.args)
+    found = services.trainees_matching(workshop, search.q.data) if search.q.data and search.validate() else []
     return render_template(
         "enrolments/add.html",
         workshop=workshop,
         search=search,
-        found=_search_trainees(workshop, search),
+        found=found,
         add_form=AddTraineeForm(),
         new_form=new_form,
         seats=services.seat_summary(workshop),
@@ -444,12 +304,10 @@ def add(workshop_id: int):
         if trainee is None:
             flash("This trainee no longer exists.", "danger")
             return _render_add(workshop, NewTraineeForm(formdata=None))
-        try:
-            result = services.enrol_by_organizer(workshop, trainee, actor=current_user._get_current_object())
-        except DomainError as error:
-            show_domain_error(error)
+        with service_call() as call:
+            result = services.enrol_by_organizer(workshop, trainee, actor=me())
+        if not call.ok:
             return _render_add(workshop, NewTraineeForm(formdata=None))
-        db.session.commit()
         _enrolled_message(result)
         # Back to the same search, which now shows them enrolled.
         return redirect(url_for("enrolments.add", workshop_id=workshop.id, q=request.args.get("q") or None))
@@ -469,12 +327,9 @@ def add_new(workshop_id: int):
             specialty=form.specialty.data,
             country=form.country.data,
         )
-        try:
-            result = services.enrol_new_trainee(workshop, profile, actor=current_user._get_current_object())
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            result = services.enrol_new_trainee(workshop, profile, actor=me())
+        if call.ok:
             flash(f"An account for {profile.full_name} was created; the invitation is on its way.", "success")
             _enrolled_message(result)
             return redirect(url_for("enrolments.add", workshop_id=workshop.id))
@@ -490,12 +345,9 @@ def import_roster(workshop_id: int):
     # Refusals are shown on the page itself (200), as on every form of the site.
     if form.validate_on_submit():
         data = form.file.data.read(rules.MAX_IMPORT_BYTES + 1)
-        try:
-            report = services.import_csv(workshop, data, actor=current_user._get_current_object())
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            report = services.import_csv(workshop, data, actor=me())
+        if call.ok:
             flash(
                 f"{report.total} trainees imported: {len(report.confirmed)} confirmed, "
                 f"{len(report.waitlisted)} on the waitlist; {report.created} new accounts were invited.",
@@ -512,72 +364,8 @@ def import_roster(workshop_id: int):
 def export_roster(workshop_id: int):
     workshop = _load(workshop_id)
     ensure(permissions.can_manage_enrolments(current_user, workshop))
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .options(joinedload(Enrolment.trainee))
-        .where(Enrolment.workshop_id == workshop.id)
-        .order_by(
-            # Seats first, then the waitlist in its order, then those who left.
-            sa.case(
-                (Enrolment.state == EnrolmentState.CONFIRMED, 0),
-                (Enrolment.state == EnrolmentState.WAITLISTED, 1),
-                else_=2,
-            ),
-            Enrolment.requested_at,
-            Enrolment.id,
-        )
-    ).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    zone = f"({workshop.timezone})"
-    writer.writerow(
-        [
-            "state",
-            "waitlist position",
-            "name",
-            "email",
-            "specialty",
-            "institution",
-            "country",
-            "source",
-            f"requested {zone}",
-            f"confirmed {zone}",
-            f"cancelled {zone}",
-            "cancellation reason",
-        ]
-    )
-    position = 0
-
-    def local(value: datetime | None) -> str:
-        return f"{value.astimezone(workshop.zone):%Y-%m-%d %H:%M}" if value else ""
-
-    for e in enrolments:
-        if e.state is EnrolmentState.WAITLISTED:
-            position += 1
-        writer.writerow(
-            safe_row(
-                [
-                    e.state.value,
-                    position if e.state is EnrolmentState.WAITLISTED else "",
-                    e.trainee.full_name,
-                    e.trainee.email,
-                    e.trainee.specialty or "",
-                    e.trainee.institution or "",
-                    country_name(e.trainee.country),
-                    e.source.value,
-                    local(e.requested_at),
-                    local(e.confirmed_at),
-                    local(e.cancelled_at),
-                    e.cancellation_reason,
-                ]
-            )
-        )
-    filename = f"roster-workshop-{workshop.id}.csv"
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    header, rows = services.roster_export(workshop)
+    return csv_response(f"roster-workshop-{workshop.id}.csv", header, rows)
 
 
 @bp.route("/workshops/<int:workshop_id>/mail")
@@ -585,22 +373,13 @@ def export_roster(workshop_id: int):
 def pending_mail(workshop_id: int):
     workshop = _load(workshop_id)
     ensure(permissions.can_manage_enrolments(current_user, workshop))
-    waiting = (MailState.PENDING, MailState.SENDING, MailState.FAILED)
-    query = (
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.workshop_id == workshop.id, OutboxMessage.state.in_(waiting))
-        .order_by(OutboxMessage.id)
-    )
-    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
-    counts = dict(
-        db.session.execute(
-            sa.select(OutboxMessage.state, sa.func.count())
-            .where(OutboxMessage.workshop_id == workshop.id)
-            .group_by(OutboxMessage.state)
-        ).all()
-    )
+    page = db.paginate(services.waiting_mail(workshop), page=page_number(), per_page=50, error_out=False)
     return render_template(
-        "enrolments/pending_mail.html", workshop=workshop, page=page, counts=counts, MailState=MailState
+        "enrolments/pending_mail.html",
+        workshop=workshop,
+        page=page,
+        counts=services.mail_counts(workshop),
+        MailState=MailState,
     )
 
 
@@ -617,6 +396,5 @@ def retry_mail(workshop_id: int, message_id: int):
             flash("This message was already sent.", "info")
         else:
             retry_now(message)
-            db.session.commit()
             flash(f"The message to {message.recipient} will be sent again now.", "success")
     return redirect(url_for("enrolments.pending_mail", workshop_id=workshop.id))

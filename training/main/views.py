@@ -13,6 +13,7 @@ from wtforms.validators import Length, Optional
 
 from training.accounts.forms import ConfirmForm
 from training.accounts.models import User
+from training.core import dashboard
 from training.core.audit import AuditEvent
 from training.core.forms import choices
 from training.core.jobs import Job
@@ -29,7 +30,7 @@ from training.workshops.models import Workshop
 def index():
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
-    return render_template("main/dashboard.html")
+    return render_template("main/dashboard.html", tiles=dashboard.tiles_for(current_user))
 
 
 @bp.route("/about")
