@@ -60,7 +60,7 @@ def test_an_export_job_travels_through_the_queue(ctx, make, real_queue):
 
     assert job.state is JobState.DONE
     assert (job.done, job.total, job.percent) == (2, 2, 100)
-    with job.result_path().open(newline="") as handle:
+    with job.result_path().open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["email"] for row in rows} == {u.email for u in db.session.scalars(sa.select(User))}
     assert "'=HYPERLINK(1)" in {row["full_name"] for row in rows}

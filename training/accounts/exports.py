@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
 from training.accounts.forms import country_name
 from training.accounts.models import User
-from training.core.csv import safe_row
+from training.core.csv import write_csv
 from training.core.jobs import Job, Progress, job_handler
 from training.extensions import db
 
@@ -38,37 +39,37 @@ def export_users(job: Job, progress: Progress) -> None:
     path = Path(current_app.config["INSTANCE_PATH"]) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
-    last_id = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+
+    def rows() -> Iterator[list[Any]]:
+        """Every account, a batch at a time, reporting progress after each."""
+        nonlocal written, total
+        last_id = 0
         while True:
             users = db.session.scalars(
                 sa.select(User).where(User.id > last_id).order_by(User.id).limit(BATCH)
             ).all()
             if not users:
-                break
+                return
             for user in users:
-                writer.writerow(
-                    safe_row(
-                        [
-                            user.id,
-                            user.full_name,
-                            user.email,
-                            " ".join(user.role_names),
-                            user.specialty or "",
-                            user.registration_number or "",
-                            user.institution or "",
-                            country_name(user.country),
-                            user.active,
-                            user.created_at.isoformat(),
-                            user.last_login_at.isoformat() if user.last_login_at else "",
-                        ]
-                    )
-                )
+                yield [
+                    user.id,
+                    user.full_name,
+                    user.email,
+                    " ".join(user.role_names),
+                    user.specialty or "",
+                    user.registration_number or "",
+                    user.institution or "",
+                    country_name(user.country),
+                    user.active,
+                    user.created_at.isoformat(),
+                    user.last_login_at.isoformat() if user.last_login_at else "",
+                ]
             written += len(users)
             last_id = users[-1].id
             total = max(total, written)
             progress(written, total, f"{written} of {total} accounts written.")
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        write_csv(handle, HEADER, rows())
     job.result_file = relative
     job.message = f"{written} accounts exported."

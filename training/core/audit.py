@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from training.accounts.forms import country_name
+from training.accounts.models import User
 from training.core.db import IdMixin, utcnow
 from training.extensions import db
-
-if TYPE_CHECKING:
-    from training.accounts.models import User
 
 
 class AuditEvent(IdMixin, db.Model):
@@ -189,8 +188,6 @@ def describe_value(value: Any, *, key: str = "", zone: str | None = None) -> str
         except ValueError:
             return value
     if key == "country" and len(value) == 2 and value.isalpha():
-        from training.accounts.forms import country_name
-
         return country_name(value)
     if _CODE_WORDS.fullmatch(value):
         return value.replace("_", " ")
@@ -222,3 +219,75 @@ def describe_changes(
         before = describe_value(old[key], key=key, zone=zone) if key in old else None
         rows.append(Change(field_label(key), before, describe_value(new.get(key), key=key, zone=zone)))
     return rows
+
+
+# Reading the log ------------------------------------------------------------------------
+
+
+def history_of(target_type: str, target_id: int, *, limit: int = 20) -> list[AuditEvent]:
+    """The latest events about one object, the most recent first."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.target_type == target_type, AuditEvent.target_id == target_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def actions() -> list[str]:
+    """Every action the log holds, in order."""
+    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    action: str | None = None
+    actor: str | None = None  # part of the actor's name or e-mail address
+    about: str | None = None  # the same, of the person whose account the event is about
+    target: str | None = None  # "users" or "users:12"
+    since: date | None = None
+    until: date | None = None  # the whole day included
+
+
+def search(filters: EventFilters) -> sa.Select[tuple[AuditEvent]]:
+    """The events matching ``filters``, the most recent first (a query, to page through)."""
+    query = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.actor:
+        query = query.where(AuditEvent.actor_id.in_(people_named(filters.actor)))
+    if filters.about:
+        # Events about the person's account: their roles, profile, sign-up and so on.
+        query = query.where(
+            AuditEvent.target_type == User.__tablename__,
+            AuditEvent.target_id.in_(people_named(filters.about)),
+        )
+    if filters.target:
+        kind, _, ident = filters.target.strip().partition(":")
+        query = query.where(AuditEvent.target_type == kind)
+        if ident.isdigit():
+            query = query.where(AuditEvent.target_id == int(ident))
+    if filters.since:
+        query = query.where(AuditEvent.at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until:
+        end = datetime.combine(filters.until, time.min, UTC) + timedelta(days=1)
+        query = query.where(AuditEvent.at < end)
+    return query
+
+
+def people_named(text: str) -> sa.Select[tuple[int]]:
+    """The ids of the people whose name or e-mail address contains ``text`` (any case);
+    a whole e-mail address of an account names that account only."""
+    words = text.strip().lower()
+    exact = sa.select(User.id).where(User.email == words)
+    if db.session.scalar(exact) is not None:
+        return exact
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sa.select(User.id).where(
+        sa.or_(
+            sa.func.lower(User.full_name).like(pattern, escape="\\"),
+            User.email.like(pattern, escape="\\"),
+        )
+    )

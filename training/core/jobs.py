@@ -226,6 +226,18 @@ def finish_when_complete(job_id: int, message: Callable[[Job], str]) -> bool:
     return finished.rowcount == 1
 
 
+def recent_jobs(kind: str, person: User, *, limit: int = 5) -> list[Job]:
+    """The person's latest jobs of ``kind``, the most recent first."""
+    return list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(Job.kind == kind, Job.created_by_id == person.id)
+            .order_by(Job.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 @app_task()
 def run_job(job_id: int) -> None:
     if _claim(job_id):

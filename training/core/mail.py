@@ -208,6 +208,23 @@ def retry_now(message: OutboxMessage) -> None:
     enqueue_after_commit(deliver_outbox)
 
 
+def outbox(state: str) -> tuple[sa.Select[tuple[OutboxMessage]], str]:
+    """The outbox's messages in ``state`` ("waiting": pending or being sent; "all" or
+    anything unknown: every one), the latest first, and the state the list shows."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if state == "waiting":
+        return query.where(OutboxMessage.state.in_([MailState.PENDING, MailState.SENDING])), state
+    if state in {s.value for s in MailState}:
+        return query.where(OutboxMessage.state == MailState(state)), state
+    return query, "all"
+
+
+def outbox_counts() -> dict[MailState, int]:
+    """How many messages of the outbox are in each state."""
+    counted = sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
+    return dict(db.session.execute(counted).all())
+
+
 @app_task()
 def deliver_outbox() -> int:
     return deliver_pending()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -12,17 +10,14 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from training.accounts.forms import ConfirmForm
-from training.accounts.models import User
-from training.core import dashboard
-from training.core.audit import AuditEvent
+from training.core import audit, dashboard, mail
 from training.core.forms import choices
 from training.core.jobs import Job
-from training.core.mail import MailState, OutboxMessage, retry_now
+from training.core.mail import MailState, OutboxMessage
 from training.core.permissions import can_view_audit_log, can_view_job, can_view_outbox, ensure, public
 from training.core.web import page_number
 from training.extensions import db, limiter
-from training.main import bp
-from training.workshops.models import Workshop
+from training.main import bp, services
 
 
 @bp.route("/")
@@ -118,54 +113,24 @@ class AuditFilterForm(FlaskForm):
 def audit_log():
     ensure(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
-    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    form.action.choices = choices([("", "All actions"), *((a, a) for a in actions)])
-    query = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if form.validate():
-        if form.action.data:
-            query = query.where(AuditEvent.action == form.action.data)
-        if form.actor.data:
-            query = query.where(AuditEvent.actor_id.in_(_people_named(form.actor.data)))
-        if form.about.data:
-            # Events about the person's account: their roles, profile, sign-up and so on.
-            query = query.where(
-                AuditEvent.target_type == User.__tablename__,
-                AuditEvent.target_id.in_(_people_named(form.about.data)),
-            )
-        if form.target.data:
-            kind, _, ident = form.target.data.strip().partition(":")
-            query = query.where(AuditEvent.target_type == kind)
-            if ident.isdigit():
-                query = query.where(AuditEvent.target_id == int(ident))
-        if form.since.data:
-            query = query.where(AuditEvent.at >= datetime.combine(form.since.data, time.min, UTC))
-        if form.until.data:
-            end = datetime.combine(form.until.data, time.min, UTC) + timedelta(days=1)
-            query = query.where(AuditEvent.at < end)
-    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
-    workshop_ids = {event.workshop_id for event in page.items if event.workshop_id is not None}
-    zones = dict(
-        db.session.execute(
-            sa.select(Workshop.id, Workshop.timezone).where(Workshop.id.in_(workshop_ids))
-        ).all()
+    form.action.choices = choices([("", "All actions"), *((a, a) for a in audit.actions())])
+    filters = (
+        audit.EventFilters(
+            action=form.action.data or None,
+            actor=form.actor.data or None,
+            about=form.about.data or None,
+            target=form.target.data or None,
+            since=form.since.data,
+            until=form.until.data,
+        )
+        if form.validate()
+        else audit.EventFilters()
+    )
+    page = db.paginate(audit.search(filters), page=page_number(), per_page=50, error_out=False)
+    zones = services.workshop_zones(
+        event.workshop_id for event in page.items if event.workshop_id is not None
     )
     return render_template("main/audit_log.html", page=page, form=form, event_zones=zones)
-
-
-def _people_named(text: str) -> sa.Select:
-    """The ids of the people whose name or e-mail address contains ``text`` (any case);
-    a whole e-mail address of an account names that account only."""
-    words = text.strip().lower()
-    exact = sa.select(User.id).where(User.email == words)
-    if db.session.scalar(exact) is not None:
-        return exact
-    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return sa.select(User.id).where(
-        sa.or_(
-            sa.func.lower(User.full_name).like(pattern, escape="\\"),
-            User.email.like(pattern, escape="\\"),
-        )
-    )
 
 
 # Outbox ----------------------------------------------------------------------------------------
@@ -175,19 +140,8 @@ def _people_named(text: str) -> sa.Select:
 @login_required
 def outbox():
     ensure(can_view_outbox(current_user))
-    state = request.args.get("state", "waiting")
-    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if state == "waiting":
-        query = query.where(OutboxMessage.state.in_([MailState.PENDING, MailState.SENDING]))
-    elif state in {s.value for s in MailState}:
-        query = query.where(OutboxMessage.state == MailState(state))
-    else:
-        state = "all"
-    counts = dict(
-        db.session.execute(
-            sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
-        ).all()
-    )
+    query, state = mail.outbox(request.args.get("state", "waiting"))
+    counts = mail.outbox_counts()
     page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     return render_template(
         "main/outbox.html",
@@ -209,7 +163,6 @@ def retry_mail(message_id: int):
     if message.state is MailState.SENT:
         flash("This message was already sent.", "info")
     else:
-        retry_now(message)
-        db.session.commit()
+        mail.retry_now(message)
         flash(f"The message to {message.recipient} will be sent again now.", "success")
     return redirect(url_for("main.outbox"))
