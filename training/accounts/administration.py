@@ -33,6 +33,28 @@ def _other_active_admins(user: User) -> int:
     )
 
 
+def find_users(
+    text: str = "", role: Role | None = None, active: bool | None = None
+) -> sa.Select[tuple[User]]:
+    """People whose name, address or institution contains ``text``, with ``role``, active
+    or not, by name (a query, to page through)."""
+    query = sa.select(User).order_by(User.full_name, User.id)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.full_name).like(pattern),
+                User.email.like(pattern),
+                sa.func.lower(User.institution).like(pattern),
+            )
+        )
+    if role is not None:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return query
+
+
 def create_account(profile: Profile, roles: set[Role], *, actor: User) -> User:
     """An admin creates an account (usually organizer or faculty) and invites its owner."""
     user = new_account(

@@ -26,6 +26,7 @@ from training.accounts.administration import (
     deactivate,
     ended_by_roles,
     endings_key,
+    find_users,
     reactivate,
     send_invitation,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "ended_by_roles",
     "endings_key",
     "find_by_email",
+    "find_users",
     "hash_password",
     "hasher",
     "logins_of",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -21,11 +23,11 @@ from training.accounts.forms import (
     SignUpForm,
     UserSearchForm,
 )
-from training.accounts.models import Role, User, UserRole
+from training.accounts.models import Role, User
 from training.accounts.reauth import ask_for_password_if_stale, mark_password_confirmed
-from training.core.audit import AuditEvent
+from training.core import audit
 from training.core.errors import DomainError
-from training.core.jobs import Job, start_job
+from training.core.jobs import recent_jobs, start_job
 from training.core.permissions import (
     can_edit_own_profile,
     can_erase_personal_data,
@@ -34,10 +36,24 @@ from training.core.permissions import (
     ensure,
     public,
 )
-from training.core.web import page_number, show_domain_error
+from training.core.web import page_number, service_call
 from training.extensions import db, limiter
 
 LOGIN_FAILED = "The e-mail address or password is not correct, or the account is not active."
+
+
+def me() -> User:
+    return current_user._get_current_object()
+
+
+def _follow_link(follow: Callable[[], Any]) -> Any:
+    """Run ``follow``: check a mailed link (a reset, an invitation, a confirmation), then
+    use it. A link that cannot be used gets the invalid-link page instead (a 400, so the
+    request's changes are undone)."""
+    try:
+        return follow()
+    except DomainError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
 
 
 def _profile_from(form: SignUpForm | ProfileForm) -> services.Profile:
@@ -52,7 +68,7 @@ def _profile_from(form: SignUpForm | ProfileForm) -> services.Profile:
 
 
 def _start_session(user: User) -> None:
-    """Sign ``user`` in on this browser: a new login on record; the caller commits."""
+    """Sign ``user`` in on this browser: a new login on record, committed with the request."""
     # A new session on login: nothing from before (a planted cookie) carries over.
     session.clear()
     session.permanent = True
@@ -74,12 +90,9 @@ def signup():
         return redirect(next_url or url_for("main.index"))
     form = SignUpForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             services.sign_up(_profile_from(form), form.password.data, next_path=next_url)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        if call.ok:
             # The same answer whether or not the address already has an account.
             flash(
                 f"Check your mail: we have sent a message to {rules.normalise_email(form.email.data)}. "
@@ -96,23 +109,22 @@ def signup():
 def confirm_email(token: str):
     # A button, not the link itself: mail scanners that open links must not log in.
     form = ConfirmForm()
-    try:
+
+    def follow() -> Any:
         services.user_for_token(token, tokens.EMAIL_CONFIRMATION)
-        user = services.confirm_email(token) if form.validate_on_submit() else None
-    except DomainError as error:
-        db.session.rollback()
-        return render_template("accounts/link_invalid.html", message=error.message), 400
-    if user is not None:
+        if not form.validate_on_submit():
+            return render_template(
+                "accounts/confirm_link.html",
+                form=form,
+                title="Confirm your e-mail address",
+                text="Confirm that this address is yours to start using your account.",
+            )
+        user = services.confirm_email(token)
         _start_session(user)
-        db.session.commit()
         flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
         return redirect(rules.safe_next_url(request.args.get("next")) or url_for("main.index"))
-    return render_template(
-        "accounts/confirm_link.html",
-        form=form,
-        title="Confirm your e-mail address",
-        text="Confirm that this address is yours to start using your account.",
-    )
+
+    return _follow_link(follow)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -124,17 +136,14 @@ def login():
         return redirect(next_url or url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
+        # Refused (the right password, for an address not yet confirmed): said on the page.
+        with service_call() as call:
             user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as error:  # the right password, for an address not yet confirmed
-            show_domain_error(error)
-            return render_template("accounts/login.html", form=form, next_url=next_url)
-        if user is None:
-            db.session.rollback()
+        if call.ok and user is None:
+            db.session.rollback()  # nothing of a failed attempt is kept (a rehashed password)
             flash(LOGIN_FAILED, "danger")
-        else:
+        elif call.ok and user is not None:
             _start_session(user)
-            db.session.commit()
             return redirect(next_url or url_for("main.index"))
     return render_template("accounts/login.html", form=form, next_url=next_url)
 
@@ -145,7 +154,6 @@ def logout():
     ConfirmForm()  # the CSRF check happens before the view; the form is only its carrier
     # Ended on record: a copy of this browser's cookie opens nothing any more.
     services.end_login(session.get("login"))
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have logged out.", "info")
@@ -162,7 +170,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(
             "If an active account uses this address, a link to reset its password is on its way. "
             "It works once and expires in a few hours.",
@@ -173,23 +180,20 @@ def forgot_password():
 
 
 def _set_password_by_link(token: str, purpose: str, template: str):
-    try:
+    def follow() -> Any:
         user = services.user_for_token(token, purpose)
-    except DomainError as error:
-        return render_template("accounts/link_invalid.html", message=error.message), 400
-    form = SetPasswordForm()
-    form.personal_words = [user.full_name, user.email]
-    if form.validate_on_submit():
-        try:
-            user = services.reset_password(token, purpose, form.password.data)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            _start_session(user)
-            db.session.commit()
-            flash("Your password is set. You are logged in.", "success")
-            return redirect(url_for("main.index"))
-    return render_template(template, form=form, user=user)
+        form = SetPasswordForm()
+        form.personal_words = [user.full_name, user.email]
+        if form.validate_on_submit():
+            with service_call(form) as call:
+                user = services.reset_password(token, purpose, form.password.data)
+            if call.ok:
+                _start_session(user)
+                flash("Your password is set. You are logged in.", "success")
+                return redirect(url_for("main.index"))
+        return render_template(template, form=form, user=user)
+
+    return _follow_link(follow)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -225,15 +229,12 @@ def profile():
     if not current_user.has_role(Role.TRAINEE):
         form.relax_for_staff()
     if form.validate_on_submit():
-        user: User = current_user._get_current_object()
-        try:
+        user = me()
+        with service_call(form) as call:
             pending = services.update_profile(
                 user, _profile_from(form), actor=user, current_password=form.current_password.data
             )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        if call.ok:
             flash("Your details are saved.", "success")
             if pending:
                 # The same answer whether or not another account uses the address.
@@ -251,30 +252,25 @@ def profile():
 @public
 def change_email(token: str):
     form = ConfirmForm()
-    try:
+
+    def follow() -> Any:
         services.email_change_for_token(token)
-        user = (
-            services.change_email(token, keep_login=session.get("login"))
-            if form.validate_on_submit()
-            else None
-        )
-    except DomainError as error:
-        db.session.rollback()
-        return render_template("accounts/link_invalid.html", message=error.message), 400
-    if user is not None:
-        db.session.commit()
+        if not form.validate_on_submit():
+            return render_template(
+                "accounts/confirm_link.html",
+                form=form,
+                title="Confirm your new e-mail address",
+                text="Confirm that this address is yours: your account will use it from now on.",
+            )
+        user = services.change_email(token, keep_login=session.get("login"))
         flash(
             f"Your e-mail address is now {user.email}. Other browsers logged in to your account "
             "have been logged out.",
             "success",
         )
         return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
-    return render_template(
-        "accounts/confirm_link.html",
-        form=form,
-        title="Confirm your new e-mail address",
-        text="Confirm that this address is yours: your account will use it from now on.",
-    )
+
+    return _follow_link(follow)
 
 
 def _render_profile(form: ProfileForm, status: int = 200):
@@ -298,9 +294,8 @@ def sign_out_everywhere():
     ensure(can_edit_own_profile(current_user))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    user: User = current_user._get_current_object()
+    user = me()
     services.sign_out_everywhere(user, actor=user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out on every browser and device, this one included.", "info")
@@ -311,18 +306,15 @@ def sign_out_everywhere():
 @login_required
 def change_password():
     ensure(can_edit_own_profile(current_user))
-    user: User = current_user._get_current_object()
+    user = me()
     form = ChangePasswordForm()
     form.personal_words = [user.full_name, user.email]
     if form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             services.change_password(user, form.current_password.data, form.new_password.data, actor=user)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
+        if call.ok:
             # The session token changed: renew this browser's login, others are out.
             _start_session(user)
-            db.session.commit()
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
@@ -336,9 +328,8 @@ def confirm_password():
     next_url = rules.safe_next_url(request.values.get("next"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        if services.check_password(current_user, form.password.data):
-            db.session.commit()  # a rehashed password, if the hash was upgraded
-            mark_password_confirmed()
+        if services.check_password(me(), form.password.data):
+            mark_password_confirmed()  # the request commits a rehashed password, if the hash was upgraded
             return redirect(next_url or url_for("main.index"))
         form.password.errors.append("This is not your password.")
     return render_template("accounts/confirm_password.html", form=form, next_url=next_url)
@@ -352,23 +343,15 @@ def confirm_password():
 def users():
     ensure(can_manage_users(current_user))
     search = UserSearchForm(request.args)
-    query = sa.select(User).order_by(User.full_name, User.id)
-    if search.validate():
-        if search.q.data:
-            pattern = f"%{search.q.data.lower()}%"
-            query = query.where(
-                sa.or_(
-                    sa.func.lower(User.full_name).like(pattern),
-                    User.email.like(pattern),
-                    sa.func.lower(User.institution).like(pattern),
-                )
-            )
-        if search.role.data:
-            query = query.where(
-                User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(search.role.data)))
-            )
-        if search.status.data:
-            query = query.where(User.active.is_(search.status.data == "active"))
+    query = (
+        services.find_users(
+            search.q.data or "",
+            Role(search.role.data) if search.role.data else None,
+            search.status.data == "active" if search.status.data else None,
+        )
+        if search.validate()
+        else services.find_users()
+    )
     page = db.paginate(query, page=page_number(), per_page=25, error_out=False)
     return render_template("accounts/users.html", page=page, search=search, export_form=ConfirmForm())
 
@@ -388,14 +371,9 @@ def create_user():
             institution=form.institution.data,
             country=form.country.data,
         )
-        try:
-            user = services.create_account(
-                profile, {Role(value) for value in form.roles.data}, actor=current_user
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            user = services.create_account(profile, {Role(value) for value in form.roles.data}, actor=me())
+        if call.ok:
             flash(f"Account created. An invitation is on its way to {user.email}.", "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return render_template("accounts/create_user.html", form=form)
@@ -424,12 +402,7 @@ def _render_user(
     erase_form: EraseForm | None = None,
     ending: list[services.Ending] | None = None,
 ):
-    history = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.target_type == User.__tablename__, AuditEvent.target_id == user.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(20)
-    ).all()
+    history = audit.history_of(User.__tablename__, user.id, limit=20)
     return (
         render_template(
             "accounts/user_detail.html",
@@ -459,12 +432,9 @@ def change_roles(user_id: int):
             # Say what the change ends before doing it (again, if that changed meanwhile).
             form.ending.data = services.endings_key(ending)
             return _render_user(user, form, ending=ending)
-        try:
-            services.change_roles(user, roles, actor=current_user)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            services.change_roles(user, roles, actor=me())
+        if call.ok:
             flash(f"Roles of {user.full_name} saved.", "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return _render_user(user, form, status=422)
@@ -476,12 +446,9 @@ def _account_action(user_id: int, action, success: str, *, sensitive: bool = Tru
     if sensitive and (confirm := ask_for_password_if_stale()) is not None:
         return confirm
     if ConfirmForm().validate_on_submit():
-        try:
-            action(user, actor=current_user)
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            db.session.commit()
+        with service_call() as call:
+            action(user, actor=me())
+        if call.ok:
             flash(success.format(name=user.full_name, email=user.email), "success")
     return redirect(url_for("accounts.user_detail", user_id=user.id))
 
@@ -513,12 +480,7 @@ def resend_invitation(user_id: int):
 @login_required
 def my_data():
     ensure(can_export_own_data(current_user))
-    exports = db.session.scalars(
-        sa.select(Job)
-        .where(Job.kind == "personal-data", Job.created_by_id == current_user.id)
-        .order_by(Job.id.desc())
-        .limit(5)
-    ).all()
+    exports = recent_jobs("personal-data", me(), limit=5)
     sections = sorted(personal_data.SECTIONS)
     return render_template(
         "accounts/my_data.html",
@@ -536,12 +498,10 @@ def export_my_data():
     ensure(can_export_own_data(current_user))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        job = personal_data.start_export(actor=current_user._get_current_object())
-    except DomainError as error:
-        show_domain_error(error)
+    with service_call() as call:
+        job = personal_data.start_export(actor=me())
+    if not call.ok:
         return redirect(url_for("accounts.my_data"))
-    db.session.commit()
     return redirect(url_for("main.job", job_id=job.id))
 
 
@@ -554,12 +514,9 @@ def erase_user(user_id: int):
         return confirm
     form = EraseForm(expected_email=user.email)
     if form.validate_on_submit():
-        try:
-            personal_data.erase(user, actor=current_user)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            personal_data.erase(user, actor=me())
+        if call.ok:
             flash(
                 f"The personal data of account {user.id} is erased. Its records stay, anonymous.", "success"
             )
@@ -573,6 +530,5 @@ def export_users():
     ensure(can_manage_users(current_user))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    job = start_job("users-csv", "Export of all accounts (CSV)", actor=current_user)
-    db.session.commit()
+    job = start_job("users-csv", "Export of all accounts (CSV)", actor=me())
     return redirect(url_for("main.job", job_id=job.id))

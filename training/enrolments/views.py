@@ -42,7 +42,7 @@ ROSTER_PAGE_SIZE = 50
 
 
 def me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 # Template helpers ------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def enrolment_panel(workshop: Workshop) -> Panel:
     panels = g.setdefault("enrolment_panels", {})
     if workshop.id not in panels:
         panels[workshop.id] = workshop_panel(workshop, current_user)
-    return panels[workshop.id]  # type: ignore[no-any-return]
+    return panels[workshop.id]
 
 
 @dashboard.tile("enrolments")
