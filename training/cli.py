@@ -11,9 +11,13 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from training import demo
 from training.accounts import services
 from training.accounts.models import Role, User
+from training.core import backup
+from training.core.db import utcnow
 from training.core.errors import DomainError, InvalidInput
+from training.core.jobs import Job, JobState, rerun, stalled
 from training.extensions import db
 
 ROLE_NAMES = [role.value for role in Role]
@@ -73,8 +77,6 @@ def create_user(
 @with_appcontext
 def seed_demo(if_empty: bool) -> None:
     """Load the shipped curriculum and demo data. Safe to run again."""
-    from training import demo
-
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has accounts; demo data not loaded.")
         return
@@ -93,8 +95,6 @@ def seed_demo(if_empty: bool) -> None:
 @with_appcontext
 def backup_command(path: Path, instance_only: bool) -> None:
     """Copy the live SQLite database and the instance folder into PATH (.tar.gz)."""
-    from training.core import backup
-
     url = None if instance_only else db.engine.url
     try:
         summary = backup.backup(database_url=url, instance=Path(current_app.instance_path), target=path)
@@ -113,8 +113,6 @@ def backup_command(path: Path, instance_only: bool) -> None:
 @with_appcontext
 def restore_command(path: Path, force: bool) -> None:
     """Bring back a backup made with `backup`: the database and the instance files."""
-    from training.core import backup
-
     url = db.engine.url if db.engine.url.get_backend_name() == "sqlite" else None
     db.session.remove()
     db.engine.dispose()  # no connection may stay open on the file being replaced
@@ -138,9 +136,6 @@ def jobs_group() -> None:
 @with_appcontext
 def list_jobs(everything: bool) -> None:
     """Jobs, newest first: id, state, progress, seconds since the last report, title."""
-    from training.core.db import utcnow
-    from training.core.jobs import Job, JobState, stalled
-
     query = sa.select(Job).order_by(Job.id.desc())
     if not everything:
         query = query.where(Job.state.in_([JobState.QUEUED, JobState.RUNNING]))
@@ -161,8 +156,6 @@ def rerun_job(job_id: int, force: bool) -> None:
     For a job left running by a worker that was killed or restarted (the sweep
     would take it up after some minutes of silence), or one that failed.
     """
-    from training.core.jobs import JobState, rerun
-
     try:
         job = rerun(job_id, force=force)
     except DomainError as error:

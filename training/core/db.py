@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -122,13 +122,12 @@ def reading() -> Iterator[None]:
     """A stretch of work that only reads: on SQLite its transaction does not take the
     write lock, so a task lets other writers in meanwhile. The transaction ends with
     the stretch (rolled back: it wrote nothing), so what follows may write."""
-    from training.extensions import db
-
     token = _reading.set(True)
     try:
         yield
     finally:
-        db.session.rollback()
+        # The app's Flask-SQLAlchemy (training.extensions.db, which builds on this module).
+        current_app.extensions["sqlalchemy"].session.rollback()
         _reading.reset(token)
 
 
