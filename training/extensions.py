@@ -1,5 +1,7 @@
 """Flask extensions, created unbound; ``create_app`` binds them to an app."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,3 +16,11 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+# The base class of every table: ``class User(Model)``. Flask-SQLAlchemy builds
+# ``db.Model`` at run time from ``Base``; type checkers cannot see a base class held by
+# an object's attribute, so they are shown ``Base`` itself, whose columns it types.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model

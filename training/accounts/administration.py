@@ -33,9 +33,7 @@ def _other_active_admins(user: User) -> int:
     )
 
 
-def find_users(
-    text: str = "", role: Role | None = None, active: bool | None = None
-) -> sa.Select[tuple[User]]:
+def find_users(text: str = "", role: Role | None = None, active: bool | None = None) -> sa.Select[User]:
     """People whose name, address or institution contains ``text``, with ``role``, active
     or not, by name (a query, to page through)."""
     query = sa.select(User).order_by(User.full_name, User.id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from training.accounts import rules
 from training.accounts.models import LoginSession, User
 from training.core import audit
-from training.core.db import utcnow
+from training.core.db import affected_rows, utcnow
 from training.extensions import db
 
 # How stale a login's "last seen" may get before it is written again: not once a request.
@@ -82,7 +82,7 @@ def end_logins(user: User, *, keep: str | None = None) -> int:
     query = sa.delete(LoginSession).where(LoginSession.user_id == user.id)
     if keep:
         query = query.where(LoginSession.key != keep)
-    return db.session.execute(query).rowcount
+    return affected_rows(db.session.execute(query))
 
 
 def sign_out_everywhere(user: User, *, actor: User) -> None:

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
-from training.extensions import db
+from training.extensions import Model
 
 
 class Role(enum.Enum):
@@ -48,7 +48,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(IdMixin, TimestampMixin, UserMixin, db.Model):
+class User(IdMixin, TimestampMixin, UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         # E-mail addresses are unique case-insensitively: they are stored lower-cased.
@@ -84,7 +84,7 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
 
     # Flask-Login -----------------------------------------------------------------
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
@@ -112,7 +112,7 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
         return sorted(role.value for role in self.roles)
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (sa.Index("ix_user_roles_role", "role"),)
 
@@ -122,7 +122,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_links")
 
 
-class LoginSession(IdMixin, db.Model):
+class LoginSession(IdMixin, Model):
     """One login: a browser signed in as someone, from the login until it is ended.
 
     The session cookie carries ``key``; a cookie whose login is gone (logged out, signed

@@ -40,6 +40,7 @@ def ask_for_password_if_stale() -> Response | None:
     """
     if password_confirmed_recently():
         return None
+    back: str | None
     if request.method == "GET":
         back = request.full_path.rstrip("?")
     else:

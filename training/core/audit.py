@@ -20,10 +20,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from training.accounts.forms import country_name
 from training.accounts.models import User
 from training.core.db import IdMixin, utcnow
-from training.extensions import db
+from training.extensions import Model, db
 
 
-class AuditEvent(IdMixin, db.Model):
+class AuditEvent(IdMixin, Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         sa.Index("ix_audit_events_target", "target_type", "target_id"),
@@ -251,7 +251,7 @@ class EventFilters:
     until: date | None = None  # the whole day included
 
 
-def search(filters: EventFilters) -> sa.Select[tuple[AuditEvent]]:
+def search(filters: EventFilters) -> sa.Select[AuditEvent]:
     """The events matching ``filters``, the most recent first (a query, to page through)."""
     query = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if filters.action:
@@ -277,7 +277,7 @@ def search(filters: EventFilters) -> sa.Select[tuple[AuditEvent]]:
     return query
 
 
-def people_named(text: str) -> sa.Select[tuple[int]]:
+def people_named(text: str) -> sa.Select[int]:
     """The ids of the people whose name or e-mail address contains ``text`` (any case);
     a whole e-mail address of an account names that account only."""
     words = text.strip().lower()

@@ -7,7 +7,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
@@ -110,6 +110,12 @@ class Session(FlaskSession):
         if bind is None and self.bind is not None:
             return self.bind
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def affected_rows(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run with ``session.execute`` changed (typed as a
+    plain Result, such a statement's result is a CursorResult)."""
+    return cast("sa.CursorResult[Any]", result).rowcount
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
+from training.core.db import IdMixin, TimestampMixin, affected_rows, enum_column, utcnow
 from training.core.errors import Conflict, NotFound
 from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
-from training.extensions import db
+from training.extensions import Model, db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
@@ -42,7 +42,7 @@ class JobState(enum.Enum):
     FAILED = "failed"
 
 
-class Job(IdMixin, TimestampMixin, db.Model):
+class Job(IdMixin, TimestampMixin, Model):
     __tablename__ = "jobs"
     __table_args__ = (sa.CheckConstraint("done >= 0 AND total >= 0", name="progress_not_negative"),)
 
@@ -160,7 +160,7 @@ def _claim(job_id: int, *, failed: bool = False, running: bool = False) -> bool:
         )
     )
     db.session.commit()
-    return claimed.rowcount == 1
+    return affected_rows(claimed) == 1
 
 
 def _run(job_id: int, *, in_process: bool = False) -> None:
@@ -217,13 +217,13 @@ def finish_when_complete(job_id: int, message: Callable[[Job], str]) -> bool:
         .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.done >= Job.total)
         .values(state=JobState.DONE, finished_at=utcnow(), updated_at=utcnow())
     )
-    if finished.rowcount == 1:
+    if affected_rows(finished) == 1:
         job = db.session.get(Job, job_id)
         assert job is not None
         db.session.refresh(job)
         job.message = message(job)[:300]
     db.session.commit()
-    return finished.rowcount == 1
+    return affected_rows(finished) == 1
 
 
 def recent_jobs(kind: str, person: User, *, limit: int = 5) -> list[Job]:

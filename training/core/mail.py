@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from sqlalchemy.orm import Mapped, mapped_column
 
-from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
+from training.core.db import IdMixin, TimestampMixin, affected_rows, enum_column, utcnow
 from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
-from training.extensions import db
+from training.extensions import Model, db
 
 log = logging.getLogger("training.mail")
 
@@ -40,7 +40,7 @@ class MailState(enum.Enum):
     FAILED = "failed"
 
 
-class OutboxMessage(IdMixin, TimestampMixin, db.Model):
+class OutboxMessage(IdMixin, TimestampMixin, Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         sa.Index("ix_outbox_messages_due", "state", "next_attempt_at"),
@@ -132,9 +132,12 @@ def _send(message: OutboxMessage) -> None:
         return
     smtp = SmtpSettings.from_url(config["SMTP_URL"])
     context = ssl.create_default_context()
-    client_class = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
-    kwargs = {"context": context} if smtp.security == "ssl" else {}
-    with client_class(smtp.host, smtp.port, timeout=30, **kwargs) as client:
+    client = (
+        smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=30, context=context)
+        if smtp.security == "ssl"
+        else smtplib.SMTP(smtp.host, smtp.port, timeout=30)
+    )
+    with client:
         if smtp.security == "starttls":
             client.starttls(context=context)
         if smtp.username:
@@ -150,7 +153,7 @@ def _claim(message_id: int) -> bool:
         .values(state=MailState.SENDING, claimed_at=utcnow())
     )
     db.session.commit()
-    return claimed.rowcount == 1
+    return affected_rows(claimed) == 1
 
 
 def deliver_pending(limit: int = 100) -> int:
@@ -208,7 +211,7 @@ def retry_now(message: OutboxMessage) -> None:
     enqueue_after_commit(deliver_outbox)
 
 
-def outbox(state: str) -> tuple[sa.Select[tuple[OutboxMessage]], str]:
+def outbox(state: str) -> tuple[sa.Select[OutboxMessage], str]:
     """The outbox's messages in ``state`` ("waiting": pending or being sent; "all" or
     anything unknown: every one), the latest first, and the state the list shows."""
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column
-from training.extensions import db
+from training.extensions import Model
 
 if TYPE_CHECKING:
     from training.accounts.models import User
@@ -33,7 +33,7 @@ class EnrolmentSource(enum.Enum):
     IMPORT = "import"  # from an organizer's CSV file
 
 
-class Enrolment(IdMixin, TimestampMixin, db.Model):
+class Enrolment(IdMixin, TimestampMixin, Model):
     __tablename__ = "enrolments"
     __table_args__ = (
         sa.UniqueConstraint("workshop_id", "trainee_id"),

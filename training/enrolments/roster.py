@@ -197,7 +197,7 @@ def roster_export(workshop: Workshop) -> tuple[list[str], list[list[Any]]]:
 WAITING_MAIL = (MailState.PENDING, MailState.SENDING, MailState.FAILED)
 
 
-def waiting_mail(workshop: Workshop) -> sa.Select[tuple[OutboxMessage]]:
+def waiting_mail(workshop: Workshop) -> sa.Select[OutboxMessage]:
     """The workshop's messages not yet sent, the oldest first (a query, to page through)."""
     return (
         sa.select(OutboxMessage)

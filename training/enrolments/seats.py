@@ -201,7 +201,7 @@ def state_counts(workshop: Workshop) -> dict[EnrolmentState, int]:
     )
 
 
-def enrolments_of(trainee: User) -> sa.Select[tuple[Enrolment]]:
+def enrolments_of(trainee: User) -> sa.Select[Enrolment]:
     """The trainee's enrolments, the latest workshop first (a query, to page through)."""
     return (
         sa.select(Enrolment)
