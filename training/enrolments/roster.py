@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from training.accounts.forms import country_name
 from training.accounts.models import Role, User, UserRole
-from training.attendance.evidence import attendance_evidence
 from training.attendance.models import AttendanceRecord, AttendanceStatus
 from training.core.mail import MailState, OutboxMessage
 from training.enrolments.models import Enrolment, EnrolmentState
@@ -40,17 +39,6 @@ def roster_stations(workshop: Workshop) -> list[tuple[int, str]]:
     return [
         (sid, f"{name} · {title}, {starts.astimezone(zone):%a %H:%M}") for sid, name, title, starts in rows
     ]
-
-
-def at_risk(workshop: Workshop) -> dict[int, Any]:
-    """Confirmed trainees below the workshop's attendance rule over the sessions held so far
-    (their attendance evidence, by trainee id). Nobody is at risk before a session is held."""
-    # Attendance builds on enrolments: asked here, at the one place the roster needs it.
-    return {
-        trainee_id: evidence
-        for trainee_id, evidence in attendance_evidence(workshop).items()
-        if not evidence.meets and (evidence.scheduled_minutes > 0 or evidence.missing_mandatory)
-    }
 
 
 def roster_query(

@@ -21,7 +21,6 @@ from training.enrolments.leaving import cancel, promote, remove
 from training.enrolments.roster import (
     WAITING_MAIL,
     RosterFilters,
-    at_risk,
     mail_counts,
     roster_export,
     roster_query,
@@ -53,7 +52,6 @@ __all__ = [
     "Enrolled",
     "ImportReport",
     "RosterFilters",
-    "at_risk",
     "cancel",
     "confirmed_count",
     "confirmed_trainees",

@@ -32,6 +32,7 @@ from training.enrolments.forms import (
 )
 from training.enrolments.models import Enrolment, EnrolmentState
 from training.enrolments.panels import Panel, Tile, workshop_panel
+from training.enrolments.roster_attendance import at_risk
 from training.extensions import db
 from training.workshops.models import Workshop
 from training.workshops.permissions import can_view_workshop
@@ -191,7 +192,7 @@ def roster(workshop_id: int):
     except ValueError:
         state = EnrolmentState.CONFIRMED
     search, filters = _roster_filters(workshop)
-    risky = services.at_risk(workshop) if filters.attendance == "at_risk" else {}
+    risky = at_risk(workshop) if filters.attendance == "at_risk" else {}
     query = services.roster_query(workshop, state, filters, risky=risky)
     page = db.paginate(query, page=page_number(), per_page=ROSTER_PAGE_SIZE, error_out=False)
     counts = services.state_counts(workshop)
