@@ -252,3 +252,34 @@ def test_jobs_are_listed_and_rerun_from_the_command_line(app, ctx, make):
     missing = cli.invoke(args=["jobs", "rerun", "999999"])
     assert missing.exit_code == 1
     assert "There is no job 999999." in missing.output
+
+
+def _python(code: str, instance: str) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "TRAINING_REDIS_URL"}
+    env["TRAINING_INSTANCE_PATH"] = instance
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout
+
+
+def test_declaring_tasks_neither_loads_the_queue_nor_creates_its_file(tmp_path):
+    instance = tmp_path / "instance"
+    modules = "training.core.mail, training.core.jobs, training.accounts.services, training.quizzes.rules"
+    loaded = _python(f"import sys, {modules}; print('huey' in sys.modules)", str(instance))
+    assert loaded.strip() == "False"
+    assert not (instance / "tasks.db").exists()
+
+
+def test_the_consumer_finds_every_task_declared_by_the_app(tmp_path):
+    code = "import training.tasks as t; print(' '.join(sorted(t.huey._registry._registry)))"
+    names = _python(code, str(tmp_path / "instance")).split()
+    for task in (
+        "training.core.mail.deliver_outbox",
+        "training.core.mail.deliver_outbox_every_minute",
+        "training.core.jobs.run_job",
+        "training.accounts.services.mail_password_reset",
+        "training.accounts.services.remove_ended_logins",
+        "training.accounts.personal_data.remove_old_exports",
+    ):
+        assert task in names
