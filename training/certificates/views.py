@@ -10,6 +10,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from training.accounts.models import Role, User
 from training.accounts.reauth import ask_for_password_if_stale
 from training.assessments import services as assessment_services
 from training.certificates import bp, evaluations, jobs, permissions, rules
@@ -29,6 +30,7 @@ from training.certificates.progress import TraineePanel, progress_workshops, tra
 from training.certificates.registry import valid_certificate_count, valid_certificates_of
 from training.certificates.requirements import requirements, rules_of, save_rules, workshop_skills
 from training.certificates.storage import zip_of
+from training.core import dashboard, panels
 from training.core.forms import choices
 from training.core.jobs import start_job
 from training.core.permissions import ensure, ensure_or_404
@@ -264,27 +266,21 @@ def progress(workshop_id: int):
 # --- template helpers -------------------------------------------------------------
 
 
-@bp.app_context_processor
-def certificate_helpers() -> dict[str, Any]:
-    # Called by the panels and tiles other pages include, so that a page that shows
-    # none of them runs no query for them.
-    def workshop_panel(workshop: Workshop) -> TraineePanel | None:
-        if not getattr(current_user, "is_authenticated", False):
-            return None
-        return trainee_panel(workshop, current_user._get_current_object())
+@panels.workshop_panel("certificates")
+def certificates_panel(workshop: Workshop, user: Any) -> TraineePanel | None:
+    """The trainee's own certificates and what each still needs, on the workshop page."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return trainee_panel(workshop, user)
 
-    def my_certificate_count() -> int:
-        if not getattr(current_user, "is_authenticated", False):
-            return 0
-        return valid_certificate_count(current_user)
 
-    def my_progress_workshops() -> list[Workshop]:
-        if not getattr(current_user, "is_authenticated", False):
-            return []
-        return progress_workshops(current_user)
+@dashboard.tile("certificates")
+def certificates_tile(user: User) -> int:
+    """How many valid certificates the person holds."""
+    return valid_certificate_count(user)
 
-    return {
-        "certificates_trainee_panel": workshop_panel,
-        "my_certificate_count": my_certificate_count,
-        "my_progress_workshops": my_progress_workshops,
-    }
+
+@dashboard.tile("progress")
+def progress_tile(user: User) -> list[Workshop]:
+    """The workshops a trainee follows, each with its "my progress" page."""
+    return progress_workshops(user) if user.has_role(Role.TRAINEE) else []

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.accounts import services as accounts
 from training.accounts.models import SPECIALTIES, Role, User
 from training.accounts.rules import safe_next_url
-from training.core import dashboard
+from training.core import dashboard, panels
 from training.core.csv import csv_response
 from training.core.db import utcnow
 from training.core.forms import choices
@@ -57,14 +57,11 @@ def workshop_url(workshop: Workshop) -> str:
     return url_for("enrolments.workshop", workshop_id=workshop.id)
 
 
-@bp.app_template_global()
-def enrolment_panel(workshop: Workshop) -> Panel:
-    """What the workshop page shows about enrolment to the current user: worked out once
-    per request, by the view (the workshop page's facts and its schema.org data read it too)."""
-    panels = g.setdefault("enrolment_panels", {})
-    if workshop.id not in panels:
-        panels[workshop.id] = workshop_panel(workshop, current_user)
-    return panels[workshop.id]
+@panels.workshop_panel("enrolments")
+def enrolment_panel(workshop: Workshop, user: Any) -> Panel:
+    """What the workshop page shows about enrolment to its visitor (the page's facts and
+    its schema.org data read it too)."""
+    return workshop_panel(workshop, user)
 
 
 @dashboard.tile("enrolments")
@@ -101,7 +98,7 @@ def workshop(workshop_id: int):
     return render_template(
         "enrolments/workshop.html",
         workshop=workshop,
-        enrolment=enrolment_panel(workshop),
+        enrolment=enrolment_panel(workshop, current_user),
         enrol_form=EnrolForm(),
     )
 

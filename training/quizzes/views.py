@@ -14,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.accounts.models import User
+from training.core import dashboard
 from training.core.csv import csv_response
 from training.core.db import utcnow
 from training.core.forms import choices
@@ -341,9 +342,7 @@ def item_analysis(quiz_id: int):
     return render_template("quizzes/analysis.html", quiz=quiz, analysis=report, peak=peak, rules=rules)
 
 
-@bp.app_template_global("quiz_dashboard")
-def quiz_dashboard(user: Any) -> list[Quiz]:
+@dashboard.tile("quizzes")
+def quiz_tile(user: Any) -> list[Quiz]:
     """The dashboard tile's quizzes: of my confirmed workshops, or of the workshops I staff."""
-    if not getattr(user, "is_authenticated", False):
-        return []
     return setup.dashboard_quizzes(user)

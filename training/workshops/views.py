@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from training.accounts.forms import ConfirmForm
 from training.accounts.models import User
+from training.core import panels
 from training.core.cache import StampedCache
 from training.core.db import utcnow
 from training.core.forms import choices
@@ -24,7 +25,6 @@ from training.core.permissions import ensure, ensure_or_404
 from training.core.urls import external_url
 from training.core.web import page_number, service_call
 from training.enrolments import rules as enrolment_rules
-from training.enrolments.views import Panel, enrolment_panel
 from training.extensions import db
 from training.workshops import (
     bp,
@@ -270,8 +270,10 @@ def detail(workshop_id: int):
     teachers = {m.user_id: m.user for m in workshop.staff if m.duty in (Duty.FACULTY, Duty.CERTIFIER)}
     ordered_teachers = sorted(teachers.values(), key=lambda u: u.full_name)
     history = scheduling.recent_history(workshop) if permissions.organizes(current_user, workshop) else []
-    # Worked out once per request: the enrolments panel of the page reuses it.
-    enrolment = enrolment_panel(workshop)
+    # What each capability's panel shows, worked out once; the page's facts and its
+    # schema.org data read the enrolment panel too.
+    parts = panels.panels_for(workshop, current_user._get_current_object())
+    enrolment = parts["enrolments"]
     offer = _offer(workshop, enrolment)
     return render_template(
         "workshops/detail.html",
@@ -282,6 +284,7 @@ def detail(workshop_id: int):
         history=history,
         offer=offer,
         enrolment=enrolment,
+        panels=parts,
         structured_data=_structured_data(workshop, sessions, ordered_teachers, offer),
         confirm_form=ConfirmForm(),
         zone_names=rules.zone_abbreviations(workshop.zone, workshop.starts_on, workshop.ends_on),
@@ -289,7 +292,7 @@ def detail(workshop_id: int):
     )
 
 
-def _offer(workshop: Workshop, panel: Panel) -> structured_data.Offer:
+def _offer(workshop: Workshop, panel: Any) -> structured_data.Offer:
     """Seats and whether one can enrol now, as the enrolment panel says them."""
     return structured_data.Offer(
         availability=panel.availability.value,
