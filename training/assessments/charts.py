@@ -44,7 +44,7 @@ def _points(coordinates: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{x},{y}" for x, y in coordinates)
 
 
-def radar(profiles: Sequence[Mapping[str, float]], *, size: int = 340) -> Radar:
+def radar(profiles: Sequence[Mapping[str, float | None]], *, size: int = 340) -> Radar:
     """The chart of ``profiles`` (domain key -> score 1-5); missing and not-applicable domains count as 0."""
     count = len(OSATS_DOMAINS)
     centre = size / 2

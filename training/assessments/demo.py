@@ -21,9 +21,11 @@ import sqlalchemy as sa
 
 from training.accounts import services as accounts
 from training.accounts.models import User
-from training.assessments import services
 from training.assessments.models import Assessment
+from training.assessments.rating import AssessmentData, own_assessment, record_assessment
 from training.assessments.scale import DOMAIN_KEYS
+from training.assessments.signing import sign_off, standing_sign_off
+from training.assessments.teaching import confirmed_trainee_ids, workshop_skills
 from training.core.db import utcnow
 from training.curriculum.models import Skill
 from training.extensions import db
@@ -114,10 +116,10 @@ def _rate(
     scores: dict,
     **fields,
 ) -> bool:
-    if services.own_assessment(workshop, trainee.id, skill.id, assessor.id) is not None:
+    if own_assessment(workshop, trainee.id, skill.id, assessor.id) is not None:
         return False
     steps = [str(step["id"]) for step in skill.checklist]
-    data = services.AssessmentData(
+    data = AssessmentData(
         scores=scores,
         entrustment=fields["entrustment"],
         competent=fields.get("competent", True),
@@ -125,22 +127,22 @@ def _rate(
         done_steps=steps[: fields.get("steps", len(steps))],
         session_id=session.id,
     )
-    services.record_assessment(workshop, trainee, skill, data, actor=assessor)
+    record_assessment(workshop, trainee, skill, data, actor=assessor)
     return True
 
 
 def seed() -> list[str]:
     """Create what is missing; return lines for the report."""
-    people = {email: accounts.find_by_email(email) for email in _EMAILS}
-    if any(user is None for user in people.values()):
+    people = [user for email in _EMAILS if (user := accounts.find_by_email(email)) is not None]
+    if len(people) < len(_EMAILS):
         return ["Assessments: demo accounts missing; skipped."]
-    organizer, faculty, certifier, trainee = (people[email] for email in _EMAILS)
+    organizer, faculty, certifier, trainee = people
     workshop = demo_workshop(organizer)
     if workshop is None:
         return ["Assessments: no workshop of organizer@example.org has had a station session yet; skipped."]
     taught = [
         (skill, session)
-        for skill in services.workshop_skills(workshop)
+        for skill in workshop_skills(workshop)
         if (session := station_for(workshop, skill)) is not None
     ]
     if not taught:
@@ -149,7 +151,7 @@ def seed() -> list[str]:
     for user, duty in ((faculty, Duty.FACULTY), (certifier, Duty.CERTIFIER)):
         if _ensure_duty(workshop, user, duty):
             lines.append(f"Assessments: made {user.email} {duty.label.lower()} of {workshop.title}.")
-    confirmed = services.confirmed_trainee_ids(workshop)
+    confirmed = confirmed_trainee_ids(workshop)
     if trainee.id not in confirmed:
         return [*lines, f"Assessments: {trainee.email} has no confirmed place on {workshop.title}; skipped."]
     created = 0
@@ -215,10 +217,10 @@ def seed() -> list[str]:
             competent=ready,
             feedback=CLASSMATE_FEEDBACK[n % 2],
         )
-    if services.standing_sign_off(workshop, trainee.id, skill.id) is None:
-        evidence = services.own_assessment(workshop, trainee.id, skill.id, certifier.id)
+    if standing_sign_off(workshop, trainee.id, skill.id) is None:
+        evidence = own_assessment(workshop, trainee.id, skill.id, certifier.id)
         when = session.local_start.strftime("%d %b %Y")
-        services.sign_off(
+        sign_off(
             workshop,
             trainee,
             skill,

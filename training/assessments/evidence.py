@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from training.accounts.models import User
 from training.assessments.models import Assessment, SkillSignOff
-from training.assessments.services import confirmed_trainee_ids, setting_of, workshop_skills
+from training.assessments.teaching import confirmed_trainee_ids, setting_of, workshop_skills
 from training.core.evidence import SkillEvidence
 from training.curriculum.models import Skill
 from training.extensions import db

@@ -28,8 +28,11 @@ from training.extensions import db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
+    from training.core.db import Base as Model  # mypy takes no attribute (db.Model) as a base
     from training.curriculum.models import Skill
     from training.workshops.models import Workshop, WorkshopSession
+else:
+    Model = db.Model
 
 
 def _score_checks() -> list[sa.CheckConstraint]:
@@ -43,7 +46,7 @@ def _score_checks() -> list[sa.CheckConstraint]:
     return checks
 
 
-class Assessment(IdMixin, TimestampMixin, db.Model):
+class Assessment(IdMixin, TimestampMixin, Model):
     __tablename__ = "assessments"
     __table_args__ = (
         # Independent raters each keep one assessment; a change of mind is an audited edit.
@@ -127,7 +130,7 @@ sign_off_assessments = sa.Table(
 )
 
 
-class SkillSignOff(IdMixin, db.Model):
+class SkillSignOff(IdMixin, Model):
     """A certifying faculty member's attestation that a trainee masters a skill."""
 
     __tablename__ = "skill_sign_offs"
@@ -177,7 +180,7 @@ class SkillSignOff(IdMixin, db.Model):
         return self.revoked_at is None
 
 
-class CompetenceStandard(IdMixin, TimestampMixin, db.Model):
+class CompetenceStandard(IdMixin, TimestampMixin, Model):
     """The standard a sign-off must meet on one workshop, set in advance with its other
     certification rules. A workshop without a row uses the floor, which nobody may lower."""
 

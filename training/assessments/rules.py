@@ -67,12 +67,12 @@ def max_total(scores: Mapping[str, int | None]) -> int:
     return HIGHEST * sum(1 for key in DOMAIN_KEYS if scores.get(key) is not None)
 
 
-def score_problems(scores: Mapping[str, object], entrustment: object) -> dict[str, list[str]]:
+def score_problems(scores: Mapping[str, object], entrustment: object) -> dict[str | None, list[str]]:
     """Every missing or out-of-range score, by field name (all at once).
 
     A domain given as None does not apply; a domain absent from ``scores`` is missing.
     """
-    problems: dict[str, list[str]] = {}
+    problems: dict[str | None, list[str]] = {}
     for key in DOMAIN_KEYS:
         value = scores.get(key, ...)
         if value is not None and not _in_range(value, LOWEST, HIGHEST):
@@ -210,9 +210,9 @@ class Standard:
         )
 
 
-def standard_problems(min_domain_score: object, required_entrustment: object) -> dict[str, list[str]]:
+def standard_problems(min_domain_score: object, required_entrustment: object) -> dict[str | None, list[str]]:
     """Why a proposed standard may not be set: it may be stricter than the floor, never looser."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str | None, list[str]] = {}
     if not _in_range(min_domain_score, FLOOR_DOMAIN_SCORE, HIGHEST):
         problems["min_domain_score"] = [
             f"The lowest domain score allowed must be from {FLOOR_DOMAIN_SCORE} to {HIGHEST}: "

@@ -3,24 +3,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.accounts.models import User
 from training.accounts.reauth import ask_for_password_if_stale
-from training.assessments import bp, charts, permissions, services
+from training.assessments import bp, charts, permissions, rating, reports, signing, stations, teaching
 from training.assessments.forms import NOT_APPLICABLE, AssessmentForm, RevokeSignOffForm, SignOffForm
 from training.assessments.models import SkillSignOff
 from training.assessments.scale import ENTRUSTMENT_BY_LEVEL, ENTRUSTMENT_LEVELS, OSATS_DOMAINS
-from training.core.csv import safe_row
+from training.assessments.standard import standard_of
+from training.core.csv import csv_response
 from training.core.db import utcnow
-from training.core.errors import DomainError
 from training.core.permissions import ensure, ensure_or_404
-from training.core.web import page_number, show_domain_error
+from training.core.web import page_number, service_call
 from training.curriculum.models import Skill
 from training.extensions import db
 from training.workshops.models import Workshop, WorkshopSession
@@ -32,16 +30,16 @@ def scale() -> dict[str, Any]:
     return {
         "osats_domains": OSATS_DOMAINS,
         "entrustment_levels": ENTRUSTMENT_BY_LEVEL,
-        "session_label": services.session_label,
+        "session_label": teaching.session_label,
         # Called by the dashboard tile only, so other pages run no query for it.
-        "assessment_labs": services.upcoming_labs,
+        "assessment_labs": stations.upcoming_labs,
     }
 
 
 def _load(workshop_id: int, trainee_id: int, skill_id: int) -> tuple[Workshop, User, Skill]:
     workshop = db.get_or_404(Workshop, workshop_id)
     trainee = db.get_or_404(User, trainee_id)
-    skill = services.skill_of_workshop(workshop, skill_id)
+    skill = teaching.skill_of_workshop(workshop, skill_id)
     if skill is None:
         abort(404)
     return workshop, trainee, skill
@@ -62,7 +60,7 @@ def _ensure_trainee_of(workshop: Workshop, trainee: User) -> None:
 def station(session_id: int):
     session = db.get_or_404(WorkshopSession, session_id)
     ensure(is_staff_of(current_user, session.workshop))
-    view = services.station_view(session, current_user._get_current_object())
+    view = stations.station_view(session, current_user._get_current_object())
     return render_template("assessments/station.html", view=view, session=session, workshop=session.workshop)
 
 
@@ -77,20 +75,20 @@ def station(session_id: int):
 def assess(workshop_id: int, trainee_id: int, skill_id: int):
     workshop, trainee, skill = _load(workshop_id, trainee_id, skill_id)
     ensure(permissions.can_assess(current_user, workshop))
-    if not services.is_confirmed(workshop, trainee.id):
+    if not teaching.is_confirmed(workshop, trainee.id):
         abort(404)
     actor = current_user._get_current_object()
-    existing = services.own_assessment(workshop, trainee.id, skill.id, actor.id)
+    existing = rating.own_assessment(workshop, trainee.id, skill.id, actor.id)
     now = utcnow()
     sessions = [
-        (s.id, services.session_label(s) + ("" if s.starts_at <= now else " (not started yet)"))
-        for s in services.observable_sessions(workshop, skill)
+        (s.id, teaching.session_label(s) + ("" if s.starts_at <= now else " (not started yet)"))
+        for s in teaching.observable_sessions(workshop, skill)
     ]
     form = AssessmentForm(checklist=skill.checklist, sessions=sessions)
     if request.method == "GET":
         _prefill(form, existing)
     if form.validate_on_submit():
-        data = services.AssessmentData(
+        data = rating.AssessmentData(
             scores=form.scores(),
             entrustment=form.entrustment.data,
             competent={"yes": True, "no": False}.get(form.competent.data),
@@ -98,12 +96,9 @@ def assess(workshop_id: int, trainee_id: int, skill_id: int):
             done_steps=list(form.steps.data or []),
             session_id=form.session_id.data,
         )
-        try:
-            assessment, created = services.record_assessment(workshop, trainee, skill, data, actor=actor)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            assessment, created = rating.record_assessment(workshop, trainee, skill, data, actor=actor)
+        if call.ok:
             verb = "saved" if created else "updated"
             flash(
                 f"Assessment of {trainee.full_name} on {skill.title} {verb}: {assessment.total_text}.",
@@ -150,7 +145,7 @@ def _prefill(form: AssessmentForm, existing: Any) -> None:
 def _record_page(
     workshop: Workshop, trainee: User, skill: Skill, sign_off_form: SignOffForm | None = None
 ) -> Any:
-    record = services.skill_record(workshop, trainee, skill)
+    record = reports.skill_record(workshop, trainee, skill)
     viewer = current_user._get_current_object()
     has_rated = any(a.assessor_id == viewer.id for a in record.assessments)
     is_trainee = viewer.id == trainee.id
@@ -176,7 +171,7 @@ def _record_page(
         sign_off_form=sign_off_form if may_sign else None,
         revoke_form=RevokeSignOffForm() if permissions.can_sign_off_skills(viewer, workshop) else None,
         is_trainee=is_trainee,
-        standard=services.standard_of(workshop),
+        standard=standard_of(workshop),
     )
 
 
@@ -199,11 +194,11 @@ def sign_off(workshop_id: int, trainee_id: int, skill_id: int):
     workshop, trainee, skill = _load(workshop_id, trainee_id, skill_id)
     ensure(permissions.can_sign_off_skills(current_user, workshop))
     _ensure_trainee_of(workshop, trainee)
-    assessments = services.assessments_of(workshop, trainee.id, skill.id)
+    assessments = signing.assessments_of(workshop, trainee.id, skill.id)
     form = SignOffForm(assessments=assessments)
     if form.validate_on_submit():
-        try:
-            services.sign_off(
+        with service_call(form) as call:
+            signing.sign_off(
                 workshop,
                 trainee,
                 skill,
@@ -212,10 +207,7 @@ def sign_off(workshop_id: int, trainee_id: int, skill_id: int):
                 reviewed_disagreement=form.reviewed_disagreement.data,
                 note=form.note.data or "",
             )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        if call.ok:
             flash(f"{skill.title} signed off for {trainee.full_name}.", "success")
             return redirect(
                 url_for(
@@ -244,14 +236,11 @@ def revoke(sign_off_id: int):
             for message in messages:
                 flash(message, "danger")
         return redirect(back)
-    try:
-        services.revoke_sign_off(
+    with service_call() as call:
+        signing.revoke_sign_off(
             record, actor=current_user._get_current_object(), reason=form.reason.data or ""
         )
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        db.session.commit()
+    if call.ok:
         flash("The sign-off is revoked; the record keeps it, with your reason.", "success")
     return redirect(back)
 
@@ -264,7 +253,7 @@ def revoke(sign_off_id: int):
 def matrix(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
     ensure(permissions.can_view_skills_matrix(current_user, workshop))
-    view = services.skills_matrix(workshop, page=page_number())
+    view = reports.skills_matrix(workshop, page=page_number())
     return render_template("assessments/matrix.html", workshop=workshop, view=view)
 
 
@@ -273,23 +262,20 @@ def matrix(workshop_id: int):
 def matrix_csv(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
     ensure(permissions.can_view_skills_matrix(current_user, workshop))
-    view = services.skills_matrix(workshop, page=1, per_page=None)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(safe_row(["Trainee", "E-mail", *(f"{s.identity} {s.title}" for s in view.skills)]))
-    for enrolment in view.page.items:
-        trainee = enrolment.trainee
-        cells = [_csv_cell(view.cell(trainee.id, skill.id)) for skill in view.skills]
-        writer.writerow(safe_row([trainee.full_name, trainee.email, *cells]))
-    name = f"skills-matrix-workshop-{workshop.id}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    view = reports.skills_matrix(workshop, page=1, per_page=None)
+    header = ["Trainee", "E-mail", *(f"{s.identity} {s.title}" for s in view.skills)]
+    rows = [
+        [
+            enrolment.trainee.full_name,
+            enrolment.trainee.email,
+            *(_csv_cell(view.cell(enrolment.trainee_id, skill.id)) for skill in view.skills),
+        ]
+        for enrolment in view.page.items
+    ]
+    return csv_response(f"skills-matrix-workshop-{workshop.id}.csv", header, rows)
 
 
-def _csv_cell(cell: services.MatrixCell) -> str:
+def _csv_cell(cell: reports.MatrixCell) -> str:
     if cell.signed_off:
         return "signed off"
     if cell.assessed:
@@ -302,7 +288,7 @@ def _csv_cell(cell: services.MatrixCell) -> str:
 def progress():
     ensure(permissions.can_view_own_progress(current_user))
     trainee = current_user._get_current_object()
-    view = services.trainee_progress(trainee, page=page_number())
+    view = reports.trainee_progress(trainee, page=page_number())
     charts_by_skill = {
         skill.identity: charts.radar([w.means for w in skill.workshops[-3:]]) for skill in view.skills
     }
