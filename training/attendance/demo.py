@@ -15,11 +15,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from training.accounts.models import User
-from training.attendance import services
+from training.attendance import reports, timing
 from training.attendance.models import AttendanceRecord, AttendanceStatus, CheckInMethod
 from training.core import audit
 from training.extensions import db
 from training.workshops.models import Duty, SessionKind, Workshop, WorkshopStaff, WorkshopState
+from training.workshops.services import confirmed_trainees
 
 DEMO_ORGANIZER = "organizer@example.org"
 
@@ -54,18 +55,18 @@ def _status_for(trainee_index: int, session_index: int) -> AttendanceStatus:
 
 def seed() -> list[str]:
     """Create what is missing; return lines for the report."""
-    now = services.now()
+    now = timing.now()
     organizer = db.session.scalar(sa.select(User).where(User.email == DEMO_ORGANIZER))
     lines: list[str] = []
     for workshop in demo_workshops():
         past = [
             s
-            for s in services.workshop_sessions(workshop)
+            for s in reports.workshop_sessions(workshop)
             if s.ends_at <= now and s.kind is not SessionKind.BREAK and not s.cancelled
         ]
         if not past:
             continue
-        trainees = services.confirmed_trainees(workshop, order="name")
+        trainees = confirmed_trainees(workshop, order="name")
         existing = {
             (r.session_id, r.trainee_id)
             for r in db.session.scalars(

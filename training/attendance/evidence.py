@@ -9,7 +9,7 @@ have ended are counted; what is still to come is named, for certificates to wait
 from __future__ import annotations
 
 from training.accounts.models import User
-from training.attendance import services
+from training.attendance.reports import workshop_attendance
 from training.core.evidence import AttendanceEvidence
 from training.core.venue_time import at_venue
 from training.workshops.models import Workshop
@@ -18,7 +18,7 @@ from training.workshops.models import Workshop
 def attendance_evidence(
     workshop: Workshop, trainees: list[User] | None = None
 ) -> dict[int, AttendanceEvidence]:
-    attendance = services.workshop_attendance(workshop, trainees)
+    attendance = workshop_attendance(workshop, trainees)
     evidence = {}
     for trainee in attendance.trainees:
         summary = attendance.summaries[trainee.id]

@@ -19,7 +19,10 @@ from training.extensions import db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
+    from training.core.db import Base as Model  # mypy takes no attribute (db.Model) as a base
     from training.workshops.models import Workshop, WorkshopSession
+else:
+    Model = db.Model
 
 
 class AttendanceStatus(enum.Enum):
@@ -59,7 +62,7 @@ class ExcusedPolicy(enum.Enum):
         }[self.value]
 
 
-class AttendanceRecord(IdMixin, TimestampMixin, db.Model):
+class AttendanceRecord(IdMixin, TimestampMixin, Model):
     __tablename__ = "attendance_records"
     __table_args__ = (sa.UniqueConstraint("session_id", "trainee_id"),)
 
@@ -77,7 +80,7 @@ class AttendanceRecord(IdMixin, TimestampMixin, db.Model):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
-class AttendanceSettings(IdMixin, TimestampMixin, db.Model):
+class AttendanceSettings(IdMixin, TimestampMixin, Model):
     """A workshop's attendance rules; a workshop without a row uses the defaults."""
 
     __tablename__ = "attendance_settings"

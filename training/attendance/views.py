@@ -3,34 +3,23 @@ matrix with its CSV file, the paper sign-in sheet, settings, and a trainee's own
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from decimal import Decimal
 from typing import Any
 
 import segno
-from flask import (
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.accounts.models import User
-from training.attendance import bp, permissions, services, tokens
+from training.attendance import bp, check_ins, marking, permissions, policy, records, reports, timing, tokens
 from training.attendance.forms import CodeForm, ConfirmForm, MarkForm, SettingsForm
 from training.attendance.models import AttendanceRecord, AttendanceStatus, CheckInMethod, ExcusedPolicy
 from training.core import pdf
-from training.core.csv import safe_row
+from training.core.csv import csv_response
 from training.core.errors import DomainError
 from training.core.permissions import ensure, ensure_or_404, public
-from training.core.web import show_domain_error
+from training.core.web import service_call
 from training.extensions import db, limiter
 from training.workshops.models import Workshop, WorkshopSession
 
@@ -48,7 +37,7 @@ def _template_globals(state: Any) -> None:
     # Globals, not a context processor: imported macros see them too.
     state.app.jinja_env.globals.update(
         attendance_has_endpoint=attendance_has_endpoint,
-        attendance_sessions_to_take=lambda user: services.sessions_to_take(user, services.now()),
+        attendance_sessions_to_take=lambda user: marking.sessions_to_take(user, timing.now()),
         AttendanceStatus=AttendanceStatus,
     )
 
@@ -57,7 +46,7 @@ def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _counts(groups: list[services.RosterGroup]) -> dict[str, int]:
+def _counts(groups: list[marking.RosterGroup]) -> dict[str, int]:
     """How many trainees have each status (by value), and how many are not marked."""
     rows = [record for group in groups for _, record in group.rows]
     counts = {status.value: sum(1 for r in rows if r and r.status is status) for status in AttendanceStatus}
@@ -77,14 +66,14 @@ def _session_or_404(session_id: int) -> WorkshopSession:
 def roll_call(session_id: int):
     session = _session_or_404(session_id)
     ensure(permissions.can_take_attendance(current_user, session.workshop))
-    groups = services.roster(session)
+    groups = marking.roster(session)
     return render_template(
         "attendance/roll_call.html",
         session=session,
         workshop=session.workshop,
         groups=groups,
         counts=_counts(groups),
-        takes_attendance=session.kind.counts_for_attendance and not services.is_cancelled(session),
+        takes_attendance=session.kind.counts_for_attendance and not timing.is_cancelled(session),
         confirm_form=ConfirmForm(),
         **_window(session),
     )
@@ -92,9 +81,9 @@ def roll_call(session_id: int):
 
 def _window(session: WorkshopSession) -> dict[str, Any]:
     """Whether roll call is open now, and if not, why and whether this user may correct marks."""
-    at = services.now()
+    at = timing.now()
     return {
-        "closed_reason": services.roll_call_refusal(session, at),
+        "closed_reason": timing.roll_call_refusal(session, at),
         "may_correct": permissions.can_correct_attendance(current_user, session.workshop),
         "not_started": at < session.starts_at,
     }
@@ -106,13 +95,13 @@ def mark(session_id: int, trainee_id: int):
     session = _session_or_404(session_id)
     ensure(permissions.can_take_attendance(current_user, session.workshop))
     trainee = db.session.get(User, trainee_id)
-    if trainee is None or not services.is_confirmed(session.workshop, trainee_id):
+    if trainee is None or not records.is_confirmed(session.workshop, trainee_id):
         abort(404)  # not on this session's list
     form = MarkForm()
     error = None
     if form.validate_on_submit():
         try:
-            services.record_status(
+            marking.record_status(
                 session,
                 trainee_id,
                 AttendanceStatus(form.status.data),
@@ -121,13 +110,12 @@ def mark(session_id: int, trainee_id: int):
                 actor=current_user._get_current_object(),
             )
         except DomainError as problem:
+            # Shown inside the row (htmx), or flashed with the trainee's name: not by service_call.
             db.session.rollback()
             error = problem.message
-        else:
-            db.session.commit()
     else:
         error = " ".join(message for messages in form.errors.values() for message in messages)
-    record = services.record_of(session, trainee_id)
+    record = records.record_of(session, trainee_id)
     if _is_htmx():
         # htmx swaps only successful responses: a refusal is shown inside the row.
         # The row, and the counts at the top of the page out of band.
@@ -137,7 +125,7 @@ def mark(session_id: int, trainee_id: int):
             trainee=trainee,
             record=record,
             error=error,
-            counts=_counts(services.roster(session)),
+            counts=_counts(marking.roster(session)),
             out_of_band=True,
             **_window(session),
         )
@@ -155,12 +143,9 @@ def mark_all_present(session_id: int):
     ensure(permissions.can_take_attendance(current_user, session.workshop))
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            count = services.mark_all_present(session, actor=current_user._get_current_object())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            db.session.commit()
+        with service_call() as call:
+            count = marking.mark_all_present(session, actor=current_user._get_current_object())
+        if call.ok:
             flash(
                 f"{count} trainee{'s' if count != 1 else ''} marked present; marks already made were kept.",
                 "success",
@@ -172,15 +157,15 @@ def mark_all_present(session_id: int):
 
 
 def _current_code(session: WorkshopSession) -> dict[str, Any]:
-    at = services.now()
+    at = timing.now()
     window = tokens.window_at(at)
-    token = tokens.make_token(services.secret(), session.id, window.number)
-    url = services.external_check_in_url(session.id, token)
+    token = tokens.make_token(check_ins.secret(), session.id, window.number)
+    url = check_ins.external_check_in_url(session.id, token)
     qr = segno.make(url, error="m")
     return {
         "url": url,
         "svg": qr.svg_inline(border=2, omitsize=True, title=f"Check-in code for {session.title}"),
-        "code": tokens.format_code(tokens.short_code(services.secret(), session.id, window.number)),
+        "code": tokens.format_code(tokens.short_code(check_ins.secret(), session.id, window.number)),
         "seconds_left": tokens.seconds_left(at),
     }
 
@@ -196,7 +181,7 @@ def check_in_screen(session_id: int):
         workshop=session.workshop,
         refusal=_screen_refusal(session),
         current=_current_code(session),
-        checked_in=services.checked_in_count(session),
+        checked_in=records.checked_in_count(session),
     )
 
 
@@ -210,16 +195,16 @@ def check_in_screen_code(session_id: int):
         session=session,
         refusal=_screen_refusal(session),
         current=_current_code(session),
-        checked_in=services.checked_in_count(session),
+        checked_in=records.checked_in_count(session),
     )
 
 
 def _screen_refusal(session: WorkshopSession) -> str | None:
-    return services.check_in_refusal(session, services.now())
+    return timing.check_in_refusal(session, timing.now())
 
 
 def _refused(message: str, status: int = 400, session: WorkshopSession | None = None):
-    db.session.rollback()
+    # An error status: the request's transaction is rolled back.
     return render_template("attendance/check_in_refused.html", message=message, session=session), status
 
 
@@ -229,21 +214,21 @@ def _refused(message: str, status: int = 400, session: WorkshopSession | None = 
 @public
 def scan(session_id: int, token: str):
     session = _session_or_404(session_id)
-    at = services.now()
+    at = timing.now()
     try:
-        tokens.read_token(services.secret(), token, session_id=session.id, at=at)
+        tokens.read_token(check_ins.secret(), token, session_id=session.id, at=at)
     except tokens.TokenRefused as error:
         return _refused(str(error), 400, session)
-    refusal = services.check_in_refusal(session, at)
+    refusal = timing.check_in_refusal(session, at)
     if refusal:
         return _refused(refusal, 409, session)
     if current_user.is_authenticated:
-        ticket = tokens.make_scan_ticket(services.secret(), session.id, at, user_id=current_user.id)
+        ticket = tokens.make_scan_ticket(check_ins.secret(), session.id, at, user_id=current_user.id)
         return redirect(url_for("attendance.confirm_check_in", ticket=ticket))
     # A guest logs in first: the scan stays theirs through a cookie of this browser
     # (logging in starts a new session, so it cannot live in the session).
     nonce = secrets.token_urlsafe(16)
-    ticket = tokens.make_scan_ticket(services.secret(), session.id, at, nonce=nonce)
+    ticket = tokens.make_scan_ticket(check_ins.secret(), session.id, at, nonce=nonce)
     flash("Log in to check in; you will come straight back.", "info")
     response = redirect(url_for("accounts.login", next=url_for("attendance.confirm_check_in", ticket=ticket)))
     response.set_cookie(
@@ -263,7 +248,7 @@ def scan(session_id: int, token: str):
 def confirm_check_in(ticket: str):
     ensure(permissions.can_check_in(current_user))
     try:
-        scan = tokens.read_scan_ticket(services.secret(), ticket, at=services.now())
+        scan = tokens.read_scan_ticket(check_ins.secret(), ticket, at=timing.now())
     except tokens.TokenRefused as error:
         return _refused(str(error), 400)
     session = _session_or_404(scan.session_id)
@@ -272,25 +257,25 @@ def confirm_check_in(ticket: str):
         return _refused(
             "This check-in link was opened by someone else. Scan the code in the room yourself.", 403, session
         )
-    if not services.is_confirmed(session.workshop, trainee.id):
+    if not records.is_confirmed(session.workshop, trainee.id):
         return _refused(
             "You are not a confirmed trainee of this workshop, so you cannot check in to its sessions.",
             403,
             session,
         )
-    existing = services.record_of(session, trainee.id)
+    existing = records.record_of(session, trainee.id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            result = services.check_in(
+            result = check_ins.check_in(
                 session,
                 trainee,
-                scanned_at=services.scan_time(scan.scanned_at_epoch),
+                scanned_at=timing.scan_time(scan.scanned_at_epoch),
                 method=CheckInMethod.QR,
             )
         except DomainError as error:
+            # The refusal page of the scan, not a message on the confirmation form.
             return _refused(error.message, error.status_code, session)
-        db.session.commit()
         _flash_check_in(session, result)
         return redirect(url_for("attendance.mine", _anchor=f"workshop-{session.workshop_id}"))
     return render_template(
@@ -302,7 +287,7 @@ def confirm_check_in(ticket: str):
     )
 
 
-def _flash_check_in(session: WorkshopSession, result: services.CheckInResult) -> None:
+def _flash_check_in(session: WorkshopSession, result: check_ins.CheckInResult) -> None:
     record = result.record
     if not result.changed:
         flash(
@@ -327,12 +312,9 @@ def check_in_by_code():
     ensure(permissions.can_check_in(current_user))
     form = CodeForm()
     if form.validate_on_submit():
-        try:
-            session, result = services.check_in_with_code(current_user._get_current_object(), form.code.data)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        with service_call(form) as call:
+            session, result = check_ins.check_in_with_code(current_user._get_current_object(), form.code.data)
+        if call.ok:
             _flash_check_in(session, result)
             return redirect(url_for("attendance.mine", _anchor=f"workshop-{session.workshop_id}"))
     return render_template("attendance/check_in_code.html", form=form)
@@ -353,7 +335,7 @@ def matrix(workshop_id: int):
     return render_template(
         "attendance/matrix.html",
         workshop=workshop,
-        attendance=services.workshop_attendance(workshop),
+        attendance=reports.workshop_attendance(workshop),
         # Built once, not once per cell: a 60-trainee, 15-session matrix has 900 cells.
         record_path=url_for("attendance.record", record_id=0).removesuffix("0"),
     )
@@ -364,52 +346,42 @@ def matrix(workshop_id: int):
 def matrix_csv(workshop_id: int):
     workshop = _workshop_or_404(workshop_id)
     ensure(permissions.can_view_attendance_report(current_user, workshop))
-    attendance = services.workshop_attendance(workshop)
+    attendance = reports.workshop_attendance(workshop)
     sessions = attendance.counted_sessions
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        safe_row(
-            [
-                "Trainee",
-                "E-mail",
-                *(services.session_label(s, workshop) for s in sessions),
-                "Attended minutes",
-                "Scheduled minutes",
-                "Attendance %",
-                "Minimum %",
-                "Missing mandatory sessions",
-                "CME credit hours",
-                "Meets the attendance rule",
-            ]
-        )
-    )
+    header = [
+        "Trainee",
+        "E-mail",
+        *(reports.session_label(s, workshop) for s in sessions),
+        "Attended minutes",
+        "Scheduled minutes",
+        "Attendance %",
+        "Minimum %",
+        "Missing mandatory sessions",
+        "CME credit hours",
+        "Meets the attendance rule",
+    ]
+    rows = []
     for trainee in attendance.trainees:
         summary = attendance.summaries[trainee.id]
         statuses = []
         for s in sessions:
             record = attendance.record(s.id, trainee.id)
             statuses.append(record.status.value if record else "")
-        writer.writerow(
-            safe_row(
-                [
-                    trainee.full_name,
-                    trainee.email,
-                    *statuses,
-                    summary.attended_minutes,
-                    summary.scheduled_minutes,
-                    str(summary.percent),
-                    str(summary.threshold_percent),
-                    "; ".join(summary.missing_mandatory),
-                    str(summary.credit_hours),
-                    "yes" if summary.meets else "no",
-                ]
-            )
+        rows.append(
+            [
+                trainee.full_name,
+                trainee.email,
+                *statuses,
+                summary.attended_minutes,
+                summary.scheduled_minutes,
+                str(summary.percent),
+                str(summary.threshold_percent),
+                "; ".join(summary.missing_mandatory),
+                str(summary.credit_hours),
+                "yes" if summary.meets else "no",
+            ]
         )
-    response = make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="attendance-workshop-{workshop.id}.csv"'
-    return response
+    return csv_response(f"attendance-workshop-{workshop.id}.csv", header, rows)
 
 
 @bp.route("/attendance/sessions/<int:session_id>/sign-in-sheet.pdf")
@@ -427,7 +399,7 @@ def sign_in_sheet(session_id: int):
         ),
         session=session,
         workshop=workshop,
-        groups=services.roster(session),
+        groups=marking.roster(session),
         starts=session.starts_at.astimezone(workshop.zone).strftime("%a %d %b %Y %H:%M"),
         ends=session.ends_at.astimezone(workshop.zone).strftime("%H:%M"),
     )
@@ -442,7 +414,7 @@ def sign_in_sheet(session_id: int):
 def settings(workshop_id: int):
     workshop = _workshop_or_404(workshop_id)
     ensure(permissions.can_configure_attendance(current_user, workshop))
-    current = services.settings_for(workshop)
+    current = policy.settings_for(workshop)
     form = SettingsForm(
         data=None
         if request.method == "POST"
@@ -453,18 +425,15 @@ def settings(workshop_id: int):
         }
     )
     if form.validate_on_submit():
-        try:
-            services.save_settings(
+        with service_call(form) as call:
+            policy.save_settings(
                 workshop,
                 min_percent=Decimal(form.min_percent.data).quantize(Decimal("0.01")),
                 excused_policy=ExcusedPolicy(form.excused_policy.data),
                 late_grace_minutes=form.late_grace_minutes.data,
                 actor=current_user._get_current_object(),
             )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        if call.ok:
             flash("Attendance rules saved.", "success")
             return redirect(url_for("attendance.matrix", workshop_id=workshop.id))
     return render_template("attendance/settings.html", workshop=workshop, form=form)
@@ -485,7 +454,7 @@ def record(record_id: int):
         record=found,
         session=found.session,
         workshop=workshop,
-        history=services.history(found),
+        history=records.history(found),
         staff=permissions.can_take_attendance(current_user, workshop),
     )
 
@@ -496,6 +465,6 @@ def mine():
     ensure(permissions.can_view_own_attendance(current_user))
     return render_template(
         "attendance/mine.html",
-        workshops=services.trainee_attendance(current_user._get_current_object()),
-        now=services.now(),
+        workshops=reports.trainee_attendance(current_user._get_current_object()),
+        now=timing.now(),
     )
