@@ -8,13 +8,14 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from training.accounts.models import User
+from training.accounts.models import Role, User
 from training.accounts.reauth import ask_for_password_if_stale
 from training.assessments import bp, charts, permissions, rating, reports, signing, stations, teaching
 from training.assessments.forms import NOT_APPLICABLE, AssessmentForm, RevokeSignOffForm, SignOffForm
 from training.assessments.models import SkillSignOff
 from training.assessments.scale import ENTRUSTMENT_BY_LEVEL, ENTRUSTMENT_LEVELS, OSATS_DOMAINS
 from training.assessments.standard import standard_of
+from training.core import dashboard
 from training.core.csv import csv_response
 from training.core.db import utcnow
 from training.core.permissions import ensure, ensure_or_404
@@ -31,9 +32,15 @@ def scale() -> dict[str, Any]:
         "osats_domains": OSATS_DOMAINS,
         "entrustment_levels": ENTRUSTMENT_BY_LEVEL,
         "session_label": teaching.session_label,
-        # Called by the dashboard tile only, so other pages run no query for it.
-        "assessment_labs": stations.upcoming_labs,
     }
+
+
+@dashboard.tile("assessments")
+def labs_tile(user: User) -> list[WorkshopSession] | None:
+    """Where a faculty member will assess next, for the dashboard (one query; None for others)."""
+    if not user.has_role(Role.FACULTY):
+        return None
+    return stations.upcoming_labs(user)
 
 
 def _load(workshop_id: int, trainee_id: int, skill_id: int) -> tuple[Workshop, User, Skill]:

@@ -11,11 +11,11 @@ import segno
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from training.accounts.models import User
+from training.accounts.models import Role, User
 from training.attendance import bp, check_ins, marking, permissions, policy, records, reports, timing, tokens
 from training.attendance.forms import CodeForm, ConfirmForm, MarkForm, SettingsForm
 from training.attendance.models import AttendanceRecord, AttendanceStatus, CheckInMethod, ExcusedPolicy
-from training.core import pdf
+from training.core import dashboard, pdf
 from training.core.csv import csv_response
 from training.core.errors import DomainError
 from training.core.permissions import ensure, ensure_or_404, public
@@ -37,9 +37,16 @@ def _template_globals(state: Any) -> None:
     # Globals, not a context processor: imported macros see them too.
     state.app.jinja_env.globals.update(
         attendance_has_endpoint=attendance_has_endpoint,
-        attendance_sessions_to_take=lambda user: marking.sessions_to_take(user, timing.now()),
         AttendanceStatus=AttendanceStatus,
     )
+
+
+@dashboard.tile("attendance")
+def sessions_tile(user: User) -> list[WorkshopSession] | None:
+    """Today's sessions to take attendance of, for staff's dashboard (one query; None for others)."""
+    if not (user.has_role(Role.FACULTY) or user.has_role(Role.ORGANIZER) or user.has_role(Role.ADMIN)):
+        return None
+    return marking.sessions_to_take(user, timing.now())
 
 
 def _is_htmx() -> bool:
