@@ -24,15 +24,12 @@ from training.assessments.scale import (
     LOWEST,
 )
 from training.core.db import IdMixin, TimestampMixin, utcnow
-from training.extensions import db
+from training.extensions import Model, db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
-    from training.core.db import Base as Model  # mypy takes no attribute (db.Model) as a base
     from training.curriculum.models import Skill
     from training.workshops.models import Workshop, WorkshopSession
-else:
-    Model = db.Model
 
 
 def _score_checks() -> list[sa.CheckConstraint]:

@@ -15,14 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column
-from training.extensions import db
+from training.extensions import Model
 
 if TYPE_CHECKING:
     from training.accounts.models import User
-    from training.core.db import Base as Model  # mypy takes no attribute (db.Model) as a base
     from training.workshops.models import Workshop, WorkshopSession
-else:
-    Model = db.Model
 
 
 class AttendanceStatus(enum.Enum):

@@ -11,14 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.personal_data import ERASED_HOLDER
 from training.core.db import IdMixin, TimestampMixin, enum_column
-from training.extensions import db
+from training.extensions import Model
 
 if TYPE_CHECKING:
     from training.accounts.models import User
-    from training.core.db import Base as Model  # what db.Model is, as mypy can read it
     from training.workshops.models import Workshop
-else:
-    Model = db.Model
 
 
 class CertificateKind(enum.Enum):

@@ -16,16 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column
-from training.extensions import db
+from training.extensions import Model
 
 if TYPE_CHECKING:
     from training.accounts.models import User
-
-    # Flask-SQLAlchemy makes db.Model at run time, from our declarative base; a type
-    # checker cannot follow that, so it sees the base itself.
-    from training.core.db import Base as Model
-else:
-    Model = db.Model
 
 
 class ModuleKind(enum.Enum):

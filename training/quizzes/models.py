@@ -16,18 +16,13 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.core.db import Base, IdMixin, TimestampMixin, enum_column, utcnow
-from training.extensions import db
+from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
+from training.extensions import Model, db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
     from training.curriculum.models import Module, Question
     from training.workshops.models import Workshop
-
-    # Flask-SQLAlchemy builds db.Model from Base when the app starts; its type is Base's.
-    Model = Base
-else:
-    Model = db.Model
 
 
 class GradingMethod(enum.Enum):

@@ -22,17 +22,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column
 from training.core.errors import Conflict
-from training.extensions import db
+from training.extensions import Model, db
 
 if TYPE_CHECKING:
     from training.accounts.models import User
-    from training.core.db import Base as Model
     from training.curriculum.models import CurriculumVersion, Module
     from training.enrolments.models import Enrolment
-else:
-    # db.Model is made at run time from the declarative base ``Base``: mypy cannot take
-    # an attribute as a base class, and Base declares the same mapping.
-    Model = db.Model
 
 
 class WorkshopState(enum.Enum):
