@@ -4,6 +4,7 @@ pure module imports without the web, the task queue or the PDF engine (CONTRIBUT
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,12 +92,17 @@ def test_a_pure_module_imports_without_the_pdf_engine_or_the_task_queue(module):
     assert result.stdout.strip() == "[]"
 
 
-def test_importing_the_queue_or_the_pdf_module_builds_and_loads_nothing_heavy():
+def test_building_the_app_loads_neither_the_pdf_engine_nor_the_task_queue(tmp_path):
+    # A worker boots, and a CLI command runs, without them until a PDF or a task needs them.
+    environment = {**os.environ, "TRAINING_INSTANCE_PATH": str(tmp_path)}
     probe = (
-        "import sys, training.core.pdf, training.core.queue, training.certificates.signing\n"
+        "import sys, training\n"
+        "training.create_app({'TESTING': True})\n"
         "print(sorted(m for m in ('weasyprint', 'pyhanko', 'huey') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environment
+    )
     assert result.stdout.strip() == "[]"
 
 

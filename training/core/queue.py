@@ -139,16 +139,14 @@ def app_task(**task_options: Any) -> Callable[[Callable[..., Any]], LazyTask]:
     return decorator
 
 
-def app_periodic_task(
-    schedule: Callable[..., bool] | None = None, **crontab: str
-) -> Callable[[Callable[..., Any]], LazyTask]:
-    """A Huey periodic task that runs inside the Flask app, on a ``crontab(...)``
-    schedule or, without loading Huey, on crontab's fields: ``app_periodic_task(minute="*")``."""
+def app_periodic_task(**crontab: str) -> Callable[[Callable[..., Any]], LazyTask]:
+    """A Huey periodic task that runs inside the Flask app, on crontab's fields
+    (``app_periodic_task(minute="*/5")``): declaring it does not load Huey."""
 
     def declare(huey: Huey) -> Callable[..., Any]:
         from huey import crontab as make_schedule  # loaded with the queue, see make_huey
 
-        return huey.periodic_task(schedule if schedule is not None else make_schedule(**crontab))
+        return huey.periodic_task(make_schedule(**crontab))
 
     def decorator(func: Callable[..., Any]) -> LazyTask:
         return LazyTask(_in_app(func), declare)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from huey import crontab
-
 from training.core.queue import app_periodic_task
 from training.extensions import db
 from training.quizzes import attempts
 
 
-@app_periodic_task(crontab(minute="*"))
+@app_periodic_task(minute="*")
 def close_overdue_attempts() -> int:
     """An attempt abandoned when its time ran out is graded with the answers it holds."""
     closed = attempts.close_overdue_attempts()
