@@ -11,10 +11,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from flask import render_template
-from flask_login import login_user
+from flask_login import current_user, login_user
 
 from tests.support.statements import recorded_statements
 from training.accounts.models import Role, User
+from training.core import panels
 from training.core.db import utcnow
 from training.core.mail import MailState, OutboxMessage
 from training.curriculum.models import Module
@@ -484,12 +485,18 @@ def test_pages_make_as_many_queries_for_many_trainees_as_for_few(app, client, ma
     assert max(counts[1]) <= 15, counts
 
 
+def render_panel(workshop):
+    """The panel as the workshop page renders it, with the data its view works out."""
+    enrolment = panels.panels_for(workshop, current_user._get_current_object())["enrolments"]
+    return render_template("enrolments/_workshop_panel.html", workshop=workshop, enrolment=enrolment)
+
+
 def test_the_panel_for_visitors_and_staff_on_the_workshop_page(app, make):
     """The workshops page includes the panel; it must work for anyone who sees it."""
     workshop = make.workshop(capacity=2)
     make.enrolment(workshop)
     with app.test_request_context(f"/workshops/{workshop.id}"):
-        html = render_template("enrolments/_workshop_panel.html", workshop=db.session.merge(workshop))
+        html = render_panel(db.session.merge(workshop))
     assert "1 of 2 seats left" in html
     # Enrolling asks a visitor to log in or sign up, both leading back to the workshop.
     assert f'href="/login?next=/workshops/{workshop.id}">Enrol: log in</a>' in html
@@ -497,7 +504,7 @@ def test_the_panel_for_visitors_and_staff_on_the_workshop_page(app, make):
     assert "Roster" not in html
     with app.test_request_context(f"/workshops/{workshop.id}"):
         login_user(db.session.merge(workshop.organizer))
-        html = render_template("enrolments/_workshop_panel.html", workshop=db.session.merge(workshop))
+        html = render_panel(db.session.merge(workshop))
     assert "1 confirmed, 0 waiting" in html
     assert "Import a CSV file" in html
     assert 'data-testid="enrol"' not in html
