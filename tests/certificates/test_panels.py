@@ -5,16 +5,16 @@ from flask_login import login_user
 
 from training.certificates import services
 from training.certificates.rules import link_serial
-from training.core import dashboard, panels
+from training.core import page_parts
 
 
 def render(user, template, **context):
     """The partial as its page renders it: with the data its page's view works out."""
     login_user(user)
     if "workshop" in context:
-        context["panels"] = panels.panels_for(context["workshop"], user)
+        context["panels"] = page_parts.panels_for(context["workshop"], user)
     else:
-        context["tiles"] = dashboard.tiles_for(user)
+        context["tiles"] = page_parts.tiles_for(user)
     return render_template(template, **context)
 
 

@@ -15,7 +15,7 @@ from flask_login import current_user, login_user
 
 from tests.support.statements import recorded_statements
 from training.accounts.models import Role, User
-from training.core import panels
+from training.core import page_parts
 from training.core.db import utcnow
 from training.core.mail import MailState, OutboxMessage
 from training.curriculum.models import Module
@@ -487,7 +487,7 @@ def test_pages_make_as_many_queries_for_many_trainees_as_for_few(app, client, ma
 
 def render_panel(workshop):
     """The panel as the workshop page renders it, with the data its view works out."""
-    enrolment = panels.panels_for(workshop, current_user._get_current_object())["enrolments"]
+    enrolment = page_parts.panels_for(workshop, current_user._get_current_object())["enrolments"]
     return render_template("enrolments/_workshop_panel.html", workshop=workshop, enrolment=enrolment)
 
 

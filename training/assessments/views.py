@@ -15,7 +15,7 @@ from training.assessments.forms import NOT_APPLICABLE, AssessmentForm, RevokeSig
 from training.assessments.models import SkillSignOff
 from training.assessments.scale import ENTRUSTMENT_BY_LEVEL, ENTRUSTMENT_LEVELS, OSATS_DOMAINS
 from training.assessments.standard import standard_of
-from training.core import dashboard
+from training.core import page_parts
 from training.core.csv import csv_response
 from training.core.db import utcnow
 from training.core.permissions import ensure, ensure_or_404
@@ -35,7 +35,7 @@ def scale() -> dict[str, Any]:
     }
 
 
-@dashboard.tile("assessments")
+@page_parts.tile("assessments")
 def labs_tile(user: User) -> list[WorkshopSession] | None:
     """Where a faculty member will assess next, for the dashboard (one query; None for others)."""
     if not user.has_role(Role.FACULTY):

@@ -15,7 +15,7 @@ from training.accounts.models import Role, User
 from training.attendance import bp, check_ins, marking, permissions, policy, records, reports, timing, tokens
 from training.attendance.forms import CodeForm, ConfirmForm, MarkForm, SettingsForm
 from training.attendance.models import AttendanceRecord, AttendanceStatus, CheckInMethod, ExcusedPolicy
-from training.core import dashboard, pdf
+from training.core import page_parts, pdf
 from training.core.csv import csv_response
 from training.core.errors import DomainError
 from training.core.permissions import ensure, ensure_or_404, public
@@ -41,7 +41,7 @@ def _template_globals(state: Any) -> None:
     )
 
 
-@dashboard.tile("attendance")
+@page_parts.tile("attendance")
 def sessions_tile(user: User) -> list[WorkshopSession] | None:
     """Today's sessions to take attendance of, for staff's dashboard (one query; None for others)."""
     if not (user.has_role(Role.FACULTY) or user.has_role(Role.ORGANIZER) or user.has_role(Role.ADMIN)):

@@ -30,7 +30,7 @@ from training.certificates.progress import TraineePanel, progress_workshops, tra
 from training.certificates.registry import valid_certificate_count, valid_certificates_of
 from training.certificates.requirements import requirements, rules_of, save_rules, workshop_skills
 from training.certificates.storage import zip_of
-from training.core import dashboard, panels
+from training.core import page_parts
 from training.core.forms import choices
 from training.core.jobs import start_job
 from training.core.permissions import ensure, ensure_or_404
@@ -266,7 +266,7 @@ def progress(workshop_id: int):
 # --- template helpers -------------------------------------------------------------
 
 
-@panels.workshop_panel("certificates")
+@page_parts.workshop_panel("certificates")
 def certificates_panel(workshop: Workshop, user: Any) -> TraineePanel | None:
     """The trainee's own certificates and what each still needs, on the workshop page."""
     if not getattr(user, "is_authenticated", False):
@@ -274,13 +274,13 @@ def certificates_panel(workshop: Workshop, user: Any) -> TraineePanel | None:
     return trainee_panel(workshop, user)
 
 
-@dashboard.tile("certificates")
+@page_parts.tile("certificates")
 def certificates_tile(user: User) -> int:
     """How many valid certificates the person holds."""
     return valid_certificate_count(user)
 
 
-@dashboard.tile("progress")
+@page_parts.tile("progress")
 def progress_tile(user: User) -> list[Workshop]:
     """The workshops a trainee follows, each with its "my progress" page."""
     return progress_workshops(user) if user.has_role(Role.TRAINEE) else []

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from training.accounts import services as accounts
 from training.accounts.models import SPECIALTIES, Role, User
 from training.accounts.rules import safe_next_url
-from training.core import dashboard, panels
+from training.core import page_parts
 from training.core.csv import csv_response
 from training.core.db import utcnow
 from training.core.forms import choices
@@ -57,14 +57,14 @@ def workshop_url(workshop: Workshop) -> str:
     return url_for("enrolments.workshop", workshop_id=workshop.id)
 
 
-@panels.workshop_panel("enrolments")
+@page_parts.workshop_panel("enrolments")
 def enrolment_panel(workshop: Workshop, user: Any) -> Panel:
     """What the workshop page shows about enrolment to its visitor (the page's facts and
     its schema.org data read it too)."""
     return workshop_panel(workshop, user)
 
 
-@dashboard.tile("enrolments")
+@page_parts.tile("enrolments")
 def enrolment_tile(user: User) -> Tile | None:
     """The trainee's next workshops for the dashboard: two queries."""
     if not user.has_role(Role.TRAINEE):

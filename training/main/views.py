@@ -10,7 +10,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from training.accounts.forms import ConfirmForm
-from training.core import audit, dashboard, mail
+from training.core import audit, mail, page_parts
 from training.core.forms import choices
 from training.core.jobs import Job
 from training.core.mail import MailState, OutboxMessage
@@ -25,7 +25,7 @@ from training.main import bp, services
 def index():
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
-    return render_template("main/dashboard.html", tiles=dashboard.tiles_for(current_user))
+    return render_template("main/dashboard.html", tiles=page_parts.tiles_for(current_user))
 
 
 @bp.route("/about")

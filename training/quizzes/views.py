@@ -14,7 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from training.accounts.models import User
-from training.core import dashboard
+from training.core import page_parts
 from training.core.csv import csv_response
 from training.core.db import utcnow
 from training.core.forms import choices
@@ -342,7 +342,7 @@ def item_analysis(quiz_id: int):
     return render_template("quizzes/analysis.html", quiz=quiz, analysis=report, peak=peak, rules=rules)
 
 
-@dashboard.tile("quizzes")
+@page_parts.tile("quizzes")
 def quiz_tile(user: Any) -> list[Quiz]:
     """The dashboard tile's quizzes: of my confirmed workshops, or of the workshops I staff."""
     return setup.dashboard_quizzes(user)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from training.accounts.forms import ConfirmForm
 from training.accounts.models import User
-from training.core import panels
+from training.core import page_parts
 from training.core.cache import StampedCache
 from training.core.db import utcnow
 from training.core.forms import choices
@@ -272,7 +272,7 @@ def detail(workshop_id: int):
     history = scheduling.recent_history(workshop) if permissions.organizes(current_user, workshop) else []
     # What each capability's panel shows, worked out once; the page's facts and its
     # schema.org data read the enrolment panel too.
-    parts = panels.panels_for(workshop, current_user._get_current_object())
+    parts = page_parts.panels_for(workshop, current_user._get_current_object())
     enrolment = parts["enrolments"]
     offer = _offer(workshop, enrolment)
     return render_template(
