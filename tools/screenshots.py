@@ -144,10 +144,12 @@ def photograph(url: str, out: Path) -> None:
             page.get_by_role("link", name="Anatomy post-test").first.click()
             page.get_by_role("button", name=re.compile(r"^(Start|Continue)")).first.click()
             page.locator("fieldset.quiz-question").first.wait_for()
-            # The first answer choice on the page: questions come in a shuffled order, and a
-            # hotspot question (a picture to click) has none.
-            page.locator("fieldset.quiz-question .form-check-label").first.click()
-            page.locator("[data-save-status]").first.filter(has_text="Saved").wait_for()
+            # The first question with answer choices: questions come in a shuffled order, and
+            # a hotspot question (a picture to click) has none.
+            with_choices = page.locator(".form-check-label")
+            question = page.locator("fieldset.quiz-question").filter(has=with_choices).first
+            question.locator(".form-check-label").first.click()
+            question.locator("[data-save-status]").filter(has_text="Saved").wait_for()
             shoot(page, out, "quiz")
 
             page.goto("/certificates")
