@@ -26,11 +26,12 @@ import sqlalchemy as sa  # noqa: E402
 from flask import Flask, has_app_context  # noqa: E402
 
 from tests.support import database  # noqa: E402
-from tests.support.client import TestClient  # noqa: E402
+from tests.support.client import CliRunner, TestClient  # noqa: E402
 from tests.support.factories import Factories  # noqa: E402
 from tests.support.tasks import run_pending, use_memory_queue  # noqa: E402
 from training import create_app  # noqa: E402
 from training.config import TestConfig  # noqa: E402
+from training.core.db import watching_lazy_loads  # noqa: E402
 from training.extensions import db  # noqa: E402
 
 SKIPPED: list[str] = []
@@ -71,6 +72,7 @@ def database_url(run_dir: Path) -> str:
 @pytest.fixture(scope="session")
 def app(database_url: str, run_dir: Path) -> Flask:
     application = create_app(TestConfig(run_dir / "instance", database_url))
+    application.test_cli_runner_class = CliRunner
     use_memory_queue()
     with application.app_context():
         database.migrate_to_head()
@@ -125,6 +127,15 @@ def client(app: Flask, session, request: pytest.FixtureRequest) -> TestClient:
     limiter.reset()
     app.test_client_class = TestClient
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _test_code_loads_as_it_likes():
+    """A test's own code may touch any relationship; the requests it makes through the
+    test client, the tasks it runs and the commands it invokes are watched for lazy
+    loads (see training.core.db)."""
+    with watching_lazy_loads(False):
+        yield
 
 
 @pytest.fixture

@@ -96,6 +96,9 @@ class Config:
             raise ValueError(
                 f"TRAINING_ENV is {self.ENVIRONMENT!r}; it must be one of: {', '.join(ENVIRONMENTS)}."
             )
+        # A relationship loaded one object at a time (the N+1 pattern) fails in
+        # development; a production site logs it and goes on.
+        self.LAZY_LOADS = "raise" if self.ENVIRONMENT == "development" else "log"
         self.SMTP_URL = env.get("TRAINING_SMTP_URL") or None
         self.PROGRAMME_NAME = env.get("TRAINING_PROGRAMME_NAME") or "Regenerative Fat Grafting Programme"
         self.MAIL_FROM = env.get("TRAINING_MAIL_FROM") or "Training programme <no-reply@localhost>"
@@ -155,6 +158,7 @@ class TestConfig(Config):
             database_url or os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}"
         )
         self.BASE_URL = "http://training.test"
+        self.LAZY_LOADS = "raise"
         self.SMTP_URL = None
         self.REDIS_URL = None
         self.RATELIMIT_STORAGE_URI = "memory://"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from training.accounts import services
 from training.accounts.models import Role, User
+from training.core.db import watching_lazy_loads
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,10 @@ CAPABILITIES = (
 
 def seed() -> str:
     lines = ["Demo accounts (role, e-mail, password):", *seed_accounts()]
-    for name in CAPABILITIES:
-        capability = importlib.import_module(f"training.{name}.demo")
-        lines.extend(capability.seed())
+    # Demo data is written once, on a computer of one's own: its loops are not pages,
+    # and may touch relationships as they go.
+    with watching_lazy_loads(False):
+        for name in CAPABILITIES:
+            capability = importlib.import_module(f"training.{name}.demo")
+            lines.extend(capability.seed())
     return "\n".join(lines)

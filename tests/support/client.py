@@ -12,11 +12,12 @@ import secrets
 import time
 from typing import Any
 
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from itsdangerous import URLSafeTimedSerializer
 
 from tests.support.tasks import run_pending
 from training.accounts.models import User
+from training.core.db import watching_lazy_loads
 
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's salt for signing the token
 
@@ -42,7 +43,9 @@ class TestClient(FlaskClient):
                     data = {}
                 if isinstance(data, dict) and "csrf_token" not in data:
                     kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
-        response = super().open(*args, **kwargs)
+        # A request loads what its page needs up front: a lazy load fails it (core.db).
+        with watching_lazy_loads():
+            response = super().open(*args, **kwargs)
         # A consumer would now run what the request queued (mail, jobs).
         with self.application.app_context():
             run_pending()
@@ -78,3 +81,11 @@ def form_values(html: str) -> dict[str, str]:
         if name:
             values[name.group(1)] = value.group(1) if value else ""
     return values
+
+
+class CliRunner(FlaskCliRunner):
+    """Flask's command runner, with a command's lazy loads watched as on a real terminal."""
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        with watching_lazy_loads():
+            return super().invoke(*args, **kwargs)

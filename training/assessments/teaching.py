@@ -17,6 +17,7 @@ from training.workshops.models import (
     session_modules,
     workshop_modules,
 )
+from training.workshops.services import sessions_of
 
 # Trainees are assessed, and skills signed off, only on these workshops.
 OPEN_STATES = (WorkshopState.PUBLISHED, WorkshopState.COMPLETED)
@@ -89,7 +90,9 @@ def observable_sessions(workshop: Workshop, skill: Skill) -> list[WorkshopSessio
     """The sessions an assessment of ``skill`` may name: station sessions, and the other
     sessions that teach the skill's module (not breaks, not cancelled), in time order."""
     return [
-        s for s in workshop.sessions if not s.cancelled and s.kind.counts_for_attendance and teaches(s, skill)
+        s
+        for s in sessions_of(workshop)
+        if not s.cancelled and s.kind.counts_for_attendance and teaches(s, skill)
     ]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import joinedload
+
 from training.accounts.models import User
 from training.accounts.personal_data import forget_history, held_by, section
 from training.attendance.models import AttendanceRecord
@@ -29,5 +31,5 @@ def export_attendance(user: User) -> list[dict[str, Any]]:
             "method": r.method,
             "note": r.note,
         }
-        for r in held_by(AttendanceRecord, user)
+        for r in held_by(AttendanceRecord, user, joinedload(AttendanceRecord.session))
     ]

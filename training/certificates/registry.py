@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from training.accounts.models import User
 from training.certificates import rules
@@ -24,7 +24,7 @@ def find_by_serial(text: str) -> Certificate | None:
     return db.session.scalar(
         sa.select(Certificate)
         .where(Certificate.serial == serial)
-        .options(selectinload(Certificate.superseded_by))
+        .options(selectinload(Certificate.superseded_by), joinedload(Certificate.workshop))
     )
 
 

@@ -51,7 +51,7 @@ def revoke_certificate(
         },
         workshop_id=certificate.workshop_id,
     )
-    trainee = certificate.trainee
+    trainee = db.session.get_one(User, certificate.trainee_id)
     if trainee.erased_at is None:
         queue_mail(
             trainee.email,

@@ -9,11 +9,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import click
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    RelationshipProperty,
+    mapped_column,
+    registry,
+)
 
 # Named constraints make migrations reproducible and let Alembic's batch mode
 # rebuild SQLite tables without losing them.
@@ -110,6 +118,83 @@ class Session(FlaskSession):
         if bind is None and self.bind is not None:
             return self.bind
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+class LazyLoadRefused(RuntimeError):
+    """A relationship was about to be loaded for one object after another: the N+1 pattern."""
+
+
+# None: watch requests and commands, as their context says; True or False: as told.
+_lazy_load_watch: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
+    "lazy_load_watch", default=None
+)
+
+
+@contextmanager
+def watching_lazy_loads(watch: bool | None = True) -> Iterator[None]:
+    """Watch for lazy loads in a stretch of work that is neither a request nor a command
+    (a queued task), or stop watching (a test's own code, which may load as it likes)."""
+    token = _lazy_load_watch.set(watch)
+    try:
+        yield
+    finally:
+        _lazy_load_watch.reset(token)
+
+
+def lazy_loads_watched() -> bool:
+    told = _lazy_load_watch.get()
+    if told is not None:
+        return told
+    return has_request_context() or click.get_current_context(silent=True) is not None
+
+
+_RELOADS_EXPECTED = "lazy_reloads_expected"
+
+
+def reloads_expected() -> None:
+    """The request ended its transaction early (a refusal rolled back, or work committed
+    for another process): what the page shows next reloads from expired objects, which
+    is not the N+1 pattern of the page's own queries, and is not refused."""
+    setattr(g, _RELOADS_EXPECTED, True)
+
+
+_LAZY_LOADED = "lazy_loaded_relationships"
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _watch_lazy_loads(state: ORMExecuteState) -> None:
+    """Refuse the N+1 pattern: one relationship loaded lazily for object after object.
+
+    A page that walks a list and touches each row's relationship runs one query per
+    row; the query that loads the list must name what the page needs instead
+    (``selectinload``/``joinedload``), or the model declares it eager when every use
+    needs it. So the second lazy load of the same relationship, for another object, in
+    one request, command or queued task is refused in development and in
+    the tests, and logged in production (``LAZY_LOADS``). One object's relationship
+    loaded once is not refused: it costs one query however much data there is.
+    Many-to-one loads found in the session's identity map run no SQL and are not seen
+    here, nor is test code outside a request."""
+    if not state.is_select or state.lazy_loaded_from is None:
+        return
+    if not has_app_context() or not lazy_loads_watched() or g.get(_RELOADS_EXPECTED):
+        return
+    path = state.loader_strategy_path
+    relationship = path[-1] if path is not None and len(path) >= 2 else None
+    if not isinstance(relationship, RelationshipProperty) or relationship.lazy != "select":
+        return
+    owner = state.lazy_loaded_from.identity_key or id(state.lazy_loaded_from)
+    # Per app context: one request, command or task.
+    loaded = g.setdefault(_LAZY_LOADED, {})
+    first_owner = loaded.setdefault(relationship, owner)
+    if first_owner == owner:
+        return
+    message = (
+        f"lazy load of {relationship.parent.class_.__name__}.{relationship.key} for one object after "
+        "another (N+1 queries): name it in the query that loaded the objects (selectinload/joinedload)"
+    )
+    if current_app.config.get("LAZY_LOADS", "raise") == "raise":
+        raise LazyLoadRefused(message)
+    current_app.logger.warning(message)
 
 
 def affected_rows(result: sa.Result[Any]) -> int:

@@ -23,7 +23,7 @@ from flask import Flask, current_app, has_app_context
 
 import training
 from training.config import instance_path, secure_instance_folder
-from training.core.db import Session
+from training.core.db import Session, watching_lazy_loads
 from training.extensions import db
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def _in_app(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def run_in_app(*args: Any, **kwargs: Any) -> Any:
-        with task_app().app_context():
+        with task_app().app_context(), watching_lazy_loads():
             try:
                 return func(*args, **kwargs)
             finally:

@@ -26,6 +26,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
+from training.core.db import reloads_expected
 from training.core.errors import DomainError, InvalidInput
 from training.extensions import db
 
@@ -34,6 +35,7 @@ def show_domain_error(error: DomainError, form: FlaskForm | None = None) -> None
     """Undo the request's changes and put the refusal where the user will see it:
     next to the field at fault, or as a message at the top of the page."""
     db.session.rollback()
+    reloads_expected()
     problems = error.problems if isinstance(error, InvalidInput) else {error.field: [error.message]}
     for field_name, messages in problems.items():
         field = form._fields.get(field_name) if form is not None and field_name else None
@@ -63,6 +65,7 @@ def commit_now() -> None:
     """Commit before the response is made: for work that must outlive an error response,
     or that the response itself hands to another process (a queued job)."""
     db.session.commit()
+    reloads_expected()
 
 
 @dataclass

@@ -19,6 +19,7 @@ from training.core.errors import Conflict, InvalidInput
 from training.curriculum import files
 from training.curriculum.content import (
     image_infos,
+    load_version,
     module_content,
     stored_digests,
     validate_content,
@@ -229,6 +230,7 @@ def discard(version: CurriculumVersion, *, actor: User) -> None:
     audit.record(
         "curriculum.draft_discarded", version, actor=actor, summary=f"Discarded draft {version.label}"
     )
+    load_version(version.id)  # everything the delete cascades to, in a fixed number of queries
     try:
         with db.session.begin_nested():
             db.session.execute(sa.delete(CurriculumImage).where(CurriculumImage.version_id == version.id))

@@ -38,6 +38,7 @@ def load_versions(version_ids: list[int]) -> list[CurriculumVersion]:
             .where(CurriculumVersion.id.in_(version_ids))
             .options(
                 selectinload(CurriculumVersion.curriculum),
+                selectinload(CurriculumVersion.based_on),
                 selectinload(CurriculumVersion.modules).selectinload(Module.objectives),
                 selectinload(CurriculumVersion.modules).selectinload(Module.skills),
                 selectinload(CurriculumVersion.modules)
@@ -106,6 +107,9 @@ def module_content(module: Module) -> dict[str, Any]:
 
 
 def version_content(version: CurriculumVersion) -> dict[str, Any]:
+    """The version as its files say it. Everything under it is loaded first, in a fixed
+    number of queries (what is loaded already is not read again)."""
+    load_versions([version.id])
     header: dict[str, Any] = {
         "slug": version.curriculum.slug,
         "title": version.title,

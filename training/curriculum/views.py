@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import secure_filename
 
 from training.core.errors import Conflict, InvalidInput
@@ -50,7 +51,9 @@ def _version_or_404(version_id: int) -> CurriculumVersion:
 
 
 def _module_or_404(module_id: int) -> Module:
-    module = db.session.get(Module, module_id)
+    module = db.session.get(
+        Module, module_id, options=[joinedload(Module.version), selectinload(Module.objectives)]
+    )
     if module is None:
         abort(404)
     return module
@@ -136,7 +139,7 @@ def module(module_id: int) -> Any:
 @bp.route("/curricula/<int:curriculum_id>/compare")
 @login_required
 def compare(curriculum_id: int) -> Any:
-    curriculum = db.get_or_404(Curriculum, curriculum_id)
+    curriculum = db.get_or_404(Curriculum, curriculum_id, options=[selectinload(Curriculum.versions)])
     ensure(permissions.can_author_curriculum(current_user))
     versions = list(reversed(curriculum.versions))
     form = CompareForm(request.args)

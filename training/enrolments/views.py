@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from training.accounts import services as accounts
 from training.accounts.models import SPECIALTIES, Role, User
@@ -229,7 +230,7 @@ def roster(workshop_id: int):
 def remove(workshop_id: int, enrolment_id: int):
     workshop = _load(workshop_id)
     ensure(permissions.can_manage_enrolments(current_user, workshop))
-    enrolment = db.session.get(Enrolment, enrolment_id)
+    enrolment = db.session.get(Enrolment, enrolment_id, options=[joinedload(Enrolment.trainee)])
     if enrolment is None or enrolment.workshop_id != workshop.id:
         abort(404)
     form = RemoveForm()

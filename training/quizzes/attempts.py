@@ -278,6 +278,7 @@ def _lock(attempt: Attempt) -> Attempt:
     locked = db.session.scalar(
         sa.select(Attempt)
         .where(Attempt.id == attempt.id)
+        .options(selectinload(Attempt.questions).joinedload(AttemptQuestion.question))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -358,7 +359,9 @@ def _close(attempt: Attempt, *, closed_by: str, now: datetime) -> None:
     ).rowcount
     if changed != 1:
         raise Conflict("This attempt has already been submitted.")
-    db.session.refresh(attempt)
+    db.session.refresh(
+        attempt, ["state", "submitted_at", "graded_at", "closed_by", "score", "percent", "passed"]
+    )
 
 
 def close_overdue_attempts(now: datetime | None = None) -> int:

@@ -294,7 +294,7 @@ def cancel_workshop(workshop: Workshop, reason: str, *, actor: User) -> int:
     workshop.cancelled_at = utcnow()
     workshop.cancellation_reason = reason
     # Calendars must see every session go.
-    for item in workshop.sessions:
+    for item in sessions_of(workshop):
         item.sequence += 1
     told = 0
     if was_published:

@@ -167,10 +167,10 @@ def create_session(workshop: Workshop, data: SessionInput, *, actor: User) -> Wo
     )
     item.modules = modules
     item.faculty = faculty
-    for position in range(data.stations):
-        item.stations.append(
-            Station(name=f"Table {position + 1}", capacity=data.station_capacity, position=position)
-        )
+    item.stations = [
+        Station(name=f"Table {position + 1}", capacity=data.station_capacity, position=position)
+        for position in range(data.stations)
+    ]
     db.session.add(item)
     db.session.flush()
     if item.stations:

@@ -112,7 +112,15 @@ def workshop_or_404(workshop_id: int) -> Workshop:
 
 def session_or_404(session_id: int) -> WorkshopSession:
     """The session, or 404 as for its workshop (see ``workshop_or_404``)."""
-    item = db.get_or_404(WorkshopSession, session_id)
+    item = db.get_or_404(
+        WorkshopSession,
+        session_id,
+        options=[
+            selectinload(WorkshopSession.stations),
+            selectinload(WorkshopSession.modules),
+            selectinload(WorkshopSession.faculty),
+        ],
+    )
     workshop_or_404(item.workshop_id)
     return item
 
