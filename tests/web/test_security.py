@@ -1,9 +1,13 @@
 """Headers, cookies and the health check."""
 
+from datetime import timedelta
+
 import pytest
 
 from training import create_app
 from training.config import TestConfig
+from training.core.db import utcnow
+from training.core.jobs import Job, JobState, run_job
 from training.extensions import db
 
 
@@ -71,7 +75,33 @@ def test_https_sites_send_secure_cookies_and_hsts(https_app):
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {
+        "status": "ok",
+        "database": "ok",
+        "queue": {"pending": 0},
+        "jobs": {"failed_last_day": 0},
+    }
+
+
+def test_healthz_reports_waiting_tasks_and_jobs_failed_in_the_last_day(app, client, session):
+    with app.app_context():
+        session.add(Job(kind="export", title="Failed today", state=JobState.FAILED))
+        session.add(
+            Job(
+                kind="export",
+                title="Failed last week",
+                state=JobState.FAILED,
+                updated_at=utcnow() - timedelta(days=7),
+            )
+        )
+        session.add(Job(kind="export", title="Done today", state=JobState.DONE))
+        session.commit()
+        run_job(999_999)  # waits in the queue: nothing consumes it before the probe
+        run_job(999_998)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["queue"] == {"pending": 2}
+    assert response.json["jobs"] == {"failed_last_day": 1}
 
 
 def test_healthz_says_503_when_the_database_does_not(tmp_path):

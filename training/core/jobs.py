@@ -226,6 +226,16 @@ def finish_when_complete(job_id: int, message: Callable[[Job], str]) -> bool:
     return affected_rows(finished) == 1
 
 
+def failed_jobs_since(since: datetime) -> int:
+    """How many jobs failed since ``since`` (for monitoring)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Job.id)).where(Job.state == JobState.FAILED, Job.updated_at >= since)
+        )
+        or 0
+    )
+
+
 def recent_jobs(kind: str, person: User, *, limit: int = 5) -> list[Job]:
     """The person's latest jobs of ``kind``, the most recent first."""
     return list(

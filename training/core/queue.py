@@ -66,6 +66,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def pending_tasks() -> int | None:
+    """How many tasks wait for a worker (None when the queue cannot be read)."""
+    try:
+        return int(get_huey().pending_count())
+    except Exception:  # a health probe reports, it does not fail
+        return None
+
+
 class LazyTask:
     """A task declared at import time, registered with the queue when the queue is
     built. Calling it queues it; everything else (``call_local``, ``name``...) is the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -11,10 +13,12 @@ from wtforms.validators import Length, Optional
 
 from training.accounts.forms import ConfirmForm
 from training.core import audit, mail, page_parts
+from training.core.db import utcnow
 from training.core.forms import choices
-from training.core.jobs import Job
+from training.core.jobs import Job, failed_jobs_since
 from training.core.mail import MailState, OutboxMessage
 from training.core.permissions import can_view_audit_log, can_view_job, can_view_outbox, ensure, public
+from training.core.queue import pending_tasks
 from training.core.web import page_number
 from training.extensions import db, limiter
 from training.main import bp, services
@@ -45,7 +49,14 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    # What to watch beside the answer: tasks waiting for a worker (a growing number
+    # means the worker is down or too slow) and jobs failed in the last day.
+    return jsonify(
+        status="ok",
+        database="ok",
+        queue={"pending": pending_tasks()},
+        jobs={"failed_last_day": failed_jobs_since(utcnow() - timedelta(days=1))},
+    )
 
 
 # Jobs ----------------------------------------------------------------------------------------
