@@ -1,22 +1,92 @@
-"""Logins on record: each signed-in browser, so one can be ended from another."""
+"""Logging in with a password, and logins on record: each signed-in browser, so one can
+be ended from another."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from training.accounts import rules
+from training.accounts import passwords, rules
 from training.accounts.models import LoginSession, User
 from training.core import audit
-from training.core.db import affected_rows, utcnow
+from training.core.db import affected_rows, reading, utcnow
+from training.core.errors import NotAllowed
 from training.extensions import db
 
 # How stale a login's "last seen" may get before it is written again: not once a request.
 LOGIN_SEEN_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class _Account:
+    """What checking a login needs of an account, read before any write begins."""
+
+    id: int
+    password_hash: str | None
+    active: bool
+    confirmed: bool
+
+
+def _account_for(email: str) -> _Account | None:
+    row = db.session.execute(
+        sa.select(User.id, User.password_hash, User.active, User.email_confirmed_at).where(
+            User.email == rules.normalise_email(email)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return _Account(row.id, row.password_hash, row.active, row.email_confirmed_at is not None)
+
+
+def _leave_the_idle_transaction() -> None:
+    """End a transaction that has written nothing yet (the cookie's stale login looked
+    up before the view), so the account is read in a transaction of its own."""
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, else None; the right password for
+    an address not yet confirmed is refused (``NotAllowed``).
+
+    Takes as long for an unknown address as for a wrong password, so response times do
+    not reveal who has an account. The password is checked with no transaction open:
+    the account is read in a read transaction (on SQLite a POST's transaction would
+    otherwise take the write lock at its first statement and hold every other writer
+    behind the ~20-50 ms of Argon2), then the check runs, and only a matching password
+    begins the short write transaction (an upgraded hash here, the login on record in
+    ``start_login``) that the request commits."""
+    _leave_the_idle_transaction()
+    with reading():
+        account = _account_for(email)
+    verdict = passwords.verify(account.password_hash if account else None, password)
+    if account is None or not verdict.matches or not account.active:
+        return None
+    if not account.confirmed:
+        raise NotAllowed(
+            "Confirm your e-mail address first: follow the link we sent to it. No message? "
+            "Ask for a password reset: its link confirms the address too."
+        )
+    if verdict.upgraded_hash is not None:
+        # Only over the hash that was checked: a password changed meanwhile stays.
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == account.id, User.password_hash == account.password_hash)
+            .values(password_hash=verdict.upgraded_hash)
+        )
+    user = db.session.get(User, account.id)
+    # Changed between the check and now (a new password, a deactivation): not this login.
+    if user is None or user.password_hash not in (account.password_hash, verdict.upgraded_hash):
+        return None
+    if not user.active:
+        return None
+    return user
 
 
 def start_login(user: User, *, user_agent: str) -> str:

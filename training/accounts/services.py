@@ -8,11 +8,9 @@ profiles, logins, administration."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 
 import sqlalchemy as sa
-from argon2.exceptions import VerificationError
 from flask import current_app
 
 from training.accounts import rules, tokens
@@ -32,6 +30,7 @@ from training.accounts.administration import (
 )
 from training.accounts.logins import (
     LOGIN_SEEN_EVERY,
+    authenticate,
     current_login,
     end_login,
     end_logins,
@@ -42,7 +41,6 @@ from training.accounts.logins import (
 from training.accounts.models import LoginSession, Role, User
 from training.accounts.passwords import (
     check_password,
-    dummy_hash,
     hash_password,
     hasher,
     require_good_password,
@@ -165,29 +163,6 @@ def confirm_email(token: str) -> User:
             "user.email_confirmed", user, actor=user, summary=f"{user.full_name} confirmed their address"
         )
         queue_mail(user.email, "Welcome to the training programme", "welcome", topic="account", user=user)
-    return user
-
-
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, else None.
-
-    Takes as long for an unknown address as for a wrong password, so response
-    times do not reveal who has an account.
-    """
-    user = find_by_email(email)
-    if user is None or not user.password_hash:
-        config = current_app.config
-        dummy = dummy_hash(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
-        with contextlib.suppress(VerificationError):
-            hasher().verify(dummy, password)
-        return None
-    if not check_password(user, password) or not user.active:
-        return None
-    if user.email_confirmed_at is None:
-        raise NotAllowed(
-            "Confirm your e-mail address first: follow the link we sent to it. No message? "
-            "Ask for a password reset: its link confirms the address too."
-        )
     return user
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from training.accounts import bp, personal_data, rules, services, tokens
+from training.accounts import bp, login_limits, personal_data, rules, services, tokens
 from training.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -128,7 +128,7 @@ def confirm_email(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+@login_limits.limited
 @public
 def login():
     next_url = rules.safe_next_url(request.values.get("next"))
@@ -140,7 +140,7 @@ def login():
         with service_call() as call:
             user = services.authenticate(form.email.data, form.password.data)
         if call.ok and user is None:
-            db.session.rollback()  # nothing of a failed attempt is kept (a rehashed password)
+            login_limits.count_as_failed()
             flash(LOGIN_FAILED, "danger")
         elif call.ok and user is not None:
             _start_session(user)
