@@ -43,14 +43,6 @@ def _account_for(email: str) -> _Account | None:
     return _Account(row.id, row.password_hash, row.active, row.email_confirmed_at is not None)
 
 
-def _leave_the_idle_transaction() -> None:
-    """End a transaction that has written nothing yet (the cookie's stale login looked
-    up before the view), so the account is read in a transaction of its own."""
-    session = db.session()
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.rollback()
-
-
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, else None; the right password for
     an address not yet confirmed is refused (``NotAllowed``).
@@ -61,10 +53,14 @@ def authenticate(email: str, password: str) -> User | None:
     otherwise take the write lock at its first statement and hold every other writer
     behind the ~20-50 ms of Argon2), then the check runs, and only a matching password
     begins the short write transaction (an upgraded hash here, the login on record in
-    ``start_login``) that the request commits."""
-    _leave_the_idle_transaction()
-    with reading():
+    ``start_login``) that the request commits. The login view calls it with no
+    transaction open."""
+    if db.session().in_transaction():
+        # The caller's transaction is open (a command, a test): read in it, and leave it.
         account = _account_for(email)
+    else:
+        with reading():
+            account = _account_for(email)
     verdict = passwords.verify(account.password_hash if account else None, password)
     if account is None or not verdict.matches or not account.active:
         return None

@@ -136,6 +136,10 @@ def login():
         return redirect(next_url or url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        # Nothing is written before the view (the user loader commits what it writes): end
+        # the transaction an old cookie's lookup began, so the password is checked with
+        # none open (see services.authenticate).
+        db.session.rollback()
         # Refused (the right password, for an address not yet confirmed): said on the page.
         with service_call() as call:
             user = services.authenticate(form.email.data, form.password.data)
