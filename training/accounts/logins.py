@@ -51,7 +51,7 @@ def authenticate(email: str, password: str) -> User | None:
     not reveal who has an account. The password is checked with no transaction open:
     the account is read in a read transaction (on SQLite a POST's transaction would
     otherwise take the write lock at its first statement and hold every other writer
-    behind the ~20-50 ms of Argon2), then the check runs, and only a matching password
+    behind the ~30 ms of CPU that Argon2 takes), then the check runs, and only a matching password
     begins the short write transaction (an upgraded hash here, the login on record in
     ``start_login``) that the request commits. The login view calls it with no
     transaction open."""
