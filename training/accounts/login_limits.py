@@ -12,6 +12,7 @@ settings (``LOGIN_*`` in config.py).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -42,10 +43,12 @@ def _failed(_response: Any) -> bool:
 
 
 def _email_key() -> str:
-    """The address typed in the form, normalised and hashed: no e-mail addresses are
-    kept in the limiter's storage."""
+    """The address typed in the form, normalised and keyed-hashed with the secret key
+    (which every worker and host shares): no e-mail addresses are kept in the limiter's
+    storage, nor anything a list of addresses could be matched against."""
     email = rules.normalise_email(request.form.get("email", "") or "")
-    return hashlib.sha256(email.encode()).hexdigest()[:32]
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _per_account() -> str:
