@@ -149,7 +149,15 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "attendance": ("personal_data", "views"),
     "quizzes": ("personal_data", "tasks", "views", "attempt_views", "question_views"),
     "assessments": ("personal_data", "views"),
-    "certificates": ("cli", "jobs", "personal_data", "views", "certificate_views", "design_views"),
+    "certificates": (
+        "cli",
+        "jobs",
+        "personal_data",
+        "views",
+        "certificate_views",
+        "design_views",
+        "badge_views",
+    ),
     "planning": ("views",),
 }
 

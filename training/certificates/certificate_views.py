@@ -9,7 +9,7 @@ from flask import abort, flash, jsonify, make_response, redirect, render_templat
 from flask_login import current_user, login_required
 
 from training.accounts.reauth import ask_for_password_if_stale
-from training.certificates import bp, permissions, rules, signing
+from training.certificates import badges, bp, permissions, rules, signing
 from training.certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from training.certificates.models import Certificate
 from training.certificates.registry import certificates_of, find_by_serial
@@ -48,6 +48,7 @@ def detail(serial: str):
         certificate=certificate,
         revoke_form=RevokeForm(),
         reissue_form=ReissueForm(),
+        linkedin_url=badges.linkedin_link(certificate),
     )
 
 
@@ -86,7 +87,11 @@ def revoke(serial: str):
             flash(f"Certificate {certificate.serial} is revoked.", "success")
             return redirect(url_for("certificates.detail", serial=certificate.serial))
     return render_template(
-        "certificates/detail.html", certificate=certificate, revoke_form=form, reissue_form=ReissueForm()
+        "certificates/detail.html",
+        certificate=certificate,
+        revoke_form=form,
+        reissue_form=ReissueForm(),
+        linkedin_url=badges.linkedin_link(certificate),
     ), 422
 
 

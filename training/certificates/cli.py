@@ -1,5 +1,6 @@
-"""``flask --app training certificates ...``: the registry from the command line and
-an offline check of a certificate PDF's signature."""
+"""``flask --app training certificates ...``: the registry from the command line, a
+certificate's Open Badges credential, and an offline check of a certificate PDF's
+signature or of a badge's."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from training.certificates import bp, signing
+from training.certificates import badges, bp, signing
 from training.certificates.models import Certificate, CertificateState
 from training.certificates.registry import find_by_serial, search_registry, serial_in
 from training.certificates.storage import stored_pdf
@@ -60,13 +61,50 @@ def export_pdf(serial: str, file: Path) -> None:
     click.echo(f"Wrote {certificate.serial} ({certificate.state.value}) to {file}.")
 
 
+@bp.cli.command("badge")
+@click.argument("serial")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_badge(serial: str, file: Path) -> None:
+    """Write SERIAL as a signed Open Badges 3.0 credential (VC-JWT) to FILE."""
+    certificate = find_by_serial(serial)
+    if certificate is None:
+        click.echo(f"error: no certificate has the serial {serial!r}", err=True)
+        sys.exit(1)
+    try:
+        token = badges.signed_badge(certificate)
+    except DomainError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(1)
+    file.write_text(token + "\n")
+    click.echo(f"Wrote the Open Badge of {certificate.serial} ({certificate.state.value}) to {file}.")
+
+
+def _verify_badge(file: Path, token: str) -> None:
+    result = badges.check_badge(token)
+    if not result.authentic:
+        click.echo(f"NOT AUTHENTIC: {file}")
+        for reason in result.reasons:
+            click.echo(f"  - {reason}")
+        sys.exit(1)
+    click.echo(f"AUTHENTIC: an Open Badge signed by this issuer ({result.claims.get('name')}).")
+    if result.revoked:
+        click.echo("Status: REVOKED (the issuer's revocation list has its bit set).")
+        sys.exit(2)
+    click.echo("Status: valid (not on the issuer's revocation list).")
+
+
 @bp.cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify_pdf(file: Path) -> None:
-    """Check offline that FILE is a certificate signed by this issuer and unaltered."""
+    """Check offline that FILE (a certificate PDF or an Open Badge .jwt) was signed by this
+    issuer and is unaltered; for a badge, say whether it is revoked."""
+    content = file.read_bytes()
+    if not content.startswith(b"%PDF"):
+        _verify_badge(file, content.decode("utf-8", errors="replace"))
+        return
     # pyHanko logs each failed check with a traceback; the verdict below says it plainly.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    result = signing.check(file.read_bytes())
+    result = signing.check(content)
     serial = serial_in(result.reason)
     if not result.authentic:
         click.echo(f"NOT AUTHENTIC: {file}")

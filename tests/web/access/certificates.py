@@ -76,4 +76,15 @@ ENTRIES = {
     ("certificates.verify_form", "GET"): Entry("/verify", everyone()),
     ("certificates.verify", "GET"): Entry("/verify/{certificate.serial}", everyone()),
     ("certificates.verify_json", "GET"): Entry("/verify/{certificate.serial}.json", everyone()),
+    # Open Badges: the badge as the certificate page (the holder, its certifier, admins); what
+    # verifiers read is public.
+    ("certificates.badge_jwt", "GET"): Entry(f"{C}/badge.jwt", signed_in()),
+    ("certificates.badge_json", "GET"): Entry(
+        # A .json address is answered as JSON: 401 rather than the login page.
+        "/certificates/{foreign.serial}/badge.json",
+        {**signed_in(404), "anonymous": 401, "admin": 200},
+    ),
+    ("certificates.badge_jwks", "GET"): Entry("/.well-known/jwks.json", everyone()),
+    ("certificates.badge_issuer", "GET"): Entry("/badges/issuer", everyone()),
+    ("certificates.badge_status_list", "GET"): Entry("/badges/status/revocation", everyone()),
 }
