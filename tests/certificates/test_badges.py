@@ -217,6 +217,19 @@ def test_a_revocation_shows_on_the_status_list(client, make, workshop):
     assert status_of(client, valid_claims) is True
 
 
+def test_the_status_list_is_also_served_signed(client, make):
+    revoked = make.certificate(make.workshop(), state=CertificateState.REVOKED)
+    response = client.get("/badges/status/revocation", headers={"Accept": "application/vc+jwt"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/vc+jwt"
+    assert "Accept" in response.headers["Vary"]
+    claims = jwt.decode(response.text, served_keys(client), algorithms=["RS256"]).claims
+    assert claims["iss"] == f"{BASE}/badges/issuer"
+    assert claims["jti"] == f"{BASE}/badges/status/revocation"
+    assert bit(claims["credentialSubject"]["encodedList"], revoked.id) is True
+    assert bit(claims["credentialSubject"]["encodedList"], revoked.id + 1) is False
+
+
 def test_the_public_documents_are_cached_briefly_and_open_to_anyone(client):
     for path, seconds in (
         ("/.well-known/jwks.json", 3600),

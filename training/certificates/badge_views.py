@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_login import current_user, login_required
 
 from training.certificates import badge_keys, badges, bp, permissions
@@ -18,6 +18,7 @@ from training.core.permissions import ensure_or_404, public
 # Keys and the issuer change seldom; the revocation list must show a revocation within minutes.
 KEYS_CACHE_SECONDS = 3600
 STATUS_CACHE_SECONDS = 300
+SIGNED_CREDENTIAL = "application/vc+jwt"
 
 
 def _certificate(serial: str) -> Certificate:
@@ -75,4 +76,12 @@ def badge_issuer():
 @bp.route("/badges/status/revocation")
 @public
 def badge_status_list():
-    return _public_json(badges.status_list_credential(), STATUS_CACHE_SECONDS)
+    # JSON by default; the same credential signed (VC-JWT) for ``Accept: application/vc+jwt``.
+    if request.accept_mimetypes.best_match(["application/json", SIGNED_CREDENTIAL]) == SIGNED_CREDENTIAL:
+        response = Response(badges.signed_status_list(), mimetype=SIGNED_CREDENTIAL)
+        response.headers["Cache-Control"] = f"public, max-age={STATUS_CACHE_SECONDS}"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    else:
+        response = _public_json(badges.status_list_credential(), STATUS_CACHE_SECONDS)
+    response.vary.add("Accept")
+    return response

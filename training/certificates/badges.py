@@ -314,6 +314,19 @@ def status_list_credential() -> dict[str, Any]:
     }
 
 
+def signed_status_list() -> str:
+    """The revocation list as a VC-JWT, for verifiers that accept only secured credentials."""
+    body = status_list_credential()
+    claims = {
+        **body,
+        "iss": body["issuer"],
+        "jti": body["id"],
+        "nbf": int(datetime.fromisoformat(body["validFrom"]).timestamp()),
+    }
+    key = badge_keys.signing_key()
+    return jwt.encode({"alg": badge_keys.ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
+
+
 # --- checking a badge -----------------------------------------------------------
 
 
