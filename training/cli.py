@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from training import demo
 from training.accounts import services
 from training.accounts.models import Role, User
-from training.core import backup
+from training.core import backup, storage
 from training.core.db import utcnow
 from training.core.errors import DomainError, InvalidInput
 from training.core.jobs import Job, JobState, rerun, stalled
@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(storage.storage_group)
 
 
 def _fail(error: DomainError) -> None:

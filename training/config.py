@@ -103,6 +103,12 @@ class Config:
         self.PROGRAMME_NAME = env.get("TRAINING_PROGRAMME_NAME") or "Regenerative Fat Grafting Programme"
         self.MAIL_FROM = env.get("TRAINING_MAIL_FROM") or "Training programme <no-reply@localhost>"
         self.REDIS_URL = env.get("TRAINING_REDIS_URL") or None
+        # Certificate PDFs, uploads and export files: "database" or s3://bucket/prefix.
+        self.STORAGE_URL = env.get("TRAINING_STORAGE_URL") or "database"
+        self.S3_ENDPOINT_URL = env.get("TRAINING_S3_ENDPOINT_URL") or None
+        self.S3_REGION = env.get("TRAINING_S3_REGION") or None
+        self.S3_ACCESS_KEY_ID = env.get("TRAINING_S3_ACCESS_KEY_ID") or None
+        self.S3_SECRET_ACCESS_KEY = env.get("TRAINING_S3_SECRET_ACCESS_KEY") or None
         self.TRUSTED_PROXIES = int(env.get("TRAINING_TRUSTED_PROXIES") or 0)
         self.SESSION_IDLE_TIMEOUT = timedelta(minutes=int(env.get("TRAINING_SESSION_IDLE_MINUTES") or 120))
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=int(env.get("TRAINING_SESSION_HOURS") or 12))

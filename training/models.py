@@ -11,6 +11,7 @@ from training.assessments.models import Assessment, CompetenceStandard, SkillSig
 from training.core.audit import AuditEvent
 from training.core.jobs import Job
 from training.core.mail import OutboxMessage
+from training.core.storage import Blob
 from training.curriculum.models import (  # noqa: F401
     Curriculum,
     CurriculumImage,
@@ -34,6 +35,7 @@ from training.workshops.models import (
 __all__ = [
     "Assessment",
     "AuditEvent",
+    "Blob",
     "CalendarFeed",
     "CompetenceStandard",
     "Curriculum",

@@ -11,7 +11,7 @@ from PIL import Image
 
 from training.certificates import design
 from training.certificates.models import CertificateDesign, CertifierSignature
-from training.core import uploads
+from training.core import storage, uploads
 from training.core.errors import InvalidInput
 from training.extensions import db
 
@@ -189,9 +189,11 @@ def test_erasing_a_person_removes_their_signature_image(ctx, make):
     faculty = make.faculty()
     row = design.set_signature(png(400, 120), actor=faculty)
     db.session.commit()
-    path = uploads.path_of(design.SIGNATURE_KIND, row.file)
-    assert path is not None
+    assert uploads.read(design.SIGNATURE_KIND, row.file) == storage.get(
+        f"uploads/{design.SIGNATURE_KIND}/{row.file}"
+    )
     design.erase_signature(faculty)
     db.session.commit()
     assert design.signature_of(faculty) is None
-    assert not path.exists()
+    assert uploads.read(design.SIGNATURE_KIND, row.file) is None
+    assert not storage.exists(f"uploads/{design.SIGNATURE_KIND}/{row.file}")

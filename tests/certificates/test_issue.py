@@ -11,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.certificates.pdfs import qr_codes, reader, text_of
+from tests.support import blobs
 from training.certificates import jobs, services, signing
 from training.certificates.models import Certificate, CertificateKind
 from training.certificates.rules import link_serial
+from training.core import storage
 from training.core.audit import AuditEvent
 from training.core.errors import Conflict, NotFound
 from training.core.jobs import Job, JobState, start_job
@@ -44,8 +46,8 @@ def certificates_of(workshop) -> list[Certificate]:
 
 
 def files_of(workshop, app) -> list[str]:
-    folder = services.storage_root() / str(workshop.id)
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    prefix = f"certificates/{workshop.id}/"
+    return sorted(key.removeprefix(prefix) for key in services.stored_keys() if key.startswith(prefix))
 
 
 def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(
@@ -64,7 +66,7 @@ def test_an_eligible_trainee_gets_a_signed_pdf_rendered_once_and_stored(
     assert snapshot["certifiers"] == [workshop.certifier.full_name]
     assert snapshot["issued_by"] == workshop.certifier.full_name
 
-    content = services.stored_path(certificate).read_bytes()
+    content = storage.get(services.stored_key(certificate))
     assert hashlib.sha256(content).hexdigest() == certificate.pdf_sha256
     text = text_of(content)
     assert "Dr. Émilie Dubois-Ørsted" in text
@@ -227,10 +229,10 @@ def test_issuing_twice_is_refused_and_the_database_refuses_a_second_live_one(ctx
 def test_a_rolled_back_issue_leaves_no_file(ctx, make, evidence, workshop, app):
     trainee = ready(make, evidence, workshop)
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=None)
-    path = services.stored_path(certificate)
-    assert path.exists()
+    key = services.stored_key(certificate)
+    assert storage.exists(key)
     db.session.rollback()
-    assert not path.exists()
+    assert not storage.exists(key)
     assert files_of(workshop, app) == []
 
 
@@ -238,11 +240,11 @@ def test_a_changed_or_missing_stored_file_is_not_served(ctx, make, evidence, wor
     trainee = ready(make, evidence, workshop)
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=None)
     db.session.commit()
-    path = services.stored_path(certificate)
-    path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% tampered"))
+    key = services.stored_key(certificate)
+    blobs.tamper(key, lambda data: data.replace(b"%%EOF", b"%%EOF\n% tampered"))
     with pytest.raises(services.StoredFileProblem, match="does not match"):
         services.stored_pdf(certificate)
-    path.unlink()
+    blobs.lose(key)
     with pytest.raises(services.StoredFileProblem, match="missing"):
         services.stored_pdf(certificate)
 

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.certificates.pdfs import qr_codes, text_of
+from tests.support import blobs
 from tests.support.statements import recorded_statements
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateState, CourseEvaluation
@@ -191,8 +192,8 @@ def test_the_holder_downloads_the_stored_pdf_others_get_404(client, make, worksh
 def test_a_tampered_stored_pdf_is_refused_not_re_rendered(client, make, workshop, app):
     certificate = make.certificate(workshop)
     with app.app_context():
-        path = services.stored_path(certificate)
-    path.write_bytes(path.read_bytes() + b"% changed on disk\n")
+        blobs.tamper(services.stored_key(certificate), lambda data: data + b"% changed in storage\n")
+        db.session.commit()
     client.login(certificate.trainee)
     response = client.get(f"/certificates/{certificate.serial}/pdf")
     assert response.status_code == 410

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from tests.support import database
 from training import create_app
 from training.accounts.models import Role, User
 from training.config import TestConfig
+from training.core import storage
 from training.core.db import utcnow
 from training.core.jobs import Job, JobState, start_job
 from training.core.queue import huey
@@ -60,8 +62,8 @@ def test_an_export_job_travels_through_the_queue(ctx, make, real_queue):
 
     assert job.state is JobState.DONE
     assert (job.done, job.total, job.percent) == (2, 2, 100)
-    with job.result_path().open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+    content = storage.get(job.result_file).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content, newline="")))
     assert {row["email"] for row in rows} == {u.email for u in db.session.scalars(sa.select(User))}
     assert "'=HYPERLINK(1)" in {row["full_name"] for row in rows}
 

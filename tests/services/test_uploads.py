@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from training.core import uploads
+from training.core import storage, uploads
 from training.core.errors import InvalidInput
 
 
@@ -75,15 +75,17 @@ def test_metadata_is_dropped_by_re_encoding():
     assert b"CameraMaker" not in uploads.check_image(data).data
 
 
-def test_store_uses_random_names_in_the_instance_folder(ctx, app):
+def test_store_uses_random_names_in_the_shared_storage(ctx, app):
     checked = uploads.check_image(encoded())
     first, second = uploads.store(checked, "tests"), uploads.store(checked, "tests")
     assert first != second
-    path = uploads.path_of("tests", first)
-    assert path.parent == Path(app.instance_path) / "uploads" / "tests"
-    assert "static" not in path.parts
+    assert uploads.key_of("tests", first) == f"uploads/tests/{first}"
+    assert storage.info(f"uploads/tests/{first}").content_type == "image/png"
+    assert uploads.read("tests", first) == checked.data
+    assert not (Path(app.instance_path) / "uploads").exists()
     for evil in ("../secret_key", "..%2Fsecret", "a.png", first.upper(), None):
-        assert uploads.path_of("tests", evil) is None
+        assert uploads.key_of("tests", evil) is None
+        assert uploads.read("tests", evil) is None
 
 
 # --- one checker for every uploaded image -------------------------------------------------

@@ -15,6 +15,7 @@ from training.accounts.personal_data import ERASED_HOLDER, SECTIONS
 from training.certificates import services as certificate_services
 from training.certificates import signing
 from training.certificates.models import Certificate
+from training.core import storage
 from training.core.audit import AuditEvent
 from training.core.jobs import Job
 from training.extensions import db
@@ -240,8 +241,8 @@ def test_erasure_leaves_certificates_verifiable_and_statistics_unchanged(client,
     download_export(client, world.a)
     archive_job = db.session.scalar(sa.select(Job).where(Job.created_by_id == world.a.id))
     with app.app_context():
-        export_file = archive_job.result_path()
-    assert export_file.is_file()
+        export_file = archive_job.result_file
+        assert storage.exists(export_file)
 
     client.login(world.organizer)
     before = aggregates(client, world.workshop.id, world.quiz.id)
@@ -270,7 +271,8 @@ def test_erasure_leaves_certificates_verifiable_and_statistics_unchanged(client,
     leaks = [private for private in PRIVATE if private in dump]
     assert not leaks, f"still in the database after erasure: {leaks}"
     assert "Great." in dump  # trainee B's comment is B's, and stays
-    assert not export_file.exists()
+    with app.app_context():
+        assert not storage.exists(export_file)
 
     client.login(world.organizer)
     assert aggregates(client, world.workshop.id, world.quiz.id) == before
@@ -309,16 +311,17 @@ def test_the_sweep_deletes_export_zips_after_seven_days(client, make, app, run_t
     client.post("/profile/data/export")
     old, recent = db.session.scalars(sa.select(Job).where(Job.kind == "personal-data").order_by(Job.id))
     with app.app_context():
-        old_path, recent_path = old.result_path(), recent.result_path()
-    assert old_path.is_file()
-    assert recent_path.is_file()
+        old_key, recent_key = old.result_file, recent.result_file
+        assert storage.exists(old_key)
+        assert storage.exists(recent_key)
     old.created_at = utcnow() - timedelta(days=7, minutes=1)
     db.session.commit()
 
     remove_old_exports()
     run_tasks()
-    assert not old_path.exists()
-    assert recent_path.is_file()
+    with app.app_context():
+        assert not storage.exists(old_key)
+        assert storage.exists(recent_key)
     db.session.refresh(old)
     assert old.result_file is None
     assert client.get(f"/jobs/{old.id}/download").status_code == 404

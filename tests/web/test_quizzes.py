@@ -6,12 +6,12 @@ import io
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from training.core import storage
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.curriculum.models import (
@@ -266,7 +266,7 @@ def test_authoring_a_hotspot_question_on_a_draft(client, make, app):
     # The image is one of the draft's images, where the curriculum rules look for it
     # (it used to go to uploads/, and then every module edit and the publish failed).
     # (Other tests may store uploads of their own: look for this question's file only.)
-    assert not (Path(app.instance_path) / "uploads" / "question-images" / question.image).exists()
+    assert not storage.exists(f"uploads/question-images/{question.image}")
     stored = db.session.scalar(
         sa.select(CurriculumImage).where(
             CurriculumImage.version_id == draft.id, CurriculumImage.name == question.image

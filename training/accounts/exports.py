@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from training.accounts.forms import country_name
 from training.accounts.models import User
 from training.core.csv import write_csv
-from training.core.jobs import Job, Progress, job_handler
+from training.core.jobs import Job, Progress, job_handler, save_result
 from training.extensions import db
 
 BATCH = 500
@@ -35,9 +34,6 @@ HEADER = [
 def export_users(job: Job, progress: Progress) -> None:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(User)) or 0
     progress(0, total, f"Writing {total} accounts...")
-    relative = f"exports/users-{job.id}.csv"
-    path = Path(current_app.config["INSTANCE_PATH"]) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
 
     def rows() -> Iterator[list[Any]]:
@@ -69,7 +65,7 @@ def export_users(job: Job, progress: Progress) -> None:
             total = max(total, written)
             progress(written, total, f"{written} of {total} accounts written.")
 
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        write_csv(handle, HEADER, rows())
-    job.result_file = relative
+    handle = io.StringIO(newline="")
+    write_csv(handle, HEADER, rows())
+    save_result(job, f"exports/users-{job.id}.csv", handle.getvalue().encode("utf-8"), "text/csv")
     job.message = f"{written} accounts exported."

@@ -30,7 +30,7 @@ from training.core import audit
 from training.core.audit import AuditEvent
 from training.core.db import utcnow
 from training.core.errors import Conflict, InvalidInput
-from training.core.jobs import Job, Progress, job_handler, start_job
+from training.core.jobs import Job, Progress, drop_result, job_handler, save_result, start_job
 from training.core.mail import OutboxMessage
 from training.core.queue import app_periodic_task
 from training.extensions import db
@@ -156,10 +156,7 @@ def remove_old_exports() -> None:
         )
     ).all()
     for job in old:
-        path = job.result_path()
-        if path is not None:
-            path.unlink(missing_ok=True)
-        job.result_file = None
+        drop_result(job)
         job.message = f"The file was deleted after {rules.EXPORT_KEPT_DAYS} days. Prepare a new one."
     db.session.commit()
 
@@ -170,12 +167,7 @@ def export_job(job: Job, progress: Progress) -> None:
     if user is None:
         raise LookupError("the account no longer exists")
     progress(0, 1, "Collecting your data...")
-    relative = f"exports/personal-data-{job.id}.zip"
-    path = Path(current_app.config["INSTANCE_PATH"]) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(export_archive(user))
-    path.chmod(0o600)
-    job.result_file = relative
+    save_result(job, f"exports/personal-data-{job.id}.zip", export_archive(user), "application/zip")
     job.message = "Your data is ready to download."
     progress(1, 1, job.message)
 
@@ -234,10 +226,7 @@ def erase(user: User, *, actor: User) -> None:
         sa.select(Job).where(Job.kind == "personal-data", Job.created_by_id == user.id)
     ).all()
     for job in exports:
-        path = job.result_path()
-        if path is not None:
-            path.unlink(missing_ok=True)
-        job.result_file = None
+        drop_result(job)
     old_email = user.email
     # The history of the account keeps what happened, not who it was.
     db.session.execute(

@@ -139,10 +139,8 @@ def erase_signature(user: User) -> None:
     row = signature_of(user)
     if row is None:
         return
-    path = uploads.path_of(SIGNATURE_KIND, row.file)
+    uploads.remove(SIGNATURE_KIND, row.file)
     db.session.delete(row)
-    if path is not None:
-        path.unlink(missing_ok=True)
 
 
 # --- what a snapshot freezes, and what rendering it reads ------------------------------
@@ -168,15 +166,15 @@ def image_uri(kind: str, frozen: dict[str, Any] | None) -> str | None:
     (WeasyPrint reads only static files and data URIs); None otherwise."""
     if not frozen:
         return None
-    path = uploads.path_of(kind, frozen.get("file"))
-    if path is None:
-        current_app.logger.warning("certificate image %s/%s is missing", kind, frozen.get("file"))
+    name = frozen.get("file")
+    data = uploads.read(kind, name)
+    if data is None or not isinstance(name, str):
+        current_app.logger.warning("certificate image %s/%s is missing", kind, name)
         return None
-    data = path.read_bytes()
     if _digest(data) != frozen.get("sha256"):
-        current_app.logger.error("certificate image %s/%s does not match its digest", kind, path.name)
+        current_app.logger.error("certificate image %s/%s does not match its digest", kind, name)
         return None
-    return f"data:{uploads.mime_of(path.name)};base64,{base64.b64encode(data).decode()}"
+    return f"data:{uploads.mime_of(name)};base64,{base64.b64encode(data).decode()}"
 
 
 def seal_uri(frozen: dict[str, Any] | None) -> str:

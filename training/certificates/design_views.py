@@ -60,10 +60,10 @@ def default_seal():
 
 
 def _image_response(kind: str, name: str | None) -> Any:
-    path = uploads.path_of(kind, name)
-    if path is None:
+    data = uploads.read(kind, name)
+    if data is None or name is None:
         abort(404)
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype=uploads.mime_of(path.name), max_age=0)
+    response = send_file(io.BytesIO(data), mimetype=uploads.mime_of(name), max_age=0)
     # An SVG opened on its own is a document: nothing in it may run or load.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -59,8 +59,8 @@ from training.certificates.revocation import reissue_certificate, revoke_certifi
 from training.certificates.storage import (
     STORAGE,
     StoredFileProblem,
-    storage_root,
-    stored_path,
+    stored_key,
+    stored_keys,
     stored_pdf,
 )
 from training.certificates.storage import write_atomically as _write_atomically
@@ -114,9 +114,9 @@ __all__ = [
     "save_rules",
     "search_registry",
     "serial_in",
-    "storage_root",
     "store_certificate",
-    "stored_path",
+    "stored_key",
+    "stored_keys",
     "stored_pdf",
     "submit_evaluation",
     "trainee_eligibility",

@@ -1,73 +1,42 @@
 """Where certificates' PDFs are kept, and reading them back exactly as issued.
 
-A PDF is written to a temporary file and renamed into place inside the transaction
-that records its certificate. Should the transaction not commit, the file is removed
-again, so there is never a row without its PDF nor a PDF without its row. Downloads
-serve the stored bytes, checked against the digest kept in the row: never re-rendered.
+A PDF is a blob of core/storage.py, put in the transaction that records its
+certificate: in the database (the default) they commit or roll back together; in an
+object store the object is removed again if the transaction does not commit. So
+there is never a row without its PDF nor a PDF without its row, and every host of
+the installation serves the same PDF. Downloads serve the stored bytes, checked
+against the digest kept in the row: never re-rendered.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 
 from training.certificates import rules
 from training.certificates.models import Certificate
-from training.core.db import Session
+from training.core import storage
 from training.core.errors import DomainError
-from training.extensions import db
 
 STORAGE = "certificates"
+PDF = "application/pdf"
 
 
-def storage_root() -> Path:
-    return Path(current_app.config["INSTANCE_PATH"]) / STORAGE
+def stored_key(certificate: Certificate) -> str:
+    """The storage key of the certificate's PDF (``certificates/<workshop>/<serial>.pdf``)."""
+    return certificate.pdf_file
 
 
-def stored_path(certificate: Certificate) -> Path:
-    return Path(current_app.config["INSTANCE_PATH"]) / certificate.pdf_file
+def stored_keys() -> list[str]:
+    return storage.keys(f"{STORAGE}/")
 
 
-# Files written in the current transaction: removed if it rolls back.
-_PENDING = "certificate_files_written"
-
-
-def write_atomically(relative: str, content: bytes) -> Path:
-    path = Path(current_app.config["INSTANCE_PATH"]) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".issuing-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o640)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    db.session.info.setdefault(_PENDING, []).append(path)
-    return path
-
-
-@sa.event.listens_for(Session, "after_commit")
-def _keep_written_files(session: Any) -> None:
-    session.info.pop(_PENDING, None)
-
-
-@sa.event.listens_for(Session, "after_soft_rollback")
-def _remove_written_files(session: Any, previous_transaction: Any) -> None:
-    for path in session.info.pop(_PENDING, []):
-        Path(path).unlink(missing_ok=True)
+def write_atomically(relative: str, content: bytes) -> storage.BlobRef:
+    """Keep ``content`` under ``relative``, with the current transaction."""
+    return storage.put(relative, content, PDF)
 
 
 class StoredFileProblem(DomainError):
@@ -75,25 +44,27 @@ class StoredFileProblem(DomainError):
 
 
 def stored_pdf(certificate: Certificate) -> bytes:
-    """The stored PDF, exactly as issued: never re-rendered. Refused if it changed on disk."""
-    path = stored_path(certificate)
+    """The stored PDF, exactly as issued: never re-rendered. Refused if it changed in storage."""
     try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        current_app.logger.error("certificate %s: stored PDF %s is missing", certificate.serial, path)
+        return storage.get(stored_key(certificate), sha256=certificate.pdf_sha256)
+    except storage.BlobMissing:
+        current_app.logger.error(
+            "certificate %s: stored PDF %s is missing", certificate.serial, certificate.pdf_file
+        )
         raise StoredFileProblem(
             f"The PDF of certificate {certificate.serial} is missing from storage. "
             "An administrator has been told; it is not re-made silently."
         ) from None
-    if hashlib.sha256(content).hexdigest() != certificate.pdf_sha256:
+    except storage.BlobChanged:
         current_app.logger.error(
-            "certificate %s: stored PDF %s does not match its digest", certificate.serial, path
+            "certificate %s: stored PDF %s does not match its digest",
+            certificate.serial,
+            certificate.pdf_file,
         )
         raise StoredFileProblem(
             f"The stored PDF of certificate {certificate.serial} does not match what was issued; "
             "it is not served."
-        )
-    return content
+        ) from None
 
 
 def download_name(certificate: Certificate) -> str:

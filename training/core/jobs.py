@@ -17,13 +17,12 @@ import enum
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from training.core import storage
 from training.core.db import IdMixin, TimestampMixin, affected_rows, enum_column, utcnow
 from training.core.errors import Conflict, NotFound
 from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
@@ -53,7 +52,7 @@ class Job(IdMixin, TimestampMixin, Model):
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(sa.String(300), default="Waiting for a worker...")
-    # A file the job produced, relative to the instance folder.
+    # The storage key (core/storage.py) of a file the job produced.
     result_file: Mapped[str | None] = mapped_column(sa.String(300))
     # Where to send the person when the job has finished.
     result_url: Mapped[str | None] = mapped_column(sa.String(300))
@@ -74,10 +73,35 @@ class Job(IdMixin, TimestampMixin, Model):
             return 100
         return int(100 * self.done / self.total) if self.total else 0
 
-    def result_path(self) -> Path | None:
-        if not self.result_file:
-            return None
-        return Path(current_app.config["INSTANCE_PATH"]) / self.result_file
+    @property
+    def result_name(self) -> str | None:
+        return self.result_file.rsplit("/", 1)[-1] if self.result_file else None
+
+
+def save_result(job: Job, key: str, data: bytes, content_type: str) -> None:
+    """Keep the file the job produced (core/storage.py), with the job's transaction."""
+    if job.result_file and job.result_file != key:
+        storage.delete(job.result_file)
+    storage.put(key, data, content_type)
+    job.result_file = key
+
+
+def result_content(job: Job) -> bytes | None:
+    """The file the job produced, as it was stored; None if there is none (or it changed)."""
+    if not job.result_file:
+        return None
+    try:
+        return storage.get(job.result_file)
+    except storage.StorageProblem as problem:
+        log.error("job %s: result %s cannot be served: %s", job.id, job.result_file, problem)
+        return None
+
+
+def drop_result(job: Job) -> None:
+    """Delete the file the job produced, with the current transaction."""
+    if job.result_file:
+        storage.delete(job.result_file)
+    job.result_file = None
 
 
 class Progress:

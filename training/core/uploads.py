@@ -4,8 +4,8 @@ The type is read from the bytes (never from the file name or the browser's
 claim), the size and the pixel dimensions are limited before the image is
 decoded (so a "decompression bomb" is refused cheaply), and the image is
 re-encoded, which drops any metadata (camera, location) and anything that is not
-pixels. Files are kept in the instance folder under random names and served
-only through views that check who may see them.
+pixels. Images are kept by core/storage.py under random names and served only
+through views that check who may see them.
 
 Where drawings are welcome (a programme's seal), SVG is read too: parsed without
 any DTD or entity, refused if it holds anything that runs or fetches (scripts,
@@ -21,11 +21,11 @@ import secrets
 import warnings
 import xml.etree.ElementTree as ET  # nosec B405  # DTDs are refused before parsing (see check_svg)
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from training.core import storage
 from training.core.errors import InvalidInput
 
 FORMATS = {
@@ -145,16 +145,17 @@ def check_image(data: bytes, limits: ImageLimits | None = None, *, field: str = 
     return CheckedImage(out.getvalue(), facts.extension, facts.mime, facts.width, facts.height)
 
 
-def folder(kind: str) -> Path:
-    """Where uploads of ``kind`` live; created by the first ``store``, not by a look-up."""
-    return Path(current_app.instance_path) / "uploads" / kind
+def key_of(kind: str, name: str | None) -> str | None:
+    """The storage key of an upload (only names this module made), or None."""
+    if not is_upload_name(name):
+        return None
+    return f"uploads/{kind}/{name}"
 
 
 def store(image: CheckedImage, kind: str) -> str:
-    """Write the image under a new random name in the instance folder; return the name."""
+    """Keep the image under a new random name (core/storage.py); return the name."""
     name = f"{secrets.token_hex(16)}.{image.extension}"
-    folder(kind).mkdir(parents=True, exist_ok=True)
-    (folder(kind) / name).write_bytes(image.data)
+    storage.put(f"uploads/{kind}/{name}", image.data, image.mime)
     return name
 
 
@@ -162,20 +163,31 @@ def is_upload_name(name: str | None) -> bool:
     return bool(name and _NAME.match(name))
 
 
-def path_of(kind: str, name: str | None) -> Path | None:
-    """The stored file for ``name`` (only names this module made), or None."""
-    if not is_upload_name(name):
+def read(kind: str, name: str | None) -> bytes | None:
+    """The stored image ``name`` as it was stored, or None (no such upload, or changed)."""
+    key = key_of(kind, name)
+    if key is None:
         return None
-    path = folder(kind) / name  # type: ignore[operator]
-    return path if path.is_file() else None
+    try:
+        return storage.get(key)
+    except storage.StorageProblem as problem:
+        current_app.logger.error("upload %s cannot be served: %s", key, problem)
+        return None
+
+
+def remove(kind: str, name: str | None) -> None:
+    """Delete the stored upload with the current transaction."""
+    key = key_of(kind, name)
+    if key is not None:
+        storage.delete(key)
 
 
 def mime_of(name: str) -> str:
     return MIME_BY_EXTENSION.get(name.rsplit(".", 1)[-1], "application/octet-stream")
 
 
-def dimensions(path: Path) -> tuple[int, int]:
-    with Image.open(path) as image:
+def dimensions(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
         return image.size
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from training.accounts.forms import ConfirmForm
 from training.core import audit, mail, page_parts
 from training.core.db import utcnow
 from training.core.forms import choices
-from training.core.jobs import Job, failed_jobs_since
+from training.core.jobs import Job, failed_jobs_since, result_content
 from training.core.mail import MailState, OutboxMessage
 from training.core.permissions import can_view_audit_log, can_view_job, can_view_outbox, ensure, public
 from training.core.queue import pending_tasks
@@ -97,10 +98,10 @@ def job_progress(job_id: int):
 @login_required
 def job_download(job_id: int):
     job = _load_job(job_id)
-    path = job.result_path()
-    if path is None or not path.is_file():
+    content = result_content(job)
+    if content is None or job.result_name is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=job.result_name)
 
 
 # Audit log -----------------------------------------------------------------------------------

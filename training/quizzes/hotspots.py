@@ -44,18 +44,18 @@ def image_file(question: Question) -> tuple[bytes, str] | None:
     row = _version_image(question)
     if row is not None:
         return row.data, row.media_type
-    path = uploads.path_of(IMAGE_KIND, question.image) if question.image else None
-    if path is None:
+    data = uploads.read(IMAGE_KIND, question.image)
+    if data is None or question.image is None:
         return None
-    return path.read_bytes(), uploads.mime_of(path.name)
+    return data, uploads.mime_of(question.image)
 
 
 def image_size(question: Question) -> tuple[int, int] | None:
     row = _version_image(question)
     if row is not None:
         return row.width, row.height
-    path = uploads.path_of(IMAGE_KIND, question.image) if question.image else None
-    return uploads.dimensions(path) if path is not None else None
+    data = uploads.read(IMAGE_KIND, question.image)
+    return uploads.dimensions(data) if data is not None else None
 
 
 def _hotspot_problems(

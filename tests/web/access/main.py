@@ -1,10 +1,7 @@
 """Home, health, job progress, audit log and outbox."""
 
-from pathlib import Path
-
-from flask import current_app
-
 from tests.web.access.common import Entry, admin_only, everyone
+from training.core import storage
 from training.core.jobs import Job, JobState
 from training.core.mail import MailState, OutboxMessage
 from training.extensions import db
@@ -12,9 +9,7 @@ from training.extensions import db
 
 def build(world, make) -> None:
     relative = "exports/matrix-job.csv"
-    path = Path(current_app.config["INSTANCE_PATH"]) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("id\n1\n")
+    storage.put(relative, b"id\n1\n", "text/csv")
     world.job = Job(
         kind="users-csv",
         title="Export",
