@@ -14,12 +14,6 @@ from training.core import storage
 from training.extensions import db
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint(tmp_path_factory):
-    with s3.s3_server(tmp_path_factory.mktemp("s3") / "server.log") as endpoint:
-        yield endpoint
-
-
 class Store:
     """The store under test, and a way to reach behind the interface as a broken disk would."""
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
+import pytest
 
 from tests.support.servers import free_port
 
@@ -43,6 +44,13 @@ def s3_server(log: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """One S3 server for the run; each test makes a bucket of its own."""
+    with s3_server(tmp_path_factory.mktemp("s3") / "server.log") as endpoint:
+        yield endpoint
 
 
 def client(endpoint: str):

@@ -300,5 +300,8 @@ def sweep(*, older_than: timedelta) -> int | None:
     store = backend()
     if not isinstance(store, storage_s3.S3Backend):
         return None
-    named = set(db.session.execute(sa.select(Blob.key, Blob.sha256).where(Blob.data.is_(None))).tuples())
+    named = {
+        (key, sha256)
+        for key, sha256 in db.session.execute(sa.select(Blob.key, Blob.sha256).where(Blob.data.is_(None)))
+    }
     return store.sweep(named, older_than=older_than)
