@@ -93,9 +93,7 @@ def downgrade():
     bind = op.get_bind()
     blobs = blobs_table()
     root = instance()
-    for key, data in bind.execute(
-        sa.select(blobs.c.key, blobs.c.data).where(blobs.c.data.is_not(None))
-    ).tuples():
+    for key, data in bind.execute(sa.select(blobs.c.key, blobs.c.data).where(blobs.c.data.is_not(None))):
         path = root / key
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
