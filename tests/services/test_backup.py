@@ -197,7 +197,10 @@ def test_a_certificate_issued_before_the_backup_verifies_in_the_restored_install
         assert "Microfat harvesting, Lyon" in html
         with fresh.app_context():
             certificate = db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
-            assert services.stored_path(certificate) == fresh_instance / pdf_file
+            # The PDF came back inside the database: the instance folders hold no copy.
+            assert services.stored_keys() == [pdf_file]
+            assert not (live_instance / "certificates").exists()
+            assert not (fresh_instance / "certificates").exists()
             content = services.stored_pdf(certificate)  # checked against the digest in the restored row
             assert hashlib.sha256(content).hexdigest() == digest
             check = signing.check(content)  # against the restored issuer certificate

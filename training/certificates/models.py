@@ -164,7 +164,7 @@ class Certificate(IdMixin, TimestampMixin, Model):
     # What it certifies, frozen at issue (name, workshop, dates, venue, modules,
     # credit hours, skills with their OSATS evidence, certifiers, issue date).
     snapshot: Mapped[dict[str, Any]]
-    # The stored PDF, relative to the instance folder, and its digest.
+    # The storage key of the stored PDF (core/storage.py), and its digest.
     pdf_file: Mapped[str] = mapped_column(sa.String(200))
     pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
     issued_at: Mapped[datetime]

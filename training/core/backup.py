@@ -1,10 +1,11 @@
 """Backups of a SQLite installation: the database and the instance folder.
 
 ``backup`` copies a live database with SQLite's online backup API (a
-consistent snapshot even while workers write) together with the instance
-folder's keys, stored certificates and uploads, into one ``.tar.gz`` file with
-a manifest of SHA-256 checksums. ``restore`` checks every checksum before it
-touches anything, then puts the database and the files back.
+consistent snapshot even while workers write; with the default store it holds
+the certificate PDFs, uploads and exports, see core/storage.py) together with the
+instance folder's keys, into one ``.tar.gz`` file with a manifest of SHA-256
+checksums. ``restore`` checks every checksum before it touches anything, then puts
+the database and the files back.
 
 PostgreSQL installations use ``pg_dump`` / ``pg_restore`` for the database
 (see the README) and this for the instance folder.
