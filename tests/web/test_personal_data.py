@@ -229,9 +229,15 @@ def page_text(client, url: str) -> str:
 
 
 def everything_in_the_database() -> str:
+    """Every row, but the issued certificates' PDFs: those are kept exactly as issued
+    (checked separately), wherever they are stored."""
+    issued = set(db.session.scalars(sa.select(Certificate.pdf_file)))
     rows = []
     for table in db.metadata.sorted_tables:
-        rows += [repr(tuple(row)) for row in db.session.execute(sa.select(table)).all()]
+        query = sa.select(table)
+        if table.name == "blobs":
+            query = query.where(table.c.key.not_in(issued))
+        rows += [repr(tuple(row)) for row in db.session.execute(query).all()]
     return "\n".join(rows)
 
 
