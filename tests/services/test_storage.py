@@ -84,6 +84,18 @@ def test_a_blob_put_again_replaces_the_old_bytes(ctx, store):
     assert store.objects() == ([f"blobs/exports/users-1.csv~{ref.sha256}"] if store.kind == "s3" else [])
 
 
+def test_the_same_bytes_put_again_stay_stored_whether_committed_or_rolled_back(ctx, store):
+    ref = storage.put("uploads/tests/same.png", b"png bytes", "image/png")
+    db.session.commit()
+    storage.put("uploads/tests/same.png", b"png bytes", "image/png")
+    db.session.rollback()
+    assert storage.get("uploads/tests/same.png") == b"png bytes"
+    storage.put("uploads/tests/same.png", b"png bytes", "image/png")
+    db.session.commit()
+    assert storage.get("uploads/tests/same.png") == b"png bytes"
+    assert store.objects() == ([f"blobs/uploads/tests/same.png~{ref.sha256}"] if store.kind == "s3" else [])
+
+
 def test_a_deleted_blob_is_gone(ctx, store):
     storage.put("uploads/tests/a.png", b"png", "image/png")
     db.session.commit()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any, Protocol
@@ -39,6 +40,7 @@ from training.core.db import Session, utcnow
 from training.extensions import Model, db
 
 DATABASE = "database"
+log = logging.getLogger("training.storage")
 
 
 class Blob(Model):
@@ -132,7 +134,14 @@ def put(key: str, data: bytes, content_type: str) -> BlobRef:
     """Store ``data`` under ``key`` in the current transaction (replacing what was there)."""
     if not key or len(key) > 300 or key.startswith("/") or ".." in key.split("/"):
         raise ValueError(f"not a blob key: {key!r}")
+    sha256 = digest(data)
     row = db.session.get(Blob, key)
+    if row is not None and row.sha256 == sha256:
+        # The same bytes again: an object store's object is already there (and is named
+        # by a committed row, so it must not go with a rollback).
+        row.content_type = content_type
+        db.session.flush()
+        return BlobRef(key, content_type, row.size, sha256)
     if row is None:
         row = Blob(key=key)
         db.session.add(row)
@@ -140,9 +149,9 @@ def put(key: str, data: bytes, content_type: str) -> BlobRef:
         backend().forget(row.key, row.sha256)
     row.content_type = content_type
     row.size = len(data)
-    row.sha256 = digest(data)
+    row.sha256 = sha256
     row.created_at = utcnow()
-    row.data = backend().write(key, row.sha256, content_type, data)
+    row.data = backend().write(key, sha256, content_type, data)
     db.session.flush()
     return BlobRef(key, content_type, row.size, row.sha256)
 
@@ -254,18 +263,25 @@ def after_commit(name: str, remove: Any) -> None:
     db.session.info.setdefault(DOOMED, []).append((name, remove))
 
 
+def _remove_all(pending: list[tuple[str, Any]]) -> None:
+    for name, remove in pending:
+        try:
+            remove(name)
+        except Exception:
+            # The transaction has ended either way; ``flask storage sweep`` removes it later.
+            log.exception("could not remove the stored object %s", name)
+
+
 @sa.event.listens_for(Session, "after_commit")
 def _commit_done(session: Any) -> None:
     session.info.pop(WRITTEN, None)
-    for name, remove in session.info.pop(DOOMED, []):
-        remove(name)
+    _remove_all(session.info.pop(DOOMED, []))
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")
 def _rollback_done(session: Any, previous_transaction: Any) -> None:
     session.info.pop(DOOMED, None)
-    for name, remove in session.info.pop(WRITTEN, []):
-        remove(name)
+    _remove_all(session.info.pop(WRITTEN, []))
 
 
 # flask storage ... ---------------------------------------------------------------------
