@@ -19,7 +19,7 @@ CAPABILITIES = sorted(
 )
 # Libraries a function may import when it needs them, so that a process that never makes
 # a PDF, signs one or queues a task never loads them.
-HEAVY = ("weasyprint", "pyhanko", "pyhanko_certvalidator", "huey")
+HEAVY = ("weasyprint", "pyhanko", "pyhanko_certvalidator", "huey", "boto3")
 MAX_LINES = 600
 
 
@@ -98,7 +98,7 @@ def test_building_the_app_loads_neither_the_pdf_engine_nor_the_task_queue(tmp_pa
     probe = (
         "import sys, training\n"
         "training.create_app({'TESTING': True})\n"
-        "print(sorted(m for m in ('weasyprint', 'pyhanko', 'huey') if m in sys.modules))"
+        "print(sorted(m for m in ('weasyprint', 'pyhanko', 'huey', 'boto3') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environment

@@ -13,9 +13,6 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.exceptions import ClientError
-
 from training.core.db import utcnow
 
 SEPARATOR = "~"
@@ -40,6 +37,9 @@ class S3Backend:
         parts = urlsplit(url)
         if not parts.netloc:
             raise ValueError(f"TRAINING_STORAGE_URL {url!r} names no bucket: s3://bucket/prefix")
+        # boto3 loads with the first object store built, not with every process.
+        import boto3
+
         client = boto3.session.Session().client(
             "s3",
             endpoint_url=config.get("S3_ENDPOINT_URL") or None,
@@ -61,7 +61,7 @@ class S3Backend:
     def open(self, key: str, sha256: str) -> IO[bytes] | None:
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=self.object_name(key, sha256))
-        except ClientError as error:
+        except self.client.exceptions.ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
             raise
