@@ -19,7 +19,21 @@ RUN_ENV  := $(or $(TRAINING_ENV),development)
 TASK_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 CONSUMER := $(BIN)/huey_consumer training.tasks.huey --workers $(TASK_WORKERS) --worker-type process --max-delay 1
 
-.PHONY: run test test-repeat serve worker lint format system-packages clean-instance bench audit screenshots
+.PHONY: run test test-repeat serve worker lint format system-packages clean-instance bench audit screenshots translations
+
+# The interface's languages: training/translations/<lang>/LC_MESSAGES/messages.po, kept in
+# the repository; the compiled messages.mo is built here whenever its .po is newer.
+CATALOGUES := $(wildcard training/translations/*/LC_MESSAGES/messages.po)
+COMPILED_CATALOGUES := $(CATALOGUES:.po=.mo)
+training/translations/%/LC_MESSAGES/messages.mo: training/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing messages in the code or templates: extract them, update every catalogue
+# (new messages come in untranslated; tests/unit/test_translations.py fails until they are
+# translated), then compile.
+translations: $(VENV)/.installed
+	$(BIN)/python tools/translations.py update
+	$(BIN)/python tools/translations.py compile
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -63,7 +77,7 @@ system-packages:
 # to this computer, see README's Settings).
 run: export TRAINING_BASE_URL = $(BASE_URL)
 run: export TRAINING_ENV = $(RUN_ENV)
-run: $(VENV)/.installed system-packages
+run: $(VENV)/.installed system-packages $(COMPILED_CATALOGUES)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT) (task worker beside it). Ctrl-C stops both."
@@ -83,13 +97,13 @@ checkers: $(VENV)/.dev-installed
 		else echo "WARNING: java is missing (sudo apt-get install default-jre-headless): the markup test will fail"; fi; }
 	@$(BIN)/python -m tests.support.checkers >/dev/null
 
-test: $(VENV)/.dev-installed system-packages checkers
+test: $(VENV)/.dev-installed system-packages checkers $(COMPILED_CATALOGUES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests N times in a row, stopping at the first failure: a test that
 # fails once in ten runs shows up here before it shows up in someone else's build.
 N ?= 10
-test-repeat: $(VENV)/.dev-installed system-packages
+test-repeat: $(VENV)/.dev-installed system-packages $(COMPILED_CATALOGUES)
 	@for i in $$(seq 1 $(N)); do \
 		start=$$(date +%s); \
 		$(BIN)/python -m pytest tests/e2e -q -p no:cacheprovider $(PYTEST_ARGS) || \
@@ -99,27 +113,27 @@ test-repeat: $(VENV)/.dev-installed system-packages
 
 # Pictures of the dashboard, a workshop page, roll call, a quiz and the certificate at
 # 390 and 1366 px, from the demo data in a throwaway instance, into docs/screenshots/.
-screenshots: $(VENV)/.dev-installed system-packages
+screenshots: $(VENV)/.dev-installed system-packages $(COMPILED_CATALOGUES)
 	$(BIN)/python tools/screenshots.py --out docs/screenshots
 
 # Production: gunicorn with several workers. Run `make worker` beside it (or
 # under your process supervisor) for the task queue, with the same TRAINING_BASE_URL
 # (or HOST and PORT).
 serve: export TRAINING_BASE_URL = $(BASE_URL)
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed $(COMPILED_CATALOGUES)
 	$(FLASK) db upgrade
 	@echo "Links in e-mails, calendars and certificates: TRAINING_BASE_URL=$(BASE_URL)"
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "training:create_app()"
 
 worker: export TRAINING_BASE_URL = $(BASE_URL)
-worker: $(VENV)/.installed
+worker: $(VENV)/.installed $(COMPILED_CATALOGUES)
 	@echo "Links in e-mails, calendars and certificates: TRAINING_BASE_URL=$(BASE_URL)"
 	$(CONSUMER)
 
 # The benchmark (bench/): programme-sized databases built once from a fixed seed,
 # then pages, certificates, load and memory; writes bench/RESULTS.md and results.json.
 # Options: BENCH_ARGS="--scale 0.1" (see python -m bench --help).
-bench: $(VENV)/.dev-installed system-packages
+bench: $(VENV)/.dev-installed system-packages $(COMPILED_CATALOGUES)
 	@command -v wrk >/dev/null || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || \

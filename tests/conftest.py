@@ -29,6 +29,7 @@ from tests.support import database  # noqa: E402
 from tests.support.client import CliRunner, TestClient  # noqa: E402
 from tests.support.factories import Factories  # noqa: E402
 from tests.support.tasks import run_pending, use_memory_queue  # noqa: E402
+from tests.support.translations import compile_stale_catalogues  # noqa: E402
 from training import create_app  # noqa: E402
 from training.config import TestConfig  # noqa: E402
 from training.core.db import watching_lazy_loads  # noqa: E402
@@ -71,6 +72,7 @@ def database_url(run_dir: Path) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url: str, run_dir: Path) -> Flask:
+    compile_stale_catalogues()
     application = create_app(TestConfig(run_dir / "instance", database_url))
     application.test_cli_runner_class = CliRunner
     use_memory_queue()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -84,7 +85,7 @@ def _init_extensions(app: Flask) -> None:
     import training.models  # noqa: F401  (every table registered before anything uses the metadata)
     from training.accounts import services as account_services
     from training.accounts.models import User
-    from training.core import queue
+    from training.core import i18n, queue
     from training.core.db import configure_engine
     from training.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -94,10 +95,11 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to open this page."
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -126,8 +128,8 @@ def _init_extensions(app: Flask) -> None:
 
         g.permission_checked = True  # "signed in" was the check, and it failed
         if wants_json():
-            return json_error(401, "Log in first.")
-        flash(login_manager.login_message, "info")
+            return json_error(401, gettext("Log in first."))
+        flash(str(login_manager.login_message), "info")
         next_path = request.full_path if request.method == "GET" else None
         if next_path and next_path.endswith("?"):
             next_path = next_path[:-1]
@@ -183,8 +185,10 @@ def _register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> Any:
         return render_error(
             400,
-            "This form has expired or did not come from this site. "
-            "Go back, reload the page and send it again.",
+            gettext(
+                "This form has expired or did not come from this site. "
+                "Go back, reload the page and send it again."
+            ),
         )
 
     @app.errorhandler(HTTPException)
@@ -248,7 +252,14 @@ def _register_request_hooks(app: Flask) -> None:
             logout_user()
             session.clear()
             minutes = int(idle_limit // 60)
-            flash(f"You were logged out after {minutes} minutes without activity.", "info")
+            flash(
+                ngettext(
+                    "You were logged out after %(num)d minute without activity.",
+                    "You were logged out after %(num)d minutes without activity.",
+                    minutes,
+                ),
+                "info",
+            )
             return redirect(url_for("accounts.login", next=request.path if request.method == "GET" else None))
         # Refreshing the stamp once a minute keeps the cookie from changing on every request.
         if now - last_seen >= 60 or "seen" not in session:

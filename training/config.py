@@ -101,6 +101,13 @@ class Config:
         self.LAZY_LOADS = "raise" if self.ENVIRONMENT == "development" else "log"
         self.SMTP_URL = env.get("TRAINING_SMTP_URL") or None
         self.PROGRAMME_NAME = env.get("TRAINING_PROGRAMME_NAME") or "Regenerative Fat Grafting Programme"
+        # The interface's language for someone who chose none and whose browser asks for
+        # none of en, es, pt.
+        self.DEFAULT_LANGUAGE = (env.get("TRAINING_DEFAULT_LANGUAGE") or "en").strip().lower()
+        if self.DEFAULT_LANGUAGE not in ("en", "es", "pt"):
+            raise ValueError(
+                f"TRAINING_DEFAULT_LANGUAGE is {self.DEFAULT_LANGUAGE!r}; it must be one of: en, es, pt."
+            )
         self.MAIL_FROM = env.get("TRAINING_MAIL_FROM") or "Training programme <no-reply@localhost>"
         self.REDIS_URL = env.get("TRAINING_REDIS_URL") or None
         # Certificate PDFs, uploads and export files: "database" or s3://bucket/prefix.
@@ -178,6 +185,7 @@ class TestConfig(Config):
             database_url or os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}"
         )
         self.BASE_URL = "http://training.test"
+        self.DEFAULT_LANGUAGE = "en"
         self.LAZY_LOADS = "raise"
         self.SMTP_URL = None
         self.REDIS_URL = None

@@ -64,6 +64,9 @@ class User(IdMixin, TimestampMixin, UserMixin, Model):
     registration_number: Mapped[str | None] = mapped_column(sa.String(60))
     institution: Mapped[str | None] = mapped_column(sa.String(200))
     country: Mapped[str | None] = mapped_column(sa.String(2))
+    # The interface's and the mails' language ("en", "es", "pt"); None: the browser's on
+    # pages, the programme's in mails (core/i18n.py).
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[datetime | None]
     # Set when an admin erased the person's data (see accounts/personal_data.py).

@@ -20,9 +20,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import LazyString, force_locale
 from sqlalchemy.orm import Mapped, mapped_column
 
+from training.accounts.models import User
 from training.core.db import IdMixin, TimestampMixin, affected_rows, enum_column, utcnow
+from training.core.i18n import REGIONS, language_code, language_of
 from training.core.queue import app_periodic_task, app_task, enqueue_after_commit
 from training.extensions import Model, db
 
@@ -62,19 +65,33 @@ class OutboxMessage(IdMixin, TimestampMixin, Model):
 
 
 def queue_mail(
-    recipient: str,
-    subject: str,
+    recipient: str | User,
+    subject: str | LazyString,
     template: str,
     *,
     topic: str,
     workshop_id: int | None = None,
+    language: str | None = None,
     **context: object,
 ) -> OutboxMessage:
-    """Write a message rendered from ``templates/mail/<template>.txt`` to the outbox."""
-    body = render_template(f"mail/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
+    """Write a message rendered from ``templates/mail/<template>.txt`` to the outbox.
+
+    The message is in the recipient's language: ``language``, else the language of
+    ``recipient`` when it is a person (a User), else the programme's. Give the subject
+    as ``lazy_gettext("...", name=value)`` so that it is translated into that language
+    too (a plain string is sent as it is)."""
+    if isinstance(recipient, str):
+        address = recipient
+        chosen = language_code(language) or language_of(None)
+    else:
+        address = recipient.email
+        chosen = language_code(language) or language_of(recipient)
+    with force_locale(REGIONS[chosen]):
+        body = render_template(f"mail/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
+        subject_text = str(subject)
     message = OutboxMessage(
-        recipient=recipient,
-        subject=subject[:200],
+        recipient=address,
+        subject=subject_text[:200],
         body=body,
         topic=topic,
         workshop_id=workshop_id,

@@ -4,8 +4,10 @@ the helpers every enrolment use case shares (the lock, the organizer check, mail
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from sqlalchemy.orm import joinedload
 
 from training.accounts.models import User
@@ -150,10 +152,15 @@ def require_organizer(workshop: Workshop, actor: User) -> None:
 
 
 def mail_trainee(
-    enrolment: Enrolment, ws: Workshop, trainee: User, template: str, subject: str, **context: object
+    enrolment: Enrolment,
+    ws: Workshop,
+    trainee: User,
+    template: str,
+    subject: str | LazyString,
+    **context: Any,
 ) -> None:
     queue_mail(
-        trainee.email,
+        trainee,
         subject,
         template,
         topic=MAIL_TOPIC,
