@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext
 
 from training.accounts import rules, tokens
 from training.accounts.logins import end_logins
@@ -71,8 +72,8 @@ def send_invitation(user: User, *, actor: User) -> None:
     link = external_url("accounts.accept_invitation", token=tokens.make_token(user, tokens.INVITATION))
     days = current_app.config["ACCOUNT_INVITE_MAX_AGE"].days
     queue_mail(
-        user.email,
-        "Your account on the training programme",
+        user,
+        lazy_gettext("Your account on the training programme"),
         "invitation",
         topic="account",
         user=user,

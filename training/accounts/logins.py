@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from training.accounts import passwords, rules
@@ -66,8 +67,10 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not account.confirmed:
         raise NotAllowed(
-            "Confirm your e-mail address first: follow the link we sent to it. No message? "
-            "Ask for a password reset: its link confirms the address too."
+            gettext(
+                "Confirm your e-mail address first: follow the link we sent to it. No message? "
+                "Ask for a password reset: its link confirms the address too."
+            )
         )
     if verdict.upgraded_hash is not None:
         # Only over the hash that was checked: a password changed meanwhile stays.

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +25,26 @@ class Role(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(ROLE_LABELS[self])
+
+    @property
+    def name_in_text(self) -> str:
+        """The role as a sentence names it ("trainee"), in the page's language."""
+        return str(ROLE_NAMES[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Admin"),
+    Role.ORGANIZER: _l("Organizer"),
+    Role.FACULTY: _l("Faculty"),
+    Role.TRAINEE: _l("Trainee"),
+}
+ROLE_NAMES = {
+    Role.ADMIN: _l("admin"),
+    Role.ORGANIZER: _l("organizer"),
+    Role.FACULTY: _l("faculty"),
+    Role.TRAINEE: _l("trainee"),
+}
 
 
 # Specialties of the surgeons and physicians who train in fat grafting. Stored as
@@ -113,6 +133,11 @@ class User(IdMixin, TimestampMixin, UserMixin, Model):
     @property
     def role_names(self) -> list[str]:
         return sorted(role.value for role in self.roles)
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles as a sentence names them, in the page's language."""
+        return [role.name_in_text for role in sorted(self.roles, key=lambda role: role.value)]
 
 
 class UserRole(Model):

@@ -5,17 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from training.accounts import rules
 from training.accounts.models import Role, User
 from training.accounts.passwords import hash_password, require_good_password
 from training.core import audit
 from training.core.errors import Conflict, InvalidInput
+from training.core.i18n import language_code
 from training.extensions import db
 
 # Fields a person keeps about themselves, audited when they change.
-# Fields a person keeps about themselves, audited when they change.
-PROFILE_FIELDS = ("full_name", "email", "specialty", "registration_number", "institution", "country")
+PROFILE_FIELDS = (
+    "full_name",
+    "email",
+    "specialty",
+    "registration_number",
+    "institution",
+    "country",
+    "language",
+)
 
 
 def find_by_email(email: str) -> User | None:
@@ -25,7 +34,7 @@ def find_by_email(email: str) -> User | None:
 def require_free_email(email: str, *, except_user: User | None = None) -> None:
     existing = find_by_email(email)
     if existing is not None and (except_user is None or existing.id != except_user.id):
-        raise Conflict("An account with this e-mail address already exists.", field="email")
+        raise Conflict(gettext("An account with this e-mail address already exists."), field="email")
 
 
 @dataclass
@@ -36,6 +45,8 @@ class Profile:
     registration_number: str | None = None
     institution: str | None = None
     country: str | None = None
+    # "en", "es" or "pt"; None leaves the person's choice as it is.
+    language: str | None = None
 
     def personal_words(self) -> list[str]:
         return [self.full_name, self.email]
@@ -48,6 +59,11 @@ def apply_profile(user: User, profile: Profile) -> None:
     user.registration_number = (profile.registration_number or "").strip() or None
     user.institution = (profile.institution or "").strip() or None
     user.country = profile.country or None
+    if profile.language is not None:
+        language = language_code(profile.language)
+        if language is None:
+            raise InvalidInput({"language": [gettext("Choose one of the languages offered.")]})
+        user.language = language
 
 
 def profile_snapshot(user: User) -> dict[str, str | None]:
@@ -68,7 +84,7 @@ def new_account(
     ``self_service``: the new user is the one acting (sign-up)."""
     require_free_email(profile.email)
     if not roles:
-        raise InvalidInput({"roles": ["Choose at least one role."]})
+        raise InvalidInput({"roles": [gettext("Choose at least one role.")]})
     if password is not None:
         require_good_password(password, personal=profile.personal_words())
     user = User()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from training.accounts.rules import safe_next_url
@@ -47,5 +48,5 @@ def ask_for_password_if_stale() -> Response | None:
         referrer = request.referrer or ""
         host = request.host_url.rstrip("/")
         back = referrer[len(host) :] if referrer.startswith(host) else None
-        flash("For this action, please confirm your password first.", "info")
+        flash(gettext("For this action, please confirm your password first."), "info")
     return redirect(url_for("accounts.confirm_password", next=safe_next_url(back) or None))

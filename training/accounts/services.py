@@ -12,6 +12,7 @@ import dataclasses
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 
 from training.accounts import rules, tokens
 from training.accounts.administration import (
@@ -116,8 +117,8 @@ def sign_up(profile: Profile, password: str, *, next_path: str | None = None) ->
     if existing is not None:
         hash_password(password)  # the work the other path does, so that both take as long
         queue_mail(
-            existing.email,
-            "Someone tried to sign up with your address",
+            existing,
+            lazy_gettext("Someone tried to sign up with your address"),
             "signup_address_taken",
             topic="account",
             user=existing,
@@ -139,8 +140,8 @@ def sign_up(profile: Profile, password: str, *, next_path: str | None = None) ->
     link = external_url("accounts.confirm_email", token=token, **_back_to(next_path))
     days = current_app.config["ACCOUNT_INVITE_MAX_AGE"].days
     queue_mail(
-        user.email,
-        "Confirm your e-mail address",
+        user,
+        lazy_gettext("Confirm your e-mail address"),
         "confirm_email",
         topic="account",
         user=user,
@@ -162,7 +163,9 @@ def confirm_email(token: str) -> User:
         audit.record(
             "user.email_confirmed", user, actor=user, summary=f"{user.full_name} confirmed their address"
         )
-        queue_mail(user.email, "Welcome to the training programme", "welcome", topic="account", user=user)
+        queue_mail(
+            user, lazy_gettext("Welcome to the training programme"), "welcome", topic="account", user=user
+        )
     return user
 
 
@@ -173,13 +176,13 @@ def update_profile(
     password, and the change waits until they follow a link mailed to the new address;
     returns that address (None when it did not change). An admin changes it at once."""
     if actor.id != user.id and not actor.has_role(Role.ADMIN):
-        raise NotAllowed("You may only change your own profile.")
+        raise NotAllowed(gettext("You may only change your own profile."))
     new_email = rules.normalise_email(profile.email)
     pending = None
     if new_email != user.email and actor.id == user.id:
         if not current_password or not check_password(user, current_password):
             raise InvalidInput(
-                {"current_password": ["Enter your current password to change your e-mail address."]}
+                {"current_password": [gettext("Enter your current password to change your e-mail address.")]}
             )
         pending = new_email
         profile = dataclasses.replace(profile, email=user.email)
@@ -208,8 +211,8 @@ def _ask_to_confirm_new_email(user: User, new_email: str) -> None:
     existing = find_by_email(new_email)
     if existing is not None:
         queue_mail(
-            existing.email,
-            "Someone tried to use your address for another account",
+            existing,
+            lazy_gettext("Someone tried to use your address for another account"),
             "email_address_taken",
             topic="account",
             user=existing,
@@ -221,9 +224,10 @@ def _ask_to_confirm_new_email(user: User, new_email: str) -> None:
     hours = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600)
     queue_mail(
         new_email,
-        "Confirm your new e-mail address",
+        lazy_gettext("Confirm your new e-mail address"),
         "confirm_new_email",
         topic="account",
+        language=user.language,
         user=user,
         new_email=new_email,
         link=link,
@@ -264,9 +268,10 @@ def change_email(token: str, *, keep_login: str | None = None) -> User:
     )
     queue_mail(
         old_email,
-        "Your e-mail address was changed",
+        lazy_gettext("Your e-mail address was changed"),
         "email_changed",
         topic="account",
+        language=user.language,
         user=user,
         new_email=new_email,
         reset_link=external_url("accounts.forgot_password"),
@@ -276,15 +281,15 @@ def change_email(token: str, *, keep_login: str | None = None) -> User:
 
 def change_password(user: User, current_password: str, new_password: str, *, actor: User) -> None:
     if not check_password(user, current_password):
-        raise InvalidInput({"current_password": ["Your current password is not correct."]})
+        raise InvalidInput({"current_password": [gettext("Your current password is not correct.")]})
     require_good_password(new_password, personal=[user.full_name, user.email], field="new_password")
     _set_password(user, new_password)
     audit.record(
         "user.password_changed", user, actor=actor, summary=f"{user.full_name} changed their password"
     )
     queue_mail(
-        user.email,
-        "Your password was changed",
+        user,
+        lazy_gettext("Your password was changed"),
         "password_changed",
         topic="account",
         user=user,
@@ -317,8 +322,8 @@ def mail_password_reset(email: str) -> None:
     link = external_url("accounts.reset_password", token=tokens.make_token(user, tokens.PASSWORD_RESET))
     hours = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600)
     queue_mail(
-        user.email,
-        "Reset your password",
+        user,
+        lazy_gettext("Reset your password"),
         "password_reset",
         topic="account",
         user=user,

@@ -13,6 +13,7 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from training.accounts.models import User
@@ -51,10 +52,10 @@ def read_token_data(token: str, purpose: str, max_age: timedelta, load_user) -> 
     try:
         data = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired as error:
-        raise TokenError("This link has expired. Ask for a new one.") from error
+        raise TokenError(gettext("This link has expired. Ask for a new one.")) from error
     except BadSignature as error:
-        raise TokenError("This link is not valid. Check that you copied all of it.") from error
+        raise TokenError(gettext("This link is not valid. Check that you copied all of it.")) from error
     user = load_user(data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active or not hmac.compare_digest(str(data.get("f")), _fingerprint(user)):
-        raise TokenError("This link has already been used or is no longer valid. Ask for a new one.")
+        raise TokenError(gettext("This link has already been used or is no longer valid. Ask for a new one."))
     return user, data

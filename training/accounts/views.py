@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from training.accounts import bp, login_limits, personal_data, rules, services, tokens
@@ -39,7 +40,7 @@ from training.core.permissions import (
 from training.core.web import page_number, service_call
 from training.extensions import db, limiter
 
-LOGIN_FAILED = "The e-mail address or password is not correct, or the account is not active."
+LOGIN_FAILED = lazy_gettext("The e-mail address or password is not correct, or the account is not active.")
 
 
 def me() -> User:
@@ -64,6 +65,7 @@ def _profile_from(form: SignUpForm | ProfileForm) -> services.Profile:
         registration_number=form.registration_number.data,
         institution=form.institution.data,
         country=form.country.data,
+        language=form.language.data,
     )
 
 
@@ -95,8 +97,11 @@ def signup():
         if call.ok:
             # The same answer whether or not the address already has an account.
             flash(
-                f"Check your mail: we have sent a message to {rules.normalise_email(form.email.data)}. "
-                "Follow its link to finish signing up.",
+                gettext(
+                    "Check your mail: we have sent a message to %(email)s. "
+                    "Follow its link to finish signing up.",
+                    email=rules.normalise_email(form.email.data),
+                ),
                 "info",
             )
             return redirect(url_for("accounts.login", next=next_url))
@@ -116,12 +121,12 @@ def confirm_email(token: str):
             return render_template(
                 "accounts/confirm_link.html",
                 form=form,
-                title="Confirm your e-mail address",
-                text="Confirm that this address is yours to start using your account.",
+                title=gettext("Confirm your e-mail address"),
+                text=gettext("Confirm that this address is yours to start using your account."),
             )
         user = services.confirm_email(token)
         _start_session(user)
-        flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
+        flash(gettext("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
         return redirect(rules.safe_next_url(request.args.get("next")) or url_for("main.index"))
 
     return _follow_link(follow)
@@ -145,7 +150,7 @@ def login():
             user = services.authenticate(form.email.data, form.password.data)
         if call.ok and user is None:
             login_limits.count_as_failed()
-            flash(LOGIN_FAILED, "danger")
+            flash(str(LOGIN_FAILED), "danger")
         elif call.ok and user is not None:
             _start_session(user)
             return redirect(next_url or url_for("main.index"))
@@ -160,7 +165,7 @@ def logout():
     services.end_login(session.get("login"))
     logout_user()
     session.clear()
-    flash("You have logged out.", "info")
+    flash(gettext("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -175,8 +180,10 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         flash(
-            "If an active account uses this address, a link to reset its password is on its way. "
-            "It works once and expires in a few hours.",
+            gettext(
+                "If an active account uses this address, a link to reset its password is on its way. "
+                "It works once and expires in a few hours."
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))
@@ -193,7 +200,7 @@ def _set_password_by_link(token: str, purpose: str, template: str):
                 user = services.reset_password(token, purpose, form.password.data)
             if call.ok:
                 _start_session(user)
-                flash("Your password is set. You are logged in.", "success")
+                flash(gettext("Your password is set. You are logged in."), "success")
                 return redirect(url_for("main.index"))
         return render_template(template, form=form, user=user)
 
@@ -239,12 +246,17 @@ def profile():
                 user, _profile_from(form), actor=user, current_password=form.current_password.data
             )
         if call.ok:
-            flash("Your details are saved.", "success")
+            refresh()  # the messages below in the language just chosen
+            flash(gettext("Your details are saved."), "success")
             if pending:
                 # The same answer whether or not another account uses the address.
                 flash(
-                    f"To change your e-mail address, follow the link we have sent to {pending}. "
-                    f"Until then it stays {user.email}.",
+                    gettext(
+                        "To change your e-mail address, follow the link we have sent to %(new)s. "
+                        "Until then it stays %(old)s.",
+                        new=pending,
+                        old=user.email,
+                    ),
                     "info",
                 )
             return redirect(url_for("accounts.profile"))
@@ -263,13 +275,16 @@ def change_email(token: str):
             return render_template(
                 "accounts/confirm_link.html",
                 form=form,
-                title="Confirm your new e-mail address",
-                text="Confirm that this address is yours: your account will use it from now on.",
+                title=gettext("Confirm your new e-mail address"),
+                text=gettext("Confirm that this address is yours: your account will use it from now on."),
             )
         user = services.change_email(token, keep_login=session.get("login"))
         flash(
-            f"Your e-mail address is now {user.email}. Other browsers logged in to your account "
-            "have been logged out.",
+            gettext(
+                "Your e-mail address is now %(email)s. Other browsers logged in to your account "
+                "have been logged out.",
+                email=user.email,
+            ),
             "success",
         )
         return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
@@ -302,7 +317,7 @@ def sign_out_everywhere():
     services.sign_out_everywhere(user, actor=user)
     logout_user()
     session.clear()
-    flash("You are logged out on every browser and device, this one included.", "info")
+    flash(gettext("You are logged out on every browser and device, this one included."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -319,7 +334,7 @@ def change_password():
         if call.ok:
             # The session token changed: renew this browser's login, others are out.
             _start_session(user)
-            flash("Your password is changed. Other devices have been logged out.", "success")
+            flash(gettext("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -335,7 +350,7 @@ def confirm_password():
         if services.check_password(me(), form.password.data):
             mark_password_confirmed()  # the request commits a rehashed password, if the hash was upgraded
             return redirect(next_url or url_for("main.index"))
-        form.password.errors.append("This is not your password.")
+        form.password.errors.append(gettext("This is not your password."))
     return render_template("accounts/confirm_password.html", form=form, next_url=next_url)
 
 
@@ -378,7 +393,10 @@ def create_user():
         with service_call(form) as call:
             user = services.create_account(profile, {Role(value) for value in form.roles.data}, actor=me())
         if call.ok:
-            flash(f"Account created. An invitation is on its way to {user.email}.", "success")
+            flash(
+                gettext("Account created. An invitation is on its way to %(email)s.", email=user.email),
+                "success",
+            )
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return render_template("accounts/create_user.html", form=form)
 
@@ -439,7 +457,7 @@ def change_roles(user_id: int):
         with service_call(form) as call:
             services.change_roles(user, roles, actor=me())
         if call.ok:
-            flash(f"Roles of {user.full_name} saved.", "success")
+            flash(gettext("Roles of %(name)s saved.", name=user.full_name), "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return _render_user(user, form, status=422)
 

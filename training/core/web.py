@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Request, Response, flash, jsonify, request
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
@@ -116,14 +117,17 @@ def page_number() -> int:
 
 def http_message(error: HTTPException) -> str:
     return {
-        400: "The request could not be understood. Go back, reload the page and try again.",
-        401: "Please log in to continue.",
-        403: "You do not have permission to open this page.",
-        404: "There is nothing at this address. It may have been moved or removed.",
-        405: "This page cannot be used that way.",
-        413: "What you sent is too large.",
-        429: "Too many attempts. Please wait a moment and try again.",
-    }.get(error.code or 500, "Something went wrong on our side. It has been logged; please try again.")
+        400: gettext("The request could not be understood. Go back, reload the page and try again."),
+        401: gettext("Please log in to continue."),
+        403: gettext("You do not have permission to open this page."),
+        404: gettext("There is nothing at this address. It may have been moved or removed."),
+        405: gettext("This page cannot be used that way."),
+        413: gettext("What you sent is too large."),
+        429: gettext("Too many attempts. Please wait a moment and try again."),
+    }.get(
+        error.code or 500,
+        gettext("Something went wrong on our side. It has been logged; please try again."),
+    )
 
 
 def _without_nul(value: Any) -> Any:
