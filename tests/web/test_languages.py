@@ -210,3 +210,22 @@ def test_dates_read_in_the_pages_language(app):
             == "2026-12-08 09:30 Europe/Madrid"
         )
         assert localized(date(2026, 5, 1), "%a %d %b %Y") == "Fri 01 May 2026"
+
+
+def test_a_spanish_trainee_enrols_and_is_told_in_spanish(client, make, mails, session):
+    workshop = make.workshop(capacity=3)
+    make.enrolment(workshop)
+    trainee = make.trainee()
+    trainee.language = "es"
+    session.commit()
+    client.login(trainee)
+    page = client.get(f"/workshops/{workshop.id}/enrolment")
+    assert html_lang(page) == "es"
+    assert "Quedan 2 de 3 plazas" in page.text
+    assert 'data-testid="enrol">Inscribirme<' in page.text
+    response = client.post(f"/workshops/{workshop.id}/enrol", follow_redirects=True)
+    assert f"Se ha inscrito en {workshop.title}." in response.text
+    assert "Su plaza está <strong>confirmada</strong>." in response.text
+    (message,) = mails(trainee.email)
+    assert message.subject == f"Su plaza está confirmada: {workshop.title}"
+    assert "Su plaza está confirmada en:" in message.body

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
+
 from training.accounts import services as accounts
 from training.accounts.models import Role, User
 from training.core import audit
@@ -88,7 +90,13 @@ def enrol_one(
         workshop_id=ws.id,
     )
     if seat.confirmed:
-        mail_trainee(enrolment, ws, trainee, "enrolment_confirmed", f"Your seat is confirmed: {ws.title}")
+        mail_trainee(
+            enrolment,
+            ws,
+            trainee,
+            "enrolment_confirmed",
+            lazy_gettext("Your seat is confirmed: %(title)s", title=ws.title),
+        )
         sync_stations(ws)
     else:
         mail_trainee(
@@ -96,7 +104,7 @@ def enrol_one(
             ws,
             trainee,
             "enrolment_waitlisted",
-            f"You are on the waitlist: {ws.title}",
+            lazy_gettext("You are on the waitlist: %(title)s", title=ws.title),
             position=seat.position,
         )
     return Enrolled(enrolment, seat, check)

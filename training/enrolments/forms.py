@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import pycountry
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -31,17 +32,17 @@ def country_lookup() -> dict[str, str]:
 
 
 class EnrolForm(FlaskForm):
-    submit = SubmitField("Enrol")
+    submit = SubmitField(_l("Enrol"))
 
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Reason (optional)",
+        _l("Reason (optional)"),
         filters=STRIP,
         validators=[Optional(), Length(max=1000)],
-        description="Helps the organizers; it is not shown to other trainees.",
+        description=_l("Helps the organizers; it is not shown to other trainees."),
     )
-    submit = SubmitField("Cancel my enrolment")
+    submit = SubmitField(_l("Cancel my enrolment"))
 
 
 class RemoveForm(FlaskForm):
@@ -89,7 +90,7 @@ class RosterFilterForm(FlaskForm):
 
 class AddTraineeForm(FlaskForm):
     trainee_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
-    submit = SubmitField("Enrol")
+    submit = SubmitField(_l("Enrol"))
 
 
 class NewTraineeForm(FlaskForm):

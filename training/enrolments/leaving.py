@@ -4,6 +4,7 @@ moving up into the seats that frees."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import joinedload
 
 from training.accounts.models import User
@@ -51,7 +52,13 @@ def _fill_free_seats(ws: Workshop, *, actor: User | None) -> list[Enrolment]:
             new={"state": "confirmed"},
             workshop_id=ws.id,
         )
-        mail_trainee(enrolment, ws, enrolment.trainee, "enrolment_promoted", f"A seat is yours: {ws.title}")
+        mail_trainee(
+            enrolment,
+            ws,
+            enrolment.trainee,
+            "enrolment_promoted",
+            lazy_gettext("A seat is yours: %(title)s", title=ws.title),
+        )
     if promoted:
         db.session.flush()
     return promoted
@@ -87,7 +94,12 @@ def _leave(enrolment: Enrolment, *, actor: User, reason: str, by_organizer: bool
     )
     if by_organizer:
         mail_trainee(
-            enrolment, ws, trainee, "enrolment_removed", f"Your enrolment was cancelled: {ws.title}", was=was
+            enrolment,
+            ws,
+            trainee,
+            "enrolment_removed",
+            lazy_gettext("Your enrolment was cancelled: %(title)s", title=ws.title),
+            was=was,
         )
     else:
         mail_trainee(
@@ -95,7 +107,7 @@ def _leave(enrolment: Enrolment, *, actor: User, reason: str, by_organizer: bool
             ws,
             trainee,
             "enrolment_cancelled",
-            f"You have cancelled your enrolment: {ws.title}",
+            lazy_gettext("You have cancelled your enrolment: %(title)s", title=ws.title),
             was=was,
         )
     promoted: list[Enrolment] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -115,11 +116,21 @@ def enrol(workshop_id: int):
         result = services.enrol(workshop, actor=me())
     if call.ok:
         if result.seat.confirmed:
-            flash(f"You are enrolled in {workshop.title}. A confirmation is on its way by e-mail.", "success")
+            flash(
+                gettext(
+                    "You are enrolled in %(title)s. A confirmation is on its way by e-mail.",
+                    title=workshop.title,
+                ),
+                "success",
+            )
         else:
             flash(
-                f"{workshop.title} is full: you are on the waitlist at position {result.seat.position}. "
-                "You will get the first seat that frees up after those ahead of you.",
+                gettext(
+                    "%(title)s is full: you are on the waitlist at position %(position)s. "
+                    "You will get the first seat that frees up after those ahead of you.",
+                    title=workshop.title,
+                    position=result.seat.position,
+                ),
                 "info",
             )
         if result.prerequisites.warning:
@@ -134,14 +145,14 @@ def cancel(workshop_id: int):
     ensure(permissions.can_enrol(current_user, workshop))
     enrolment = services.enrolment_of(workshop, current_user)
     if enrolment is None or enrolment.state is EnrolmentState.CANCELLED:
-        flash("You are not enrolled in this workshop.", "info")
+        flash(gettext("You are not enrolled in this workshop."), "info")
         return redirect(url_for("enrolments.workshop", workshop_id=workshop.id))
     form = CancelForm()
     if form.validate_on_submit():
         with service_call(form) as call:
             services.cancel(enrolment, actor=me(), reason=form.reason.data or "")
         if call.ok:
-            flash(f"Your enrolment in {workshop.title} is cancelled.", "success")
+            flash(gettext("Your enrolment in %(title)s is cancelled.", title=workshop.title), "success")
             return redirect(url_for("enrolments.mine"))
     return render_template(
         "enrolments/cancel.html",
