@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column
@@ -30,7 +31,12 @@ class AttendanceStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "present": gettext("Present"),
+            "late": gettext("Late"),
+            "absent": gettext("Absent"),
+            "excused": gettext("Excused"),
+        }[self.value]
 
     @property
     def attended(self) -> bool:
@@ -44,7 +50,11 @@ class CheckInMethod(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"roll_call": "Roll call", "qr": "QR code", "code": "Typed code"}[self.value]
+        return {
+            "roll_call": gettext("Roll call"),
+            "qr": gettext("QR code"),
+            "code": gettext("Typed code"),
+        }[self.value]
 
 
 class ExcusedPolicy(enum.Enum):
@@ -54,8 +64,8 @@ class ExcusedPolicy(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "count_as_absent": "Count an excused absence as absent",
-            "remove_from_total": "Leave an excused session out of the scheduled minutes",
+            "count_as_absent": gettext("Count an excused absence as absent"),
+            "remove_from_total": gettext("Leave an excused session out of the scheduled minutes"),
         }[self.value]
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.personal_data import ERASED_HOLDER
@@ -24,15 +25,17 @@ class CertificateKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"attendance": "Certificate of attendance", "competence": "Certificate of competence"}[
-            self.value
-        ]
+        return {
+            "attendance": gettext("Certificate of attendance"),
+            "competence": gettext("Certificate of competence"),
+        }[self.value]
 
     @property
     def plural(self) -> str:
-        return {"attendance": "Certificates of attendance", "competence": "Certificates of competence"}[
-            self.value
-        ]
+        return {
+            "attendance": gettext("Certificates of attendance"),
+            "competence": gettext("Certificates of competence"),
+        }[self.value]
 
 
 class CertificateState(enum.Enum):
@@ -42,7 +45,11 @@ class CertificateState(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "valid": gettext("Valid"),
+            "revoked": gettext("Revoked"),
+            "superseded": gettext("Superseded"),
+        }[self.value]
 
 
 class QuizPolicy(enum.Enum):
@@ -53,9 +60,9 @@ class QuizPolicy(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "marked": "The quizzes marked as required for the certificate",
-            "all": "Every quiz of the workshop",
-            "none": "No quiz",
+            "marked": gettext("The quizzes marked as required for the certificate"),
+            "all": gettext("Every quiz of the workshop"),
+            "none": gettext("No quiz"),
         }[self.value]
 
 

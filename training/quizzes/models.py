@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column, utcnow
@@ -32,7 +33,11 @@ class GradingMethod(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"highest": "Highest attempt", "first": "First attempt", "last": "Last attempt"}[self.value]
+        return {
+            "highest": gettext("Highest attempt"),
+            "first": gettext("First attempt"),
+            "last": gettext("Last attempt"),
+        }[self.value]
 
 
 class FeedbackTiming(enum.Enum):
@@ -43,9 +48,9 @@ class FeedbackTiming(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "immediate": "Immediately after submitting",
-            "after_close": "After the quiz closes",
-            "never": "Never (score only)",
+            "immediate": gettext("Immediately after submitting"),
+            "after_close": gettext("After the quiz closes"),
+            "never": gettext("Never (score only)"),
         }[self.value]
 
 
@@ -56,7 +61,11 @@ class QuizPurpose(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"practice": "Quiz", "pre_test": "Pre-test", "post_test": "Post-test"}[self.value]
+        return {
+            "practice": gettext("Quiz"),
+            "pre_test": gettext("Pre-test"),
+            "post_test": gettext("Post-test"),
+        }[self.value]
 
 
 class AttemptState(enum.Enum):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.core.db import IdMixin, TimestampMixin, enum_column
@@ -38,7 +39,12 @@ class WorkshopState(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "draft": gettext("Draft"),
+            "published": gettext("Published"),
+            "completed": gettext("Completed"),
+            "cancelled": gettext("Cancelled"),
+        }[self.value]
 
 
 # The only moves a workshop's state may make.
@@ -65,7 +71,11 @@ class Duty(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"organizer": "Organizer", "faculty": "Faculty", "certifier": "Certifying faculty"}[self.value]
+        return {
+            "organizer": gettext("Organizer"),
+            "faculty": gettext("Faculty"),
+            "certifier": gettext("Certifying faculty"),
+        }[self.value]
 
 
 class SessionKind(enum.Enum):
@@ -79,12 +89,12 @@ class SessionKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "lecture": "Lecture",
-            "cadaver_lab": "Cadaver lab",
-            "hands_on": "Hands-on station",
-            "live_demonstration": "Live demonstration",
-            "seminar": "Seminar",
-            "break": "Break",
+            "lecture": gettext("Lecture"),
+            "cadaver_lab": gettext("Cadaver lab"),
+            "hands_on": gettext("Hands-on station"),
+            "live_demonstration": gettext("Live demonstration"),
+            "seminar": gettext("Seminar"),
+            "break": gettext("Break"),
         }[self.value]
 
     @property
