@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from training.accounts.models import User
 from training.attendance import rules, tokens
@@ -47,7 +48,9 @@ def check_in(
         raise Conflict(refusal)
     if not is_confirmed(session.workshop, trainee.id, lock=True):
         raise NotAllowed(
-            "You are not a confirmed trainee of this workshop, so you cannot check in to its sessions."
+            gettext(
+                "You are not a confirmed trainee of this workshop, so you cannot check in to its sessions."
+            )
         )
     record = locked_record(session, trainee.id)
     if record is not None and not rules.self_check_in_changes(record.status):

@@ -35,6 +35,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
 
+from flask_babel import gettext
+
 from training.attendance.models import AttendanceStatus, ExcusedPolicy
 
 # Trainees arrive early: check-in opens this long before a session starts.
@@ -105,10 +107,16 @@ class Summary:
         reasons = []
         if self.percent < self.threshold_percent:
             reasons.append(
-                f"Attended {self.percent}% of the scheduled time; "
-                f"at least {self.threshold_percent:.1f}% is required."
+                gettext(
+                    "Attended %(percent)s%% of the scheduled time; at least %(threshold)s%% is required.",
+                    percent=self.percent,
+                    threshold=f"{self.threshold_percent:.1f}",
+                )
             )
-        reasons.extend(f"Mandatory session not attended: {label}." for label in self.missing_mandatory)
+        reasons.extend(
+            gettext("Mandatory session not attended: %(session)s.", session=label)
+            for label in self.missing_mandatory
+        )
         return reasons
 
 
@@ -200,15 +208,20 @@ def check_in_refusal(
 ) -> str | None:
     """Why a self check-in at ``at`` is refused, or None when the session takes it."""
     if cancelled:
-        return "This session was cancelled: there is nothing to check in to."
+        return gettext("This session was cancelled: there is nothing to check in to.")
     if is_break:
-        return "Breaks do not take attendance."
+        return gettext("Breaks do not take attendance.")
     if at < opens_at(starts_at):
         minutes = _minutes(CHECK_IN_OPENS_BEFORE)
-        when = f" {venue_clock(opens_at(starts_at), zone, at)} (venue time)," if zone is not None else ""
-        return f"Check-in opens{when} {minutes} minutes before the session starts."
+        if zone is None:
+            return gettext("Check-in opens %(minutes)s minutes before the session starts.", minutes=minutes)
+        return gettext(
+            "Check-in opens %(time)s (venue time), %(minutes)s minutes before the session starts.",
+            time=venue_clock(opens_at(starts_at), zone, at),
+            minutes=minutes,
+        )
     if at >= ends_at:
-        return "This session has ended: check-in is closed. Ask the faculty to mark you."
+        return gettext("This session has ended: check-in is closed. Ask the faculty to mark you.")
     return None
 
 

@@ -19,6 +19,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
 WINDOW_SECONDS = 45
@@ -64,17 +65,21 @@ def read_token(secret: str, token: str, *, session_id: int, at: datetime) -> int
     try:
         payload = _signer(secret).unsign(token.encode()).decode()
     except (BadSignature, UnicodeError) as error:
-        raise TokenRefused("This check-in code is not valid. Scan the code on the screen again.") from error
+        raise TokenRefused(
+            gettext("This check-in code is not valid. Scan the code on the screen again.")
+        ) from error
     token_session, _, token_window = payload.partition("-")
     if not (token_session.isdigit() and token_window.isdigit()):
-        raise TokenRefused("This check-in code is not valid. Scan the code on the screen again.")
+        raise TokenRefused(gettext("This check-in code is not valid. Scan the code on the screen again."))
     if int(token_session) != session_id:
-        raise TokenRefused("This code belongs to another session. Scan the code shown in your room.")
+        raise TokenRefused(gettext("This code belongs to another session. Scan the code shown in your room."))
     window = int(token_window)
     if not accepted(window, at):
         raise TokenRefused(
-            "This check-in code has expired: codes change every 45 seconds. "
-            "Scan the code on the screen again."
+            gettext(
+                "This check-in code has expired: codes change every 45 seconds. "
+                "Scan the code on the screen again."
+            )
         )
     return window
 
@@ -148,7 +153,7 @@ def make_scan_ticket(
 
 def read_scan_ticket(secret: str, ticket: str, *, at: datetime) -> ScanTicket:
     """The scan a ticket records, if it is still fresh at ``at``."""
-    invalid = "This check-in link is not valid. Scan the code on the screen again."
+    invalid = gettext("This check-in link is not valid. Scan the code on the screen again.")
     try:
         data = URLSafeSerializer(secret, salt=f"{_SALT}:scan").loads(ticket)
     except BadSignature as error:
@@ -161,7 +166,7 @@ def read_scan_ticket(secret: str, ticket: str, *, at: datetime) -> ScanTicket:
         raise TokenRefused(invalid)
     age = int(at.timestamp()) - data["at"]
     if age > SCAN_TICKET_SECONDS or age < -WINDOW_SECONDS:
-        raise TokenRefused("This check-in link has expired. Scan the code on the screen again.")
+        raise TokenRefused(gettext("This check-in link has expired. Scan the code on the screen again."))
     user_id, nonce = data.get("u"), data.get("n")
     if (user_id is None) == (nonce is None):
         raise TokenRefused(invalid)

@@ -9,6 +9,7 @@ from typing import Any
 
 import segno
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from training.accounts.models import Role, User
@@ -236,7 +237,7 @@ def scan(session_id: int, token: str):
     # (logging in starts a new session, so it cannot live in the session).
     nonce = secrets.token_urlsafe(16)
     ticket = tokens.make_scan_ticket(check_ins.secret(), session.id, at, nonce=nonce)
-    flash("Log in to check in; you will come straight back.", "info")
+    flash(gettext("Log in to check in; you will come straight back."), "info")
     response = redirect(url_for("accounts.login", next=url_for("attendance.confirm_check_in", ticket=ticket)))
     response.set_cookie(
         SCAN_COOKIE,
@@ -262,11 +263,15 @@ def confirm_check_in(ticket: str):
     trainee = current_user._get_current_object()
     if not scan.belongs_to(trainee.id, request.cookies.get(SCAN_COOKIE)):
         return _refused(
-            "This check-in link was opened by someone else. Scan the code in the room yourself.", 403, session
+            gettext("This check-in link was opened by someone else. Scan the code in the room yourself."),
+            403,
+            session,
         )
     if not records.is_confirmed(session.workshop, trainee.id):
         return _refused(
-            "You are not a confirmed trainee of this workshop, so you cannot check in to its sessions.",
+            gettext(
+                "You are not a confirmed trainee of this workshop, so you cannot check in to its sessions."
+            ),
             403,
             session,
         )
@@ -298,12 +303,22 @@ def _flash_check_in(session: WorkshopSession, result: check_ins.CheckInResult) -
     record = result.record
     if not result.changed:
         flash(
-            f"You were already recorded as {record.status.value} at {session.title}: nothing changed.", "info"
+            gettext(
+                "You were already recorded as %(status)s at %(session)s: nothing changed.",
+                status=record.status.label.lower(),
+                session=session.title,
+            ),
+            "info",
         )
     elif record.status is AttendanceStatus.LATE:
-        flash(f"You are checked in to {session.title}, late (after the grace period).", "warning")
+        flash(
+            gettext(
+                "You are checked in to %(session)s, late (after the grace period).", session=session.title
+            ),
+            "warning",
+        )
     else:
-        flash(f"You are checked in to {session.title}: present.", "success")
+        flash(gettext("You are checked in to %(session)s: present.", session=session.title), "success")
 
 
 def _per_person() -> str:

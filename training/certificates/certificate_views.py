@@ -158,6 +158,7 @@ def verify(serial: str):
     )
     # Caches may keep the public answer, but only briefly: a revocation shows within minutes.
     response.headers["Cache-Control"] = f"max-age={VERIFY_CACHE_SECONDS}"
+    response.vary.add("Accept-Language")  # the page is in the reader's language
     return response
 
 

@@ -4,21 +4,27 @@ signed PDF, and the checks made before one is set (fonts, public links).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
+from babel.dates import format_date, format_interval
 from flask import current_app
+from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import ngettext as translate_plural
+from markupsafe import Markup
 
 from training.accounts.models import User
 from training.assessments import services as assessment_services
 from training.assessments.scale import ENTRUSTMENT_SCALE, INSTRUMENT
 from training.certificates import design, rules, signing
-from training.certificates.models import CertificateKind
+from training.certificates.models import CertificateKind, certificate_languages
 from training.core import pdf
 from training.core.errors import DomainError
+from training.core.i18n import REGIONS
 from training.core.urls import external_url, local_links_allowed
 from training.workshops.models import Duty, Workshop
 
@@ -31,10 +37,11 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def _duration_text(minutes: int) -> str:
+    """11 hours 24 minutes, in the language being written."""
     hours, rest = divmod(max(0, minutes), 60)
-    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts = [translate_plural("%(num)d hour", "%(num)d hours", hours)] if hours else []
     if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+        parts.append(translate_plural("%(num)d minute", "%(num)d minutes", rest))
     return " ".join(parts)
 
 
@@ -117,30 +124,109 @@ def build_snapshot(
     return snapshot
 
 
+class InLanguage:
+    """A text worked out when it is written, in the language being written then: a
+    bilingual certificate writes it once in each language."""
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+
+    def __str__(self) -> str:
+        return self.make()
+
+    def __html__(self) -> Markup:
+        return Markup.escape(self.make())
+
+
+def _written(message: str, variables: dict[str, Any]) -> Markup:
+    """``message`` translated into the language being written, with its placeholders
+    filled and escaped, as Jinja's own ``_`` writes it."""
+    return Markup(get_translations().ugettext(message)) % variables  # noqa: S704 (our catalogues)
+
+
+def _written_plural(singular: str, plural: str, count: int, variables: dict[str, Any]) -> Markup:
+    text = get_translations().ungettext(singular, plural, count)
+    return Markup(text) % {"num": count, **variables}  # noqa: S704 (our catalogues)
+
+
+def _in_languages(languages: list[str], write: Callable[[], Markup]) -> Markup:
+    """``write()`` in the first language, then, on a bilingual certificate, in English
+    after it (certificate.css sets it under a heading, after a slash within a line)."""
+    first = write()
+    if len(languages) == 1:
+        return first
+    with force_locale(REGIONS[languages[1]]):
+        second = write()
+    if second == first:
+        return first
+    return (
+        first
+        + Markup('<span class="separator"> / </span><span class="second-language" lang="%s">') % languages[1]
+        + second
+        + Markup("</span>")
+    )
+
+
+def certificate_writers(languages: list[str]) -> dict[str, Callable[..., Markup]]:
+    """The ``_``, ``gettext`` and ``ngettext`` a certificate's template writes with."""
+
+    def write(message: str, **variables: Any) -> Markup:
+        return _in_languages(languages, lambda: _written(message, variables))
+
+    def write_plural(singular: str, plural: str, count: int, **variables: Any) -> Markup:
+        return _in_languages(languages, lambda: _written_plural(singular, plural, count, variables))
+
+    return {"_": write, "gettext": write, "ngettext": write_plural}
+
+
+def plain_text(value: Any) -> str:
+    """A bilingual text for an attribute (an image's alternative text): "Sello / Seal"."""
+    return Markup.escape(value).striptags()
+
+
 def certificate_html(snapshot: dict[str, Any]) -> str:
-    """The HTML a certificate's PDF is rendered from."""
+    """The HTML a certificate's PDF is rendered from, in the certificate's language."""
+    languages = certificate_languages(snapshot)
+    with force_locale(REGIONS[languages[0]]):
+        return _certificate_html(snapshot, languages)
+
+
+def _certificate_html(snapshot: dict[str, Any], languages: list[str]) -> str:
     kind = CertificateKind(snapshot["kind"])
     programme = current_app.config["PROGRAMME_NAME"]
     verify_url = external_url("certificates.verify", serial=snapshot["serial"])
+    workshop = snapshot["workshop"]
     metadata = pdf.Metadata(
         title=f"{kind.label}: {snapshot['name']}",
         author=programme,
-        subject=f"{snapshot['workshop']['title']}, {snapshot['workshop']['starts_on']} to "
-        f"{snapshot['workshop']['ends_on']}",
+        subject=f"{workshop['title']}, {workshop['starts_on']} to {workshop['ends_on']}",
         keywords=("certificate", kind.value, f"serial {snapshot['serial']}"),
+        lang=languages[0],
     )
+    hours_attended = None
+    if "hours_attended" in snapshot:
+        minutes = int((snapshot.get("attendance") or {}).get("attended_minutes", 0))
+        hours_attended = InLanguage(lambda: _duration_text(minutes))
     return pdf.html(
         "certificates/pdf/certificate.html",
         metadata=metadata,
         snapshot=snapshot,
         kind=kind,
+        bilingual=len(languages) > 1,
+        hours_attended=hours_attended,
         verify_url=verify_url,
         qr_uri=qr_data_uri(verify_url),
-        dates=dates_text(snapshot["workshop"]["starts_on"], snapshot["workshop"]["ends_on"]),
-        issued_on=issued_on_text(snapshot["issued_at"], snapshot["workshop"].get("timezone")),
+        dates=_in_languages(
+            languages, lambda: Markup.escape(dates_text(workshop["starts_on"], workshop["ends_on"]))
+        ),
+        issued_on=_in_languages(
+            languages, lambda: Markup.escape(issued_on_text(snapshot["issued_at"], workshop.get("timezone")))
+        ),
         programme=programme,
         seal_uri=design.seal_uri(snapshot.get("seal")),
         signature_uri=design.signature_uri(snapshot.get("signature")),
+        plain=plain_text,
+        **certificate_writers(languages),
     )
 
 
@@ -159,9 +245,16 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#0b2e3f")
 
 
+def _writing_english() -> bool:
+    locale = get_locale()
+    return locale is None or locale.language == "en"
+
+
 def day_text(day: date) -> str:
-    """The one way a certificate writes a date: 7 December 2026."""
-    return f"{day.day} {day:%B %Y}"
+    """The one way a certificate writes a date: 7 December 2026 (7 de diciembre de 2026)."""
+    if _writing_english():
+        return f"{day.day} {day:%B %Y}"
+    return format_date(day, "long", locale=get_locale())
 
 
 def issued_on_text(issued_at: str, timezone: str | None) -> str:
@@ -176,6 +269,8 @@ def dates_text(starts_on: str, ends_on: str) -> str:
     first, last = datetime.fromisoformat(starts_on).date(), datetime.fromisoformat(ends_on).date()
     if first == last:
         return day_text(first)
+    if not _writing_english():
+        return format_interval(first, last, "yMMMMd", locale=get_locale())
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day} to {last.day} {last:%B %Y}"
     if first.year == last.year:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -42,6 +43,12 @@ class RulesForm(FlaskForm):
         "(threshold and mandatory sessions) are set with the attendance of the workshop.",
     )
     evaluation_required = BooleanField("Require the course evaluation")
+    bilingual = BooleanField(
+        lazy_gettext("Bilingual certificates"),
+        description=lazy_gettext(
+            "Each certificate in English as well as in its holder's language (else in the holder's only)."
+        ),
+    )
     min_domain_score = SelectField(
         "Lowest OSATS domain score a sign-off allows",
         coerce=int,

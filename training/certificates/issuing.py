@@ -31,6 +31,7 @@ from training.certificates.storage import STORAGE, write_atomically
 from training.core import audit
 from training.core.db import utcnow
 from training.core.errors import Conflict, NotAllowed, NotFound
+from training.core.i18n import language_of
 from training.core.mail import queue_mail
 from training.core.urls import external_url
 from training.enrolments.models import Enrolment, EnrolmentState
@@ -110,9 +111,14 @@ def draft_certificate(
     result = rules.eligibility(kind, needs, trainee_evidence, now=issued_at)
     if not result.ok:
         raise NotEligible(enrolment.trainee.full_name, result.missing)
-    return build_snapshot(
+    snapshot = build_snapshot(
         workshop, kind, trainee_evidence, result, serial=new_serial(), issued_at=issued_at, actor=actor
     )
+    # The holder's language (theirs, else the programme's); English too when the workshop asks.
+    language = language_of(enrolment.trainee)
+    snapshot["language"] = language
+    snapshot["bilingual"] = needs.bilingual and language != "en"
+    return snapshot
 
 
 def store_certificate(

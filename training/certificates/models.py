@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.personal_data import ERASED_HOLDER
 from training.core.db import IdMixin, TimestampMixin, enum_column
+from training.core.i18n import LANGUAGE_NAMES, language_code
 from training.extensions import Model
 
 if TYPE_CHECKING:
@@ -66,6 +67,13 @@ class QuizPolicy(enum.Enum):
         }[self.value]
 
 
+def certificate_languages(snapshot: dict[str, Any]) -> list[str]:
+    """The languages a certificate is written in: its holder's, then English when it is
+    bilingual. A snapshot from before languages were recorded is in English."""
+    language = language_code(snapshot.get("language")) or "en"
+    return [language, "en"] if snapshot.get("bilingual") and language != "en" else [language]
+
+
 class CertificationRules(IdMixin, TimestampMixin, Model):
     """What a workshop's certificates require, beyond the attendance threshold and
     mandatory sessions (kept by attendance). A workshop without a row uses the defaults."""
@@ -79,6 +87,8 @@ class CertificationRules(IdMixin, TimestampMixin, Model):
     required_skills: Mapped[list[str] | None]
     evaluation_required: Mapped[bool] = mapped_column(default=False)
     competence_enabled: Mapped[bool] = mapped_column(default=True)
+    # Certificates in English as well as in their holder's language.
+    bilingual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class CertificateName(IdMixin, TimestampMixin, Model):
@@ -203,6 +213,11 @@ class Certificate(IdMixin, TimestampMixin, Model):
         if self.snapshot.get("holder_erased"):
             return ERASED_HOLDER
         return str(self.snapshot.get("name", ""))
+
+    @property
+    def language_names(self) -> list[str]:
+        """The languages it is written in, each by its own name ("Español + English")."""
+        return [LANGUAGE_NAMES[code] for code in certificate_languages(self.snapshot)]
 
 
 class CertificateDesign(IdMixin, TimestampMixin, Model):

@@ -58,6 +58,7 @@ def requirements(workshop: Workshop) -> rules.Requirements:
         evaluation_required=row.evaluation_required if row else False,
         competence_enabled=row.competence_enabled if row else True,
         workshop_open=workshop.state in (WorkshopState.PUBLISHED, WorkshopState.COMPLETED),
+        bilingual=row.bilingual if row else False,
     )
 
 
@@ -69,6 +70,7 @@ def save_rules(
     evaluation_required: bool,
     competence_enabled: bool,
     actor: User,
+    bilingual: bool | None = None,
     min_domain_score: int | None = None,
     required_entrustment: int | None = None,
 ) -> CertificationRules:
@@ -96,6 +98,8 @@ def save_rules(
     row.required_skills = sorted(required_skills)
     row.evaluation_required = evaluation_required
     row.competence_enabled = competence_enabled
+    if bilingual is not None:
+        row.bilingual = bilingual
     db.session.flush()
     audit.record_changes(
         "certificates.rules",
@@ -115,4 +119,5 @@ def _rules_dict(row: CertificationRules) -> dict[str, Any]:
         "required_skills": row.required_skills,
         "evaluation_required": row.evaluation_required,
         "competence_enabled": row.competence_enabled,
+        "bilingual": row.bilingual,
     }

@@ -131,6 +131,7 @@ class Requirements:
     evaluation_required: bool = False
     competence_enabled: bool = True
     workshop_open: bool = True  # neither a draft nor cancelled
+    bilingual: bool = False  # certificates in English as well as in their holder's language
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ def edit_rules(workshop_id: int):
         form.quiz_policy.data = current.quiz_policy.value
         form.competence_enabled.data = current.competence_enabled
         form.evaluation_required.data = current.evaluation_required
+        form.bilingual.data = current.bilingual
         form.required_skills.data = [s.identity for s in current.required_skills]
         standard = assessment_services.standard_of(workshop)
         form.min_domain_score.data = standard.min_domain_score
@@ -98,6 +99,7 @@ def edit_rules(workshop_id: int):
                 required_skills=list(form.required_skills.data or []),
                 evaluation_required=form.evaluation_required.data,
                 competence_enabled=form.competence_enabled.data,
+                bilingual=form.bilingual.data,
                 min_domain_score=form.min_domain_score.data,
                 required_entrustment=form.required_entrustment.data,
                 actor=current_user,

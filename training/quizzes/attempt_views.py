@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from training.core.db import utcnow
@@ -71,10 +72,10 @@ def attempt(attempt_id: int):
         with service_call() as call:
             saved = attempts.save_answers(attempt, _answers_from_form(attempt), actor=me(), now=now)
         if call.ok and saved.time_is_up:
-            flash(attempts.TIME_IS_UP, "warning")
+            flash(str(attempts.TIME_IS_UP), "warning")
             return redirect(url_for("quizzes.result", attempt_id=attempt.id))
         if call.ok:
-            flash("Your answers are saved.", "success")
+            flash(gettext("Your answers are saved."), "success")
             return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     overdue = not rules.accepts_answers(now, attempt.deadline_at)
     return render_template(
@@ -118,11 +119,11 @@ def submit_attempt(attempt_id: int):
     if not call.ok:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     if submission.already:
-        flash("This attempt was already submitted; here is its result.", "info")
+        flash(gettext("This attempt was already submitted; here is its result."), "info")
     elif submission.late:
-        flash("Time was up: answers saved before the deadline were graded.", "warning")
+        flash(gettext("Time was up: answers saved before the deadline were graded."), "warning")
     else:
-        flash("Your attempt is submitted and graded.", "success")
+        flash(gettext("Your attempt is submitted and graded."), "success")
     if wants_json():
         return {
             "attempt": attempt.id,

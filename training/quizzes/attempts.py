@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from training.accounts.models import User
@@ -131,7 +132,7 @@ def start_attempt(
         rotation=used or 0,
     )
     if not drawn_ids:
-        raise Conflict("This quiz has no questions yet. Tell the workshop's faculty.")
+        raise Conflict(gettext("This quiz has no questions yet. Tell the workshop's faculty."))
     by_id = {q.id: q for q in pool}
     attempt = Attempt(
         quiz_id=quiz.id,
@@ -176,7 +177,7 @@ def load_attempt(attempt_id: int) -> Attempt | None:
     )
 
 
-TIME_IS_UP = "Time is up: this answer came after the deadline. Your attempt has been graded."
+TIME_IS_UP = lazy_gettext("Time is up: this answer came after the deadline. Your attempt has been graded.")
 
 
 class TimeIsUp(Conflict):
@@ -239,7 +240,7 @@ def save_answers(
         return SavedAnswers([])
     locked = _lock(attempt)
     if locked.state is AttemptState.GRADED:
-        raise Conflict("This attempt has been submitted; it cannot change.")
+        raise Conflict(gettext("This attempt has been submitted; it cannot change."))
     if not rules.accepts_answers(now, locked.deadline_at):
         _close(locked, closed_by="deadline", now=now)
         return SavedAnswers([], time_is_up=True)
@@ -268,7 +269,7 @@ def save_answer(
     deadline the attempt is closed and graded, and ``TimeIsUp`` raised."""
     saved = save_answers(attempt, {question_id: (options, x, y)}, actor=actor, now=now)
     if saved.time_is_up:
-        raise TimeIsUp(TIME_IS_UP)
+        raise TimeIsUp(str(TIME_IS_UP))
     return saved.items[0]
 
 
@@ -358,7 +359,7 @@ def _close(attempt: Attempt, *, closed_by: str, now: datetime) -> None:
         ),
     ).rowcount
     if changed != 1:
-        raise Conflict("This attempt has already been submitted.")
+        raise Conflict(gettext("This attempt has already been submitted."))
     db.session.refresh(
         attempt, ["state", "submitted_at", "graded_at", "closed_by", "score", "percent", "passed"]
     )

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import gettext
+
 # Answers that arrive this long after the deadline still count (a slow network, the
 # last autosave on its way); later ones are ignored and the attempt is closed.
 GRACE = timedelta(seconds=30)
@@ -117,13 +119,13 @@ def may_start(
     """Whether a new attempt may start, with every reason it may not."""
     reasons = []
     if not enrolled:
-        reasons.append("Only trainees with a confirmed place in the workshop can take this quiz.")
+        reasons.append(gettext("Only trainees with a confirmed place in the workshop can take this quiz."))
     if opens_at is not None and now < opens_at:
-        reasons.append("The quiz is not open yet.")
+        reasons.append(gettext("The quiz is not open yet."))
     if closes_at is not None and now >= closes_at:
-        reasons.append("The quiz has closed.")
+        reasons.append(gettext("The quiz has closed."))
     if attempts_used >= attempts_allowed:
-        reasons.append(f"You have used all {attempts_allowed} attempt(s).")
+        reasons.append(gettext("You have used all %(count)s attempt(s).", count=attempts_allowed))
     return StartDecision(not reasons, tuple(reasons))
 
 
