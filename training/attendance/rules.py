@@ -110,7 +110,7 @@ class Summary:
                 gettext(
                     "Attended %(percent)s%% of the scheduled time; at least %(threshold)s%% is required.",
                     percent=self.percent,
-                    threshold=f"{self.threshold_percent:.1f}",
+                    threshold=format(self.threshold_percent, ".1f"),
                 )
             )
         reasons.extend(

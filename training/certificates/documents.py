@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 import segno
 from babel.dates import format_date, format_interval
 from flask import current_app
-from flask_babel import force_locale, get_locale, get_translations
-from flask_babel import ngettext as translate_plural
+from flask_babel import force_locale, get_locale, get_translations, ngettext
 from markupsafe import Markup
 
 from training.accounts.models import User
@@ -39,9 +38,9 @@ def _decimal_text(value: Decimal) -> str:
 def _duration_text(minutes: int) -> str:
     """11 hours 24 minutes, in the language being written."""
     hours, rest = divmod(max(0, minutes), 60)
-    parts = [translate_plural("%(num)d hour", "%(num)d hours", hours)] if hours else []
+    parts = [ngettext("%(num)d hour", "%(num)d hours", hours)] if hours else []
     if rest or not hours:
-        parts.append(translate_plural("%(num)d minute", "%(num)d minutes", rest))
+        parts.append(ngettext("%(num)d minute", "%(num)d minutes", rest))
     return " ".join(parts)
 
 

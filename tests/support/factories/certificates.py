@@ -83,6 +83,8 @@ class CertificatesFactories:
         kind: CertificateKind = CertificateKind.ATTENDANCE,
         state: CertificateState = CertificateState.VALID,
         name: str | None = None,
+        language: str | None = None,
+        bilingual: bool = False,
         **fields: Any,
     ) -> Certificate:
         if trainee is None:
@@ -99,6 +101,8 @@ class CertificatesFactories:
             snapshot = services.build_snapshot(
                 db.session.merge(workshop), kind, evidence, result, serial=serial, issued_at=now, actor=None
             )
+            if language is not None:  # else a snapshot from before languages were recorded
+                snapshot.update(language=language, bilingual=bilingual)
             document = services.render_certificate(snapshot)
             relative = f"{services.STORAGE}/{workshop.id}/{serial}.pdf"
             certificate = Certificate(
