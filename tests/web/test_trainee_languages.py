@@ -66,3 +66,13 @@ def test_a_spanish_trainee_takes_a_quiz_in_spanish(client, setup):
     assert "Su intento se ha entregado y calificado." in result.text
     assert "puntos" in result.text
     assert re.search(r"(Aprobado|No aprobado)", result.text)
+
+
+def test_the_kept_catalogue_is_kept_once_per_language(client, make):
+    make.workshop(title="Microfat in Lisbon")
+    english = client.get("/workshops")
+    assert "Any country" in english.text
+    spanish = client.get("/workshops", headers={"Accept-Language": "es"})
+    assert "Cualquier país" in spanish.text
+    assert "Any country" not in spanish.text
+    assert "Any country" in client.get("/workshops").text

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 
 from training.accounts.models import User
 from training.certificates import permissions, rules
@@ -162,14 +163,21 @@ def store_certificate(
     write_atomically(relative, document)
     trainee = db.session.get(User, trainee_id)
     assert trainee is not None
+    # In the holder's language (queue_mail renders the lazy texts in it).
+    if kind is CertificateKind.ATTENDANCE:
+        subject = lazy_gettext("Your certificate of attendance: %(title)s", title=workshop.title)
+        kind_label = lazy_gettext("Certificate of attendance")
+    else:
+        subject = lazy_gettext("Your certificate of competence: %(title)s", title=workshop.title)
+        kind_label = lazy_gettext("Certificate of competence")
     queue_mail(
-        trainee.email,
-        f"Your {kind.label.lower()}: {workshop.title}",
+        trainee,
+        subject,
         "certificate_issued",
         topic="certificates",
         workshop_id=workshop.id,
         name=snapshot["name"],
-        kind_label=kind.label,
+        kind_label=kind_label,
         workshop_title=workshop.title,
         serial=serial,
         download_url=external_url("certificates.download", serial=serial),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from training.accounts.models import User
 from training.certificates import rules
 from training.certificates.issuing import issue_certificate
@@ -54,8 +56,8 @@ def revoke_certificate(
     trainee = db.session.get_one(User, certificate.trainee_id)
     if trainee.erased_at is None:
         queue_mail(
-            trainee.email,
-            f"Your certificate {certificate.serial} was revoked",
+            trainee,
+            lazy_gettext("Your certificate %(serial)s was revoked", serial=certificate.serial),
             "certificate_revoked",
             topic="certificates",
             workshop_id=certificate.workshop_id,

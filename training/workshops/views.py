@@ -21,6 +21,7 @@ from training.core import page_parts
 from training.core.cache import StampedCache
 from training.core.db import utcnow
 from training.core.forms import choices
+from training.core.i18n import current_language
 from training.core.permissions import ensure, ensure_or_404
 from training.core.urls import external_url
 from training.core.web import page_number, service_call
@@ -157,8 +158,8 @@ def index():
 
     if catalogue.sees_public_catalogue(me()):
         # Everyone who sees the published catalogue sees the same lists: kept rendered
-        # until a workshop or an enrolment changes (or the day does).
-        key = (tuple(sorted(request.args.items(multi=True))), utcnow().date())
+        # until a workshop or an enrolment changes (or the day does), one per language.
+        key = (tuple(sorted(request.args.items(multi=True))), utcnow().date(), current_language())
         html = _catalogues.fetch(key, catalogue.catalogue_stamp(), render_catalogue)
     else:
         html = render_catalogue()
