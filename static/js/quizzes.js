@@ -10,6 +10,10 @@
   var token = document.querySelector('meta[name="csrf-token"]');
   var saveUrl = form.getAttribute("data-autosave-url");
   var submitting = false;
+  // The page's words, in its language (data-text-* on the form: quizzes/attempt.html).
+  function words(name, english) {
+    return form.getAttribute("data-text-" + name) || english;
+  }
 
   function statusOf(fieldset, text, failed) {
     var el = fieldset.querySelector("[data-save-status]");
@@ -31,7 +35,7 @@
         data.append(input.name, input.value);
       }
     });
-    statusOf(fieldset, "Saving…");
+    statusOf(fieldset, words("saving", "Saving…"));
     return fetch(saveUrl, {
       method: "POST",
       body: data,
@@ -40,15 +44,15 @@
     }).then(function (response) {
       return response.json().then(function (body) {
         if (response.ok) {
-          statusOf(fieldset, body.answered ? "Saved" : "Cleared");
+          statusOf(fieldset, body.answered ? words("saved", "Saved") : words("cleared", "Cleared"));
         } else if (response.status === 409 && body.result) {
           window.location.assign(body.result);
         } else {
-          statusOf(fieldset, body.error || "Not saved: try again.", true);
+          statusOf(fieldset, body.error || words("not-saved", "Not saved: try again."), true);
         }
       });
     }).catch(function () {
-      statusOf(fieldset, "Not saved (no connection): it will be sent with the attempt.", true);
+      statusOf(fieldset, words("offline", "Not saved (no connection): it will be sent with the attempt."), true);
     });
   }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
@@ -37,9 +38,14 @@ class ConfirmForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Check-in code",
-        validators=[DataRequired("Type the six digits shown beside the QR code."), Length(max=20)],
-        description="The six digits shown beside the QR code on the screen; they change every 45 seconds.",
+        lazy_gettext("Check-in code"),
+        validators=[
+            DataRequired(lazy_gettext("Type the six digits shown beside the QR code.")),
+            Length(max=20),
+        ],
+        description=lazy_gettext(
+            "The six digits shown beside the QR code on the screen; they change every 45 seconds."
+        ),
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True},
     )
 

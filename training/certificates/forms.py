@@ -85,15 +85,17 @@ class BulkIssueForm(FlaskForm):
 
 class NameForm(FlaskForm):
     name = StringField(
-        "Your name as it must appear on the certificate",
+        lazy_gettext("Your name as it must appear on the certificate"),
         validators=[DataRequired(), Length(min=2, max=200)],
-        description="Exactly as your medical board or employer expects it, with titles and accents.",
+        description=lazy_gettext(
+            "Exactly as your medical board or employer expects it, with titles and accents."
+        ),
     )
     confirm = BooleanField(
-        "I confirm this name is spelled exactly as it must appear",
-        validators=[DataRequired(message="Tick the box to confirm the spelling.")],
+        lazy_gettext("I confirm this name is spelled exactly as it must appear"),
+        validators=[DataRequired(message=lazy_gettext("Tick the box to confirm the spelling."))],
     )
-    submit = SubmitField("Confirm my name")
+    submit = SubmitField(lazy_gettext("Confirm my name"))
 
 
 class RevokeForm(FlaskForm):
@@ -125,7 +127,7 @@ class VerifyForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form
 
-    serial = StringField("Serial", validators=[DataRequired(), Length(max=40)])
+    serial = StringField(lazy_gettext("Serial"), validators=[DataRequired(), Length(max=40)])
 
 
 class RegistryForm(FlaskForm):
@@ -144,16 +146,16 @@ class EvaluationForm(FlaskForm):
     """The fixed part; one rating field per session and per faculty member is added by ``evaluation_form``."""
 
     overall = RadioField(
-        "Overall, how would you rate this workshop? (1 poor, 5 excellent)",
+        lazy_gettext("Overall, how would you rate this workshop? (1 poor, 5 excellent)"),
         choices=SCALE,
-        validators=[InputRequired(message="Choose an overall rating.")],
+        validators=[InputRequired(message=lazy_gettext("Choose an overall rating."))],
     )
     comments = TextAreaField(
-        "Comments",
+        lazy_gettext("Comments"),
         validators=[Optional(), Length(max=5000)],
-        description="What worked, what to improve. Organizers see comments without your name.",
+        description=lazy_gettext("What worked, what to improve. Organizers see comments without your name."),
     )
-    submit = SubmitField("Send my evaluation")
+    submit = SubmitField(lazy_gettext("Send my evaluation"))
 
 
 def evaluation_form(sessions: list[Any], faculty: list[Any], **kwargs: Any) -> EvaluationForm:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from training.accounts.models import Role, User
@@ -206,10 +207,10 @@ def evaluate(workshop_id: int):
                 actor=current_user,
             )
         if call.ok:
-            flash("Thank you: your evaluation is recorded.", "success")
+            flash(gettext("Thank you: your evaluation is recorded."), "success")
             return redirect(url_for("certificates.evaluate", workshop_id=workshop.id))
     elif done is not None and request.method == "POST":
-        flash("You have already evaluated this workshop; an evaluation is answered once.", "info")
+        flash(gettext("You have already evaluated this workshop; an evaluation is answered once."), "info")
         return redirect(url_for("certificates.evaluate", workshop_id=workshop.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -243,7 +244,7 @@ def confirm_name(workshop_id: int):
         with service_call(form) as call:
             confirm_trainee_name(workshop, form.name.data, actor=current_user)
         if call.ok:
-            flash("Your name is confirmed for this workshop's certificates.", "success")
+            flash(gettext("Your name is confirmed for this workshop's certificates."), "success")
             return redirect(url_for("certificates.mine"))
     status = 422 if request.method == "POST" else 200
     return render_template(

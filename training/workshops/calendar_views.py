@@ -4,6 +4,7 @@ and calendars (a workshop's .ics file, private calendar addresses)."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from training.accounts.forms import ConfirmForm
@@ -135,9 +136,11 @@ def revoke_feed():
     ensure(permissions.can_manage_calendar_feed(current_user))
     ConfirmForm()
     if calendar_feeds.revoke_calendar_feed(me(), actor=me()):
-        flash("Your private calendar address no longer works. Calendar apps stop updating.", "success")
+        flash(
+            gettext("Your private calendar address no longer works. Calendar apps stop updating."), "success"
+        )
     else:
-        flash("You had no private calendar address.", "info")
+        flash(gettext("You had no private calendar address."), "info")
     return redirect(url_for("workshops.calendar_settings"))
 
 
