@@ -43,7 +43,7 @@ def programme(workshop_id: int):
     document = pdf.render(
         "workshops/pdf/programme.html",
         metadata=pdf.Metadata(
-            title=f"Programme: {workshop.title}",
+            title=gettext("Programme: %(title)s", title=workshop.title),
             author=", ".join(u.full_name for u in workshop.staff_with(Duty.ORGANIZER)),
             subject=f"{workshop.venue_name}, {workshop.city}, {workshop.starts_on} to {workshop.ends_on}",
             keywords=tuple(m.code for m in workshop.modules),
