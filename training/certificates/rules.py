@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext, ngettext
+
 from training.certificates.models import CertificateKind, QuizPolicy
 from training.core.evidence import AttendanceEvidence, QuizEvidence, SkillEvidence
 from training.core.urls import is_local
@@ -186,7 +188,7 @@ def _attendance(
     evidence: AttendanceEvidence | None, now: datetime, met: list[str], missing: list[Gap]
 ) -> None:
     if evidence is None:
-        missing.append(Gap("No attendance is recorded.", "attendance"))
+        missing.append(Gap(gettext("No attendance is recorded."), "attendance"))
         return
     # Only sessions that have ended are counted: with none held yet there is no share to judge.
     waiting = sessions_pending(evidence.last_ends_at, evidence.last_ends_label, now)
@@ -197,28 +199,41 @@ def _attendance(
             f"(at least {percent_text(evidence.threshold_percent)} required)."
         )
     elif evidence.scheduled_minutes > 0 or not waiting:
-        missing.append(
-            Gap(
-                f"Attended {percent_text(evidence.percent)} of {time}; "
-                f"at least {percent_text(evidence.threshold_percent)} is required.",
-                "attendance",
-            )
+        words = (
+            gettext("Attended %(percent)s of the time held so far; at least %(threshold)s is required.")
+            if waiting
+            else gettext("Attended %(percent)s of the scheduled time; at least %(threshold)s is required.")
         )
+        shares = {
+            "percent": percent_text(evidence.percent),
+            "threshold": percent_text(evidence.threshold_percent),
+        }
+        missing.append(Gap(words % shares, "attendance"))
     for session in evidence.missing_mandatory:
-        missing.append(Gap(f"Missed the mandatory session {session}.", "attendance"))
+        missing.append(
+            Gap(gettext("Missed the mandatory session %(session)s.", session=session), "attendance")
+        )
     for session in evidence.mandatory_in_progress:
-        missing.append(Gap(f"The mandatory session {session} is in progress.", "schedule"))
+        missing.append(
+            Gap(gettext("The mandatory session %(session)s is in progress.", session=session), "schedule")
+        )
     upcoming = evidence.mandatory_not_yet_held
     if len(upcoming) > 2:
         # Before a workshop starts every session is to come: one line, not one per session.
         missing.append(
             Gap(
-                f"{len(upcoming)} mandatory sessions are not yet held; the first is {upcoming[0]}.",
+                gettext(
+                    "%(count)s mandatory sessions are not yet held; the first is %(session)s.",
+                    count=len(upcoming),
+                    session=upcoming[0],
+                ),
                 "schedule",
             )
         )
     for session in upcoming if len(upcoming) <= 2 else ():
-        missing.append(Gap(f"The mandatory session {session} is not yet held.", "schedule"))
+        missing.append(
+            Gap(gettext("The mandatory session %(session)s is not yet held.", session=session), "schedule")
+        )
     if waiting is not None:
         missing.append(Gap(waiting, "schedule"))
 
@@ -227,9 +242,10 @@ def sessions_pending(last_ends_at: datetime | None, last_ends_label: str, now: d
     """Why nothing is certified yet at ``now`` when the last counted session ends later."""
     if last_ends_at is None or now >= last_ends_at:
         return None
-    return (
-        f"Not every session has been held: the last one ends {last_ends_label}. "
-        "A certificate counts only sessions that have ended."
+    return gettext(
+        "Not every session has been held: the last one ends %(moment)s. "
+        "A certificate counts only sessions that have ended.",
+        moment=last_ends_label,
     )
 
 
@@ -249,17 +265,22 @@ def _quizzes(
         if quiz.passed:
             met.append(f"Passed the quiz \u201c{quiz.title}\u201d{score}.")
         elif quiz.attempts_used == 0:
-            missing.append(Gap(f"Has not taken the quiz \u201c{quiz.title}\u201d.", "quiz", quiz.quiz_id))
-        else:
-            tries = "attempt" if quiz.attempts_used == 1 else "attempts"
-            title = f"\u201c{quiz.title}\u201d"
             missing.append(
                 Gap(
-                    f"Has not passed the quiz {title}{score}, after {quiz.attempts_used} {tries}.",
+                    gettext("Has not taken the quiz \u201c%(quiz)s\u201d.", quiz=quiz.title),
                     "quiz",
                     quiz.quiz_id,
                 )
             )
+        else:
+            words = ngettext(
+                "Has not passed the quiz \u201c%(quiz)s\u201d%(score)s, after %(num)d attempt.",
+                "Has not passed the quiz \u201c%(quiz)s\u201d%(score)s, after %(num)d attempts.",
+                quiz.attempts_used,
+                quiz=quiz.title,
+                score=score,
+            )
+            missing.append(Gap(words, "quiz", quiz.quiz_id))
 
 
 def eligibility(
@@ -270,15 +291,19 @@ def eligibility(
     met: list[str] = []
     missing: list[Gap] = []
     if not requirements.workshop_open:
-        missing.append(Gap("The workshop is not running: it is a draft or was cancelled.", "workshop"))
+        missing.append(
+            Gap(gettext("The workshop is not running: it is a draft or was cancelled."), "workshop")
+        )
     _attendance(evidence.attendance, now, met, missing)
     _quizzes(requirements.quiz_policy, evidence.quizzes, met, missing)
     signed: list[SkillEvidence] = []
     if kind is CertificateKind.COMPETENCE:
         if not requirements.competence_enabled:
-            missing.append(Gap("This workshop does not award a certificate of competence.", "competence"))
+            missing.append(
+                Gap(gettext("This workshop does not award a certificate of competence."), "competence")
+            )
         elif not requirements.required_skills:
-            missing.append(Gap("No skill is set to be certified on this workshop.", "competence"))
+            missing.append(Gap(gettext("No skill is set to be certified on this workshop."), "competence"))
         for required in requirements.required_skills if requirements.competence_enabled else ():
             skill = evidence.skill(required.identity)
             if skill is not None and skill.signed_off:
@@ -286,16 +311,21 @@ def eligibility(
                 by = f" by {skill.signed_off_by}" if skill.signed_off_by else ""
                 met.append(f"Skill \u201c{required.title}\u201d signed off{by}.")
             else:
-                missing.append(Gap(f"Skill \u201c{required.title}\u201d is not signed off.", "skill"))
+                missing.append(
+                    Gap(
+                        gettext("Skill \u201c%(skill)s\u201d is not signed off.", skill=required.title),
+                        "skill",
+                    )
+                )
     if requirements.evaluation_required:
         if evidence.evaluation_done:
             met.append("Completed the course evaluation.")
         else:
-            missing.append(Gap("Has not completed the course evaluation.", "evaluation"))
+            missing.append(Gap(gettext("Has not completed the course evaluation."), "evaluation"))
     if evidence.confirmed_name:
         met.append(f"Confirmed the name for the certificate: \u201c{evidence.confirmed_name}\u201d.")
     else:
-        missing.append(Gap("Has not confirmed the name to print on the certificate.", "name"))
+        missing.append(Gap(gettext("Has not confirmed the name to print on the certificate."), "name"))
     return Eligibility(kind, tuple(met), tuple(missing), tuple(signed))
 
 
