@@ -53,7 +53,7 @@ def test_a_spanish_holders_certificate_is_in_spanish(ctx, make, evidence, worksh
     assert "Certificado de asistencia" in text
     assert "Se certifica que" in text
     assert "Dra. Lucía Fernández-Ortega" in text
-    assert "asistió al curso" in text
+    assert "asistió al taller" in text
     assert "Tiempo de asistencia: 11 horas 24 minutos." in text
     assert "10.75 créditos de formación continuada obtenidos." in text
     assert "fecha de emisión" in text.lower()  # a label, in capitals
