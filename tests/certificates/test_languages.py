@@ -48,7 +48,7 @@ def test_a_spanish_holders_certificate_is_in_spanish(ctx, make, evidence, worksh
 
     assert certificate.snapshot["language"] == "es"
     assert certificate.snapshot["bilingual"] is False
-    content = services.stored_path(certificate).read_bytes()
+    content = services.stored_pdf(certificate)
     text = words(content)
     assert "Certificado de asistencia" in text
     assert "Se certifica que" in text
@@ -69,7 +69,7 @@ def test_a_holder_without_a_language_gets_the_programmes(ctx, make, evidence, wo
     trainee = ready(make, evidence, workshop, None)
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
     assert certificate.snapshot["language"] == "pt"
-    text = words(services.stored_path(certificate).read_bytes())
+    text = words(services.stored_pdf(certificate))
     assert "Certificado de presença" in text
     assert "Certifica-se que" in text
 
@@ -81,7 +81,7 @@ def test_a_bilingual_certificate_says_it_all_in_the_holders_language_and_in_engl
     trainee = ready(make, evidence, workshop, "es")
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
     assert certificate.snapshot["bilingual"] is True
-    content = services.stored_path(certificate).read_bytes()
+    content = services.stored_pdf(certificate)
     text = words(content)
     for spanish, english in [
         ("Certificado de asistencia", "Certificate of attendance"),
@@ -102,7 +102,7 @@ def test_an_english_holder_of_a_bilingual_workshop_gets_one_language(ctx, make, 
     certificate = services.issue_certificate(workshop, trainee.id, ATTENDANCE, actor=workshop.certifier)
     assert certificate.snapshot["language"] == "en"
     assert certificate.snapshot["bilingual"] is False
-    text = words(services.stored_path(certificate).read_bytes())
+    text = words(services.stored_pdf(certificate))
     assert text.count("This is to certify that") == 1
 
 

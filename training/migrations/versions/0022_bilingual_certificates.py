@@ -1,16 +1,16 @@
 """Bilingual certificates: a workshop's certificates in English as well as in their
 holder's language (certification_rules.bilingual; off for every existing workshop)
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-08 00:47:09
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
