@@ -142,7 +142,8 @@ def _achievement(certificate: Certificate, snap: dict[str, Any]) -> dict[str, An
     workshop = snap.get("workshop", {})
     modules = snap.get("modules", [])
     description = [
-        f"{kind.label} of {current_app.config['PROGRAMME_NAME']} for the workshop {workshop.get('title')}, "
+        f"{kind.english_label} of {current_app.config['PROGRAMME_NAME']} "
+        f"for the workshop {workshop.get('title')}, "
         f"{workshop.get('starts_on')} to {workshop.get('ends_on')}, at {workshop.get('venue')}, "
         f"{workshop.get('city')} ({workshop.get('country')})."
     ]
@@ -166,7 +167,7 @@ def _achievement(certificate: Certificate, snap: dict[str, Any]) -> dict[str, An
         ),
         "type": ["Achievement"],
         "achievementType": ACHIEVEMENT_TYPES[kind],
-        "name": f"{kind.label}: {workshop.get('title')}",
+        "name": f"{kind.english_label}: {workshop.get('title')}",
         "description": " ".join(description),
         "criteria": {"narrative": "\n".join(criteria)},
         "inLanguage": "en",
@@ -233,7 +234,7 @@ def credential(certificate: Certificate) -> dict[str, Any]:
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": _urn(verify_url),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": f"{certificate.kind.label}: {workshop.get('title')}",
+        "name": f"{certificate.kind.english_label}: {workshop.get('title')}",
         "issuer": {
             "id": issuer_id(),
             "type": ["Profile"],
@@ -275,7 +276,7 @@ def linkedin_link(certificate: Certificate) -> str:
     issued = _issued_at(certificate)
     timezone = snap.get("workshop", {}).get("timezone")
     return linkedin_url(
-        name=f"{certificate.kind.label}: {snap.get('workshop', {}).get('title')}",
+        name=f"{certificate.kind.english_label}: {snap.get('workshop', {}).get('title')}",
         organization=current_app.config["PROGRAMME_NAME"],
         issued=issued.astimezone(ZoneInfo(timezone)) if timezone else issued,
         verify_url=external_url("certificates.verify", serial=certificate.serial),

@@ -32,6 +32,13 @@ class CertificateKind(enum.Enum):
         }[self.value]
 
     @property
+    def english_label(self) -> str:
+        """The label in English whatever the reader's language: for records that say
+        they are in English (the Open Badges credential, ``inLanguage: en``)."""
+        names = {"attendance": "Certificate of attendance", "competence": "Certificate of competence"}
+        return names[self.value]
+
+    @property
     def plural(self) -> str:
         return {
             "attendance": gettext("Certificates of attendance"),
