@@ -254,6 +254,8 @@ KINDS = (
         (
             Ask("certificates.detail", "GET", "/certificates/{certificate.serial}"),
             Ask("certificates.download", "GET", "/certificates/{certificate.serial}/pdf"),
+            Ask("certificates.badge_jwt", "GET", "/certificates/{certificate.serial}/badge.jwt"),
+            Ask("certificates.badge_json", "GET", "/certificates/{certificate.serial}/badge.json"),
             Ask("certificates.revoke", "POST", "/certificates/{certificate.serial}/revoke", REASON),
             Ask("certificates.reissue", "POST", "/certificates/{certificate.serial}/reissue"),
         ),
