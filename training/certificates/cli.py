@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 import sqlalchemy as sa
@@ -18,6 +20,8 @@ from training.certificates.registry import find_by_serial, search_registry, seri
 from training.certificates.storage import stored_pdf
 from training.core.errors import DomainError
 from training.extensions import db
+
+T = TypeVar("T")
 
 
 @bp.cli.command("list")
@@ -43,21 +47,30 @@ def list_certificates(query: str, status: str | None) -> None:
     click.echo(f"{count} certificate{'s' if count != 1 else ''}.", err=True)
 
 
+def _certificate_or_exit(serial: str) -> Certificate:
+    certificate = find_by_serial(serial)
+    if certificate is None:
+        click.echo(f"error: no certificate has the serial {serial!r}", err=True)
+        sys.exit(1)
+    return certificate
+
+
+def _or_exit(make: Callable[[Certificate], T], certificate: Certificate) -> T:
+    """What ``make`` gives for the certificate, or the refusal and exit status 1."""
+    try:
+        return make(certificate)
+    except DomainError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(1)
+
+
 @bp.cli.command("pdf")
 @click.argument("serial")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_pdf(serial: str, file: Path) -> None:
     """Write the stored PDF of SERIAL to FILE (exactly as issued; never re-rendered)."""
-    certificate = find_by_serial(serial)
-    if certificate is None:
-        click.echo(f"error: no certificate has the serial {serial!r}", err=True)
-        sys.exit(1)
-    try:
-        content = stored_pdf(certificate)
-    except DomainError as error:
-        click.echo(f"error: {error.message}", err=True)
-        sys.exit(1)
-    file.write_bytes(content)
+    certificate = _certificate_or_exit(serial)
+    file.write_bytes(_or_exit(stored_pdf, certificate))
     click.echo(f"Wrote {certificate.serial} ({certificate.state.value}) to {file}.")
 
 
@@ -66,16 +79,8 @@ def export_pdf(serial: str, file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_badge(serial: str, file: Path) -> None:
     """Write SERIAL as a signed Open Badges 3.0 credential (VC-JWT) to FILE."""
-    certificate = find_by_serial(serial)
-    if certificate is None:
-        click.echo(f"error: no certificate has the serial {serial!r}", err=True)
-        sys.exit(1)
-    try:
-        token = badges.signed_badge(certificate)
-    except DomainError as error:
-        click.echo(f"error: {error.message}", err=True)
-        sys.exit(1)
-    file.write_text(token + "\n")
+    certificate = _certificate_or_exit(serial)
+    file.write_text(_or_exit(badges.signed_badge, certificate) + "\n")
     click.echo(f"Wrote the Open Badge of {certificate.serial} ({certificate.state.value}) to {file}.")
 
 
