@@ -123,6 +123,8 @@ def version_content(version: CurriculumVersion) -> dict[str, Any]:
     }
     if version.format >= 2:
         header["format"] = version.format
+    if version.language:
+        header["language"] = version.language
     return {"curriculum": header, "modules": [module_content(module) for module in version.modules]}
 
 

@@ -84,6 +84,8 @@ UNMEASURABLE_VERBS = frozenset(
 CODE_PATTERN = re.compile(r"^[A-Z]{2,8}-[0-9]{3}$")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+# The language the curriculum's text is written in, as a BCP 47 tag: "en", "es", "pt-PT".
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2}|-[0-9]{3})?$")
 IMAGE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.(png|jpe?g|gif|webp)$")
 
 MAX_TITLE = 200
@@ -237,6 +239,8 @@ class CurriculumFile(FormatModel):
     description: OptionalText = ""
     owner: OptionalTitle = ""
     version_notes: OptionalText = ""
+    # Optional: the curriculum is data, taught in its own language whatever the page's.
+    language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN.pattern)] = ""
     vocabulary: Vocabulary
 
 

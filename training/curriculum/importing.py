@@ -120,6 +120,7 @@ def new_version(
         version_notes=header["version_notes"],
         vocabulary=header["vocabulary"],
         format=header.get("format", 1),
+        language=header.get("language") or None,
         created_by_id=actor.id if actor else None,
     )
     db.session.add(version)

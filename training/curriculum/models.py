@@ -83,6 +83,9 @@ class CurriculumVersion(IdMixin, TimestampMixin, Model):
     format: Mapped[int] = mapped_column(default=1, server_default="1")
     # The controlled vocabulary of this version: {"regions": [...], "layers": [...]}.
     vocabulary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The language its text is written in (BCP 47), when the curriculum says: pages mark
+    # the content with it, whatever language they themselves are in.
+    language: Mapped[str | None] = mapped_column(sa.String(35))
     published_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # The version a draft was started from, for comparison.

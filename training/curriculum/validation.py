@@ -62,6 +62,9 @@ def validate(source: Source) -> Result:
     if fmt >= 2:
         # Only written when it is not 1, so a version-1 file keeps its content hash.
         header["format"] = fmt
+    if data.get("language"):
+        # Only written when given, for the same reason.
+        header["language"] = data["language"]
     problems = sort_problems(CurriculumFile, head.problems, shape=found)
     located: list[LocatedQuestion] = []
 
