@@ -35,7 +35,7 @@ def test_enrol_wait_cancel_promote_and_manage_the_roster(page, live_app, tmp_pat
 
     log_in(page, first)
     page.goto(f"/workshops/{workshop_id}/enrolment")
-    expect(page.get_by_test_id("seats")).to_contain_text("1 of 1 seats left")
+    expect(page.get_by_test_id("seats")).to_contain_text("1 of 1 seat left")
     page.get_by_test_id("enrol").click()
     expect(page.get_by_text("You are enrolled in Microfat for the periorbital region")).to_be_visible()
     expect(page.get_by_test_id("enrolment-state")).to_contain_text("Your seat is confirmed.")
