@@ -66,20 +66,18 @@ def _setting(name: str) -> Callable[[], str]:
 def limited(view: Callable[..., Any]) -> Callable[..., Any]:
     """The login view with its three limits (the failure ones are tested before the view
     runs and counted after it, when it failed)."""
-    view = limiter.limit(
-        _setting("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"),
-        key_func=_per_account_and_address,
-        methods=["POST"],
-        deduct_when=_failed,
-        error_message=REFUSED_FOR_ACCOUNT,
-    )(view)
-    view = limiter.limit(
-        _setting("LOGIN_FAILURES_PER_ACCOUNT"),
-        key_func=_per_account,
-        methods=["POST"],
-        deduct_when=_failed,
-        error_message=REFUSED_FOR_ACCOUNT,
-    )(view)
+    failures = (
+        ("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", _per_account_and_address),
+        ("LOGIN_FAILURES_PER_ACCOUNT", _per_account),
+    )
+    for setting, key in failures:
+        view = limiter.limit(
+            _setting(setting),
+            key_func=key,
+            methods=["POST"],
+            deduct_when=_failed,
+            error_message=REFUSED_FOR_ACCOUNT,
+        )(view)
     ceiling = limiter.limit(
         _setting("LOGIN_POSTS_PER_ADDRESS"), methods=["POST"], error_message=REFUSED_FOR_ADDRESS
     )
